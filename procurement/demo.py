@@ -1,0 +1,46 @@
+"""Demo users, one per role (and a second evaluator and approver, so the relay can be played in full)."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from procurement.accounts.models import User
+from procurement.accounts.roles import Role
+
+DEMO_USERS: tuple[tuple[str, str, str, str | None], ...] = (
+    # username, full name, job title, role
+    ("lead", "Lena Okafor", "Head of Technology Procurement", Role.PROCUREMENT_LEAD),
+    ("evaluator", "Evan Marsh", "ML Platform Engineer", Role.EVALUATOR),
+    ("evaluator2", "Ines Duarte", "Information Security Architect", Role.EVALUATOR),
+    ("evaluator3", "Tomas Berg", "Customer Support Operations Lead", Role.EVALUATOR),
+    ("approver", "Amara Chen", "Chief Risk Officer", Role.COMMITTEE_APPROVER),
+    ("approver2", "Rafael Moreno", "Finance Director", Role.COMMITTEE_APPROVER),
+    ("manager", "Priya Nair", "Post-award Contract Manager", Role.POST_AWARD_MANAGER),
+    ("owner", "Owen Fletcher", "Director of Customer Support", Role.BUSINESS_OWNER),
+    ("auditor", "Grace Adeyemi", "Internal Audit Manager", Role.AUDITOR),
+)
+
+
+def seed(stdout) -> dict[str, User]:
+    users: dict[str, User] = {}
+    for username, full_name, title, role in DEMO_USERS:
+        first, last = full_name.split(" ", 1)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, first_name=first, last_name=last, job_title=title,
+                        email=f"{username}@baton.example")
+            user.set_password(settings.BATON_DEMO_PASSWORD)
+            user._change_reason = "Demo data"
+            user.save()
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        users[username] = user
+    admin = User.objects.filter(username="admin").first()
+    if admin is None:
+        admin = User(username="admin", first_name="Site", last_name="Administrator", is_staff=True,
+                     is_superuser=True, email="admin@baton.example")
+        admin.set_password(settings.BATON_DEMO_PASSWORD)
+        admin._change_reason = "Demo data"
+        admin.save()
+    users["admin"] = admin
+    stdout.write(f"Demo users ready ({len(users)}); password for all: {settings.BATON_DEMO_PASSWORD}")
+    return users

@@ -1,0 +1,44 @@
+"""Navigation by role. An entry whose URL is not routed yet is simply left out."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from procurement.accounts.roles import Role, roles_of
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    roles: frozenset[str]  # empty: everyone signed in
+
+
+ENTRIES: tuple[NavEntry, ...] = (
+    NavEntry("My work", "home", frozenset()),
+    NavEntry("Vendors", "vendors:list", frozenset()),
+    NavEntry("Award procedures", "awards:procedure_list", frozenset()),
+    NavEntry("Contracts", "contracts:list", frozenset()),
+    NavEntry(
+        "Audit trail",
+        "audit:log",
+        frozenset({Role.AUDITOR, Role.PROCUREMENT_LEAD}),
+    ),
+)
+
+
+def navigation_for(user, current_path: str = "") -> list[dict]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    held = roles_of(user)
+    items = []
+    for entry in ENTRIES:
+        if entry.roles and not (held & entry.roles) and not user.is_superuser:
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": entry.label, "url": url, "active": active})
+    return items

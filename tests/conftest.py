@@ -1,0 +1,45 @@
+"""Fixtures shared by every leg."""
+
+import pytest
+from django.db.models import QuerySet
+
+from procurement.audit.history import is_tracked
+
+pytest_plugins = ["tests.factories.fixtures"]
+
+
+class TrackedBulkWrite(AssertionError):
+    """Raised when code bypasses the audit trail with a bulk write on a tracked model."""
+
+
+def _guarded(name: str, original):
+    def guard(self, *args, **kwargs):
+        if is_tracked(self.model):
+            raise TrackedBulkWrite(
+                f"QuerySet.{name}() on {self.model.__name__} skips its history; save each row through a service."
+            )
+        return original(self, *args, **kwargs)
+
+    guard.__name__ = name
+    return guard
+
+
+@pytest.fixture(autouse=True)
+def _no_bulk_writes_on_tracked_models(monkeypatch):
+    """Every test runs with QuerySet.update/bulk_update/bulk_create refused on audit-trailed models."""
+    for name in ("update", "bulk_update", "bulk_create"):
+        monkeypatch.setattr(QuerySet, name, _guarded(name, getattr(QuerySet, name)))
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_private(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,90 @@
+"""The integration leg: real PostgreSQL, real Redis and a real `celery worker` process.
+
+The test command starts PostgreSQL and Redis (see .ci/with-services) and exports DATABASE_URL and REDIS_URL.
+This module starts one worker for the session, pointed at pytest-django's test database.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/integration/" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+class Worker:
+    """A celery worker subprocess; `restart()` and `kill()` let fault tests play with it."""
+
+    def __init__(self, env: dict[str, str], log_path: Path):
+        self.env = env
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Worker":
+        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "procurement", "worker", "--pool=prefork", "--concurrency=1",
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", f"baton-test-{os.getpid()}@%h"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self, timeout: float = 30) -> None:
+        from procurement.celery import app
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery worker exited early; see {self.log_path}")
+            if app.control.ping(timeout=0.5):
+                return
+        raise RuntimeError(f"celery worker not ready after {timeout}s; see {self.log_path}")
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        pytest.fail("The integration leg needs DATABASE_URL (PostgreSQL) and REDIS_URL; run it via `make test`.")
+    with django_db_blocker.unblock():
+        env = {**os.environ, "DATABASE_URL": _test_database_url(), "REDIS_URL": settings.REDIS_URL,
+               "BATON_TESTING": "1", "PRIVATE_STORAGE_ROOT": str(settings.PRIVATE_STORAGE_ROOT)}
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    worker = Worker(env, log_path).start()
+    yield worker
+    worker.stop()
