@@ -99,6 +99,7 @@ TEMPLATES = [
 VAR_DIR = Path(env.str("BATON_VAR_DIR", default=str(BASE_DIR / "var")))
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'baton.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     # IMMEDIATE takes the write lock when a transaction starts, so two writers queue instead of one
     # failing half-way: SQLite's stand-in for select_for_update.
     DATABASES["default"]["OPTIONS"] = {
