@@ -3,6 +3,7 @@
 from datetime import timedelta
 from importlib import import_module
 
+from django.conf import settings
 from django.utils import timezone
 
 from procurement.accounts.roles import ROLE_SUMMARIES, Role, has_role, roles_of
@@ -25,6 +26,8 @@ def app_panels(user) -> list[dict]:
 
 
 def worker_status() -> dict:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"state": "ok", "label": "documents render in the web process (embedded mode, no broker)"}
     latest = WorkerHeartbeat.objects.order_by("-seen_at").first()
     if latest is None:
         return {"state": "unknown", "label": "No worker has reported yet"}

@@ -128,3 +128,13 @@ def test_htmx_script_is_served_from_our_own_static_files(client, lead):
 
     assert "/static/vendor/htmx/htmx.min.js" in html
     assert "http://" not in html.split("<body")[0] and "https://" not in html.split("<body")[0]
+
+
+def test_worker_status_is_honest_about_embedded_mode(client, lead, settings):
+    client.force_login(lead)
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert "render in the web process" in client.get("/").content.decode()
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert "No worker has reported yet" in client.get("/").content.decode()
