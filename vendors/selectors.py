@@ -1,0 +1,279 @@
+"""Reads of the vendors app: user-scoped, N+1-free querysets, and the due-diligence answers other apps use.
+
+Public interface used by other apps (keep the signatures):
+    tier_obligations(tier) -> TierObligations
+    due_diligence_status(vendor, as_of) -> DueDiligenceStatus
+    valid_attestations(vendor, on) -> list[Attestation]
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from vendors.models import (
+    Attestation,
+    DueDiligencePlan,
+    Evidence,
+    EvidenceKind,
+    Risk,
+    TierAssessment,
+    Vendor,
+    attestation_warning_days,
+)
+from vendors.permissions import vendor_policy
+
+STRICTEST_TIER = "critical"
+
+# Evidence kinds that a valid attestation of one of these standards also satisfies.
+ATTESTATION_SATISFIES: dict[str, frozenset[str]] = {
+    EvidenceKind.SECURITY_CERTIFICATION: frozenset({Attestation.Standard.ISO_27001, Attestation.Standard.SOC2_TYPE2}),
+    EvidenceKind.ISO_42001: frozenset({Attestation.Standard.ISO_42001}),
+}
+
+
+@dataclass(frozen=True)
+class TierObligations:
+    references_required: int
+    independent_references_required: int
+    pov_required: bool
+    required_evidence_kinds: tuple[str, ...]  # codes of the evidence kinds the tier requires
+
+
+@dataclass(frozen=True)
+class DueDiligenceStatus:
+    as_of: date
+    complete: bool
+    gaps: tuple[str, ...]  # human-readable, e.g. "ISO/IEC 42001 certificate: none valid on 2026-12-01"
+    satisfied: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    code: str
+    label: str
+    satisfied: bool
+    detail: str
+    guidance: str = ""
+    evidence: tuple = ()
+
+    @property
+    def line(self) -> str:
+        return f"{self.label}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class DueDiligenceChecklist:
+    as_of: date
+    tier: str  # the tier whose plan applies (critical when the vendor is untiered)
+    tiered: bool
+    items: tuple[ChecklistItem, ...]
+    obligations: TierObligations
+
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        missing = tuple(item.line for item in self.items if not item.satisfied)
+        if not self.tiered:
+            missing = ("Tier: not assessed yet, so the strictest (critical) plan applies",) + missing
+        return missing
+
+    @property
+    def satisfied(self) -> tuple[str, ...]:
+        return tuple(item.line for item in self.items if item.satisfied)
+
+    @property
+    def complete(self) -> bool:
+        return not self.gaps
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for item in self.items if item.satisfied)
+
+    def status(self) -> DueDiligenceStatus:
+        return DueDiligenceStatus(as_of=self.as_of, complete=self.complete, gaps=self.gaps,
+                                  satisfied=self.satisfied)
+
+
+# --- the plan ---------------------------------------------------------------------------------------------
+
+
+def dd_plans() -> dict[str, DueDiligencePlan]:
+    """Every tier's plan with its requirement rows (two queries)."""
+    return {plan.tier: plan for plan in DueDiligencePlan.objects.prefetch_related("requirements")}
+
+
+def _obligations_from(plan: DueDiligencePlan | None) -> TierObligations:
+    if plan is None:
+        return TierObligations(0, 0, False, ())
+    wanted = {r.evidence_kind for r in plan.requirements.all()}
+    kinds = tuple(k for k in EvidenceKind.values if k in wanted)  # in the order the kinds are declared
+    return TierObligations(references_required=plan.references_required,
+                           independent_references_required=plan.independent_references_required,
+                           pov_required=plan.pov_required, required_evidence_kinds=kinds)
+
+
+def tier_obligations(tier: str, *, plans: dict[str, DueDiligencePlan] | None = None) -> TierObligations:
+    """What due diligence the tier requires (from the DD requirement rows). Untiered ("") → critical plan."""
+    plans = dd_plans() if plans is None else plans
+    return _obligations_from(plans.get(tier or STRICTEST_TIER) or plans.get(STRICTEST_TIER))
+
+
+# --- due-diligence status ---------------------------------------------------------------------------------
+
+
+def _current_versions(evidence: list[Evidence], as_of: date) -> list[Evidence]:
+    """Evidence known on `as_of`, without the versions that a version known on `as_of` replaced."""
+    known = [e for e in evidence if timezone.localdate(e.uploaded_at) <= as_of]
+    replaced = {e.supersedes_id for e in known if e.supersedes_id}
+    return [e for e in known if e.pk not in replaced]
+
+
+def _why_not(candidates: list[Evidence], as_of: date) -> str:
+    if not candidates:
+        return "nothing uploaded"
+    reasons = []
+    for e in candidates:
+        if e.review_outcome == Evidence.Outcome.PENDING:
+            reasons.append("awaiting review")
+        elif e.review_outcome == Evidence.Outcome.GAPS_NOTED:
+            reasons.append("reviewed with gaps noted")
+        elif e.review_outcome == Evidence.Outcome.REJECTED:
+            reasons.append("rejected at review")
+        elif e.effective_date > as_of:
+            reasons.append(f"not in effect until {e.effective_date.isoformat()}")
+        elif e.valid_until and e.valid_until < as_of:
+            reasons.append(f"expired on {e.valid_until.isoformat()}")
+    return ", ".join(dict.fromkeys(reasons)) or "nothing usable"
+
+
+def _attestation_usable(att: Attestation, as_of: date) -> bool:
+    if not att.is_valid_on(as_of) or timezone.localdate(att.created_at) > as_of:
+        return False
+    return att.evidence is None or att.evidence.review_outcome != Evidence.Outcome.REJECTED
+
+
+def dd_checklist(vendor: Vendor, as_of: date, *, plans: dict[str, DueDiligencePlan] | None = None
+                 ) -> DueDiligenceChecklist:
+    """The vendor's due-diligence plan as a checklist judged on `as_of`.
+
+    Evidence counts when it is the current version on that date, was uploaded by then, was accepted at review,
+    is in effect (effective date on or before) and not expired (valid until on or after). Certificates can also
+    be satisfied by a valid attestation of the matching standard. Uses prefetched evidence and attestations
+    when the vendor carries them.
+    """
+    plans = dd_plans() if plans is None else plans
+    tier = vendor.tier or STRICTEST_TIER
+    plan = plans.get(tier) or plans.get(STRICTEST_TIER)
+    obligations = _obligations_from(plan)
+    guidance = {r.evidence_kind: r.guidance for r in plan.requirements.all()} if plan else {}
+    current = _current_versions(list(vendor.evidence.all()), as_of)
+    attestations = list(vendor.attestations.all())
+    day = as_of.isoformat()
+    items = []
+    for kind in obligations.required_evidence_kinds:
+        label = EvidenceKind(kind).label
+        candidates = [e for e in current if e.kind == kind]
+        usable = [e for e in candidates if e.usable_on(as_of)]
+        standards = ATTESTATION_SATISFIES.get(kind, frozenset())
+        atts = [a for a in attestations if a.standard in standards and _attestation_usable(a, as_of)]
+        if usable:
+            best = max(usable, key=lambda e: (e.valid_until or date.max, e.pk))
+            until = f", valid until {best.valid_until.isoformat()}" if best.valid_until else ""
+            items.append(ChecklistItem(kind, label, True, f"accepted ({best.title}{until})",
+                                       guidance.get(kind, ""), tuple(candidates)))
+        elif atts:
+            best = max(atts, key=lambda a: a.expires_on)
+            items.append(ChecklistItem(kind, label, True, f"{best.standard_label} attestation by {best.issuer}, "
+                                       f"valid until {best.expires_on.isoformat()}", guidance.get(kind, ""),
+                                       tuple(candidates)))
+        else:
+            items.append(ChecklistItem(kind, label, False, f"none valid on {day} ({_why_not(candidates, as_of)})",
+                                       guidance.get(kind, ""), tuple(candidates)))
+    if obligations.references_required:
+        refs = [e for e in current if e.kind == EvidenceKind.REFERENCE and e.usable_on(as_of)]
+        independent = [e for e in refs if e.is_independent]
+        ok = (len(refs) >= obligations.references_required
+              and len(independent) >= obligations.independent_references_required)
+        detail = (f"{len(refs)} of {obligations.references_required} accepted, "
+                  f"{len(independent)} of {obligations.independent_references_required} independently sourced"
+                  + ("" if ok else f", on {day}"))
+        items.append(ChecklistItem("references", "References", ok, detail, "",
+                                   tuple(e for e in current if e.kind == EvidenceKind.REFERENCE)))
+    return DueDiligenceChecklist(as_of=as_of, tier=tier, tiered=bool(vendor.tier), items=tuple(items),
+                                 obligations=obligations)
+
+
+def due_diligence_status(vendor: Vendor, as_of: date) -> DueDiligenceStatus:
+    """Is due diligence complete for this vendor as of `as_of`? With the gaps and what is satisfied."""
+    return dd_checklist(vendor, as_of).status()
+
+
+def valid_attestations(vendor: Vendor, on: date) -> list[Attestation]:
+    """Attestations in force on `on` (issued by then, not expired), unless their evidence was rejected."""
+    return [a for a in vendor.attestations.select_related("evidence").filter(issued_on__lte=on, expires_on__gte=on)
+            .exclude(evidence__review_outcome=Evidence.Outcome.REJECTED).order_by("expires_on", "pk")]
+
+
+# --- lists and pages --------------------------------------------------------------------------------------
+
+ATTESTATION_STATES = (
+    ("valid", "All in force"),
+    ("expiring", "Some expiring soon"),
+    ("expired", "Some expired"),
+    ("none", "None recorded"),
+)
+
+
+def vendor_list(user, *, q: str = "", tier: str = "", status: str = "", offering_type: str = "",
+                attestation: str = "", today: date | None = None) -> QuerySet[Vendor]:
+    today = today or timezone.localdate()
+    soon = today + timedelta(days=attestation_warning_days())
+    atts = Attestation.objects.filter(vendor=OuterRef("pk"))
+    qs = vendor_policy.visible(user).select_related("owner").annotate(
+        has_expired_attestation=Exists(atts.filter(expires_on__lt=today)),
+        has_expiring_attestation=Exists(atts.filter(expires_on__gte=today, expires_on__lte=soon)),
+        has_attestation=Exists(atts),
+    )
+    if q:
+        qs = qs.filter(Q(legal_name__icontains=q) | Q(trading_name__icontains=q) | Q(country__iexact=q))
+    if tier == "untiered":
+        qs = qs.filter(tier="")
+    elif tier:
+        qs = qs.filter(tier=tier)
+    if status:
+        qs = qs.filter(status=status)
+    if offering_type:
+        qs = qs.filter(offering_type=offering_type)
+    if attestation == "expired":
+        qs = qs.filter(has_expired_attestation=True)
+    elif attestation == "expiring":
+        qs = qs.filter(has_expiring_attestation=True)
+    elif attestation == "valid":
+        qs = qs.filter(has_attestation=True, has_expired_attestation=False, has_expiring_attestation=False)
+    elif attestation == "none":
+        qs = qs.filter(has_attestation=False)
+    return qs
+
+
+def vendor_for_page_prefetches() -> list:
+    return [
+        Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by", "reviewed_by")),
+        Prefetch("attestations", queryset=Attestation.objects.select_related("evidence")),
+    ]
+
+
+def vendor_detail_queryset() -> QuerySet[Vendor]:
+    return Vendor.objects.select_related("owner").prefetch_related(
+        *vendor_for_page_prefetches(),
+        "contacts",
+        "subprocessors",
+        Prefetch("risks", queryset=Risk.objects.select_related("owner", "accepted_by")),
+        Prefetch("tier_assessments", queryset=TierAssessment.objects.select_related("assessed_by")),
+    )
+
+
+def latest_assessment(vendor: Vendor) -> TierAssessment | None:
+    """The assessment in force (uses the prefetched rows when present)."""
+    rows = list(vendor.tier_assessments.all())
+    return rows[0] if rows else None
