@@ -499,12 +499,13 @@ def score_bids(
                 raise ScoringError(f"bid {bid.key}: unknown criterion {key!r}")
             if len(values):
                 try:
-                    cube[i, j, : len(values)] = np.asarray(values, dtype=float)
+                    row = np.asarray(values, dtype=float)
                 except (TypeError, ValueError) as exc:
                     raise ScoringError(f"bid {bid.key}, criterion {key}: scores must be numbers") from exc
+                if row.ndim != 1 or not np.isfinite(row).all():
+                    raise ScoringError(f"bid {bid.key}, criterion {key}: evaluator scores must be finite numbers")
+                cube[i, j, : len(row)] = row
     present = ~np.isnan(cube)
-    if np.any(present & ~np.isfinite(np.where(present, cube, 0.0))):
-        raise ScoringError("evaluator scores must be finite numbers")
     off_scale = present & ((np.where(present, cube, 0.0) < 0) | (np.where(present, cube, 0.0) > scale))
     if off_scale.any():
         i, j, _ = (int(x[0]) for x in np.nonzero(off_scale))
@@ -634,9 +635,8 @@ def score_bids(
             if missing:
                 labels = [criteria[index[key]].label for key in missing]
                 shown = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
-                provisional_reasons.append(
-                    f"{bid.label}: no score yet for {len(labels)} criterion{'' if len(labels) == 1 else 'a'} ({shown})"
-                )
+                noun = "criterion" if len(labels) == 1 else "criteria"
+                provisional_reasons.append(f"{bid.label}: no score yet for {len(labels)} {noun} ({shown})")
         results.append(
             BidResult(
                 key=bid.key,
@@ -779,9 +779,9 @@ def sensitivity(result: ScoringResult) -> tuple[SensitivityItem, ...]:
     gap_down = end_down - end_down[0]
 
     def first_crossing(gap_end: np.ndarray, span: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             fraction = -gap_now / (gap_end - gap_now)
-        candidate = np.where((gap_end > _TOL) & (span[None, :] > 0), fraction * span[None, :], np.inf)
+            candidate = np.where((gap_end > _TOL) & (span[None, :] > 0), fraction * span[None, :], np.inf)
         candidate[0, :] = np.inf  # the winner does not overtake itself
         best = candidate.argmin(axis=0) if len(ranked) else np.zeros(len(span), dtype=int)
         return candidate[best, np.arange(len(span))], best
