@@ -7,4 +7,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "procurement.tasks.worker_heartbeat",
         "schedule": timedelta(seconds=60),
     },
+    # Rendered documents stuck waiting (broker was down) or mid-render (worker died) are queued again.
+    "documents-sweep": {
+        "task": "documents.sweep",
+        "schedule": timedelta(seconds=60),
+    },
 }
