@@ -91,6 +91,7 @@ __all__ = [
     "BidInput",
     "BidResult",
     "Criterion",
+    "GroupComparison",
     "GroupScore",
     "GroupWeight",
     "Knockout",
@@ -104,6 +105,7 @@ __all__ = [
     "TieBreak",
     "WinProbability",
     "apply_weight_change",
+    "debrief_groups",
     "disagreement_threshold",
     "format_number",
     "monte_carlo",
@@ -731,6 +733,33 @@ def _explain_tie(above, below, rounded_above, rounded_below, criteria, tie_order
     )
 
 
+@dataclass(frozen=True)
+class GroupComparison:
+    """One line of a debrief: the bid's score in a criterion group against the winning bid's."""
+
+    group: str
+    weight: float
+    points: float
+    percent: float | None
+    winner_points: float
+    winner_percent: float | None
+
+
+def debrief_groups(result: ScoringResult, bid_key: str) -> tuple[GroupComparison, ...]:
+    """The bid's group scores against the winner's, for a debrief (no other bidder's detail is exposed).
+
+    Empty for a knocked-out bid (it has no weighted score; show ``exclusion_reason`` instead) or when nothing
+    is ranked.
+    """
+    bid, winner = result.bid(bid_key), result.winner
+    if bid.excluded or winner is None:
+        return ()
+    return tuple(
+        GroupComparison(own.group, own.weight, own.points, own.percent, best.points, best.percent)
+        for own, best in zip(bid.groups, winner.groups, strict=True)
+    )
+
+
 # --------------------------------------------------------------------------------------------- sensitivity
 
 
@@ -892,8 +921,10 @@ def monte_carlo(
         raise ScoringError("weights sum to 0")
     rng = np.random.default_rng(seed)
     factors = rng.uniform(1.0 - spread, 1.0 + spread, size=(samples, len(weights)))
-    scale_rows = total_weight / (factors @ weights)  # renormalise each sample to the same total
-    totals = (factors @ (weights[:, None] * p.T)) * scale_rows[:, None]  # samples x bids
+    # One matrix product gives every sample's raw totals (first columns) and its weight sum (last column);
+    # dividing by the weight sum renormalises each sample's weights to the same total.
+    combined = factors @ np.column_stack([weights[:, None] * p.T, weights])  # samples x (bids + 1)
+    totals = combined[:, :-1] * (total_weight / combined[:, -1:])  # samples x bids
     best = totals.max(axis=1, keepdims=True)
     winners = totals >= best - _TOL
     shares = winners / winners.sum(axis=1, keepdims=True)

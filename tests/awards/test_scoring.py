@@ -13,6 +13,7 @@ from awards.scoring import (
     Scorecard,
     ScoringError,
     apply_weight_change,
+    debrief_groups,
     disagreement_threshold,
     format_number,
     monte_carlo,
@@ -282,6 +283,21 @@ class TestGroupScores:
         result = score_bids(card, [BidInput("A", "Alpha", consensus={"a": 5, "b": 5})])
         info = next(g for g in result.bid("A").groups if g.group == "Info")
         assert (info.weight, info.points, info.percent) == (0.0, 0.0, None)
+
+
+class TestDebrief:
+    def test_own_group_scores_against_the_winner(self):
+        result = result_of(ALPHA, BRAVO, CHARLIE)
+        lines = {line.group: line for line in debrief_groups(result, "B")}
+        # Bravo: Commercial 40 + 10 = 50 of 50; Technical 12 + 12 = 24 of 50. Alpha (winner): 38 and 44.
+        assert lines["Commercial"].points == pytest.approx(50.0)
+        assert lines["Commercial"].percent == pytest.approx(100.0)
+        assert lines["Commercial"].winner_points == pytest.approx(38.0)
+        assert lines["Technical"].percent == pytest.approx(48.0)
+        assert lines["Technical"].winner_percent == pytest.approx(88.0)
+        assert debrief_groups(result, "C") == ()  # knocked out: the reason is the debrief
+        with pytest.raises(KeyError):
+            debrief_groups(result, "nope")
 
 
 class TestWeightValidation:
