@@ -154,9 +154,9 @@ def _plain(value: Decimal) -> str:
 
 
 def format_number(value: float | Decimal | None, places: int = 2) -> str:
-    """Display rounding (half away from zero would surprise nobody; Python's round-half-even is fine here).
+    """The only rounding in this module: a number for display with ``places`` decimals.
 
-    ``None`` renders as an en dash. Trailing zeros are kept so columns line up ("72.50").
+    ``None`` renders as an en dash, "-0.00" as "0.00". Trailing zeros are kept so columns line up ("72.50").
     """
     if value is None:
         return "\u2013"
