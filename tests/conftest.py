@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 
 from procurement.audit.history import is_tracked
 
-pytest_plugins = ["tests.factories.fixtures", "tests.factories.vendor_fixtures"]
+pytest_plugins = ["tests.factories.fixtures", "tests.factories.award_fixtures", "tests.factories.vendor_fixtures"]
 
 
 class TrackedBulkWrite(AssertionError):

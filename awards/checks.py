@@ -1,0 +1,154 @@
+"""The award procedure's own stage prerequisites (see awards.prerequisites for the mechanism).
+
+Each check runs a bounded number of queries whatever the number of bids, questions or evaluators.
+"""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from awards.models import Bid, ConflictDeclaration, EvaluatorAssignment, ReferenceCheck, Requirement
+from awards.models.procedure import Stage
+from awards.prerequisites import register
+
+MIN_COMPETING_BIDS = 2
+
+
+def admitted_bids(procedure):
+    """Bids that take part in the evaluation: received, and if late, admitted by a recorded decision."""
+    return (
+        Bid.objects.filter(procedure=procedure, submitted_at__isnull=False)
+        .exclude(status__in=[Bid.Status.INVITED, Bid.Status.DECLINED])
+        .filter(Q(late_decision="") | Q(late_decision=Bid.LateDecision.ADMITTED))
+    )
+
+
+@register(Stage.REQUIREMENTS)
+def need_is_stated(procedure) -> list[str]:
+    return [] if procedure.need_statement.strip() else ["Write the need statement."]
+
+
+@register(Stage.RFP_ISSUED)
+def requirements_agreed(procedure) -> list[str]:
+    counts = Requirement.objects.filter(procedure=procedure).aggregate(
+        total=Count("pk"), agreed=Count("pk", filter=Q(agreed_at__isnull=False)),
+        must=Count("pk", filter=Q(priority=Requirement.Priority.MUST)),
+    )
+    if not counts["total"]:
+        return ["Add the requirements and have the business owner agree them."]
+    missing = []
+    if not counts["must"]:
+        missing.append("At least one requirement must be a Must.")
+    not_agreed = counts["total"] - counts["agreed"]
+    if not_agreed:
+        missing.append(f"{not_agreed} requirement{'s' if not_agreed != 1 else ''} not yet agreed by the business "
+                       f"owner ({procedure.business_owner}).")
+    return missing
+
+
+@register(Stage.RFP_ISSUED)
+def enough_bidders(procedure) -> list[str]:
+    invited = Bid.objects.filter(procedure=procedure).exclude(status=Bid.Status.DECLINED).count()
+    if invited >= MIN_COMPETING_BIDS or procedure.single_source_justification.strip():
+        return []
+    return [f"Invite at least {MIN_COMPETING_BIDS} vendors (invited so far: {invited}), or record a single-source "
+            "justification."]
+
+
+@register(Stage.RFP_ISSUED)
+def timeline_set(procedure) -> list[str]:
+    missing = procedure.missing_timeline_labels()
+    if not missing:
+        return []
+    return [f"Set the timeline: {', '.join(label.lower() for label in missing)}."]
+
+
+@register(Stage.EVALUATION)
+def proposals_closed(procedure) -> list[str]:
+    today = timezone.localdate()
+    if procedure.proposals_due is None:
+        return ["Set the date proposals are due."]
+    if today <= procedure.proposals_due:
+        return [f"Proposals are due on {date_format(procedure.proposals_due, 'j M Y')}; evaluation starts after "
+                "that day."]
+    return []
+
+
+@register(Stage.EVALUATION)
+def late_bids_decided(procedure) -> list[str]:
+    pending = list(Bid.objects.filter(procedure=procedure, late_decision=Bid.LateDecision.PENDING)
+                   .select_related("vendor").order_by("vendor__legal_name"))
+    return [f"Decide whether to admit the late bid of {bid.vendor}." for bid in pending]
+
+
+@register(Stage.EVALUATION)
+def some_bid_admitted(procedure) -> list[str]:
+    return [] if admitted_bids(procedure).exists() else ["Record at least one proposal received (and admitted)."]
+
+
+@register(Stage.EVALUATION)
+def evaluators_assigned(procedure) -> list[str]:
+    if EvaluatorAssignment.objects.filter(procedure=procedure).exists():
+        return []
+    return ["Assign at least one evaluator."]
+
+
+@register(Stage.SHORTLIST)
+def conflicts_declared_and_reviewed(procedure) -> list[str]:
+    bids = list(admitted_bids(procedure).values_list("pk", flat=True))
+    assignments = list(EvaluatorAssignment.objects.filter(procedure=procedure).select_related("evaluator"))
+    declared = set(ConflictDeclaration.objects.filter(assignment__procedure=procedure, bid__in=bids)
+                   .values_list("assignment_id", "bid_id"))
+    missing = []
+    for assignment in assignments:
+        outstanding = sum(1 for bid in bids if (assignment.pk, bid) not in declared)
+        if outstanding:
+            missing.append(f"{assignment.evaluator} has not declared conflicts of interest for {outstanding} "
+                           f"bid{'s' if outstanding != 1 else ''}.")
+    pending = ConflictDeclaration.objects.filter(assignment__procedure=procedure,
+                                                 review=ConflictDeclaration.Review.PENDING).count()
+    if pending:
+        missing.append(f"Review {pending} declared conflict{'s' if pending != 1 else ''} of interest.")
+    return missing
+
+
+@register(Stage.SHORTLIST)
+def obligations_met(procedure) -> list[str]:
+    bids = (
+        admitted_bids(procedure).select_related("vendor", "pov")
+        .annotate(
+            refs=Count("reference_checks", distinct=True),
+            independent=Count("reference_checks", distinct=True,
+                              filter=Q(reference_checks__source=ReferenceCheck.Source.INDEPENDENT)),
+            criteria=Count("pov__criteria", distinct=True),
+            results=Count("pov__criteria", distinct=True, filter=Q(pov__criteria__result_value__isnull=False)),
+        )
+        .order_by("vendor__legal_name")
+    )
+    missing = []
+    for bid in bids:
+        if bid.pov_required:
+            protocol = getattr(bid, "pov", None)
+            if protocol is None or not protocol.is_locked:
+                missing.append(f"{bid.vendor}: lock the demo/POV protocol (the vendor's tier requires a POV).")
+            elif bid.results < bid.criteria:
+                missing.append(f"{bid.vendor}: enter the POV results for every criterion.")
+        if bid.refs < bid.references_required:
+            missing.append(f"{bid.vendor}: {bid.refs} of {bid.references_required} reference checks done.")
+        if bid.independent < bid.independent_references_required:
+            missing.append(f"{bid.vendor}: {bid.independent} of {bid.independent_references_required} independently "
+                           "sourced reference checks done.")
+    return missing
+
+
+@register(Stage.SHORTLIST)
+def bids_decided(procedure) -> list[str]:
+    statuses = list(admitted_bids(procedure).values_list("status", flat=True))
+    undecided = statuses.count(Bid.Status.SUBMITTED)
+    missing = []
+    if undecided:
+        missing.append(f"Shortlist or knock out {undecided} bid{'s' if undecided != 1 else ''} still under "
+                       "evaluation.")
+    if Bid.Status.SHORTLISTED not in statuses:
+        missing.append("Shortlist at least one bid.")
+    return missing

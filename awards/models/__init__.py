@@ -1,0 +1,28 @@
+"""Award procedure models, split by concern. Later capabilities add modules (e.g. scorecard.py) and import them here."""
+
+from awards.models.bids import Bid, ProposalDocument
+from awards.models.evaluators import ConflictDeclaration, EvaluatorAssignment
+from awards.models.pov import PovCriterion, PovProtocol
+from awards.models.procedure import (
+    AwardProcedure,
+    AwardProcedureGroupObjectPermission,
+    AwardProcedureUserObjectPermission,
+    Requirement,
+)
+from awards.models.qa import Question
+from awards.models.references import ReferenceCheck
+
+__all__ = [
+    "AwardProcedure",
+    "AwardProcedureGroupObjectPermission",
+    "AwardProcedureUserObjectPermission",
+    "Bid",
+    "ConflictDeclaration",
+    "EvaluatorAssignment",
+    "PovCriterion",
+    "PovProtocol",
+    "ProposalDocument",
+    "Question",
+    "ReferenceCheck",
+    "Requirement",
+]

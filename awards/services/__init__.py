@@ -1,0 +1,41 @@
+"""All writes of the awards app (see each module). Import from here: `from awards import services`."""
+
+from awards.services.bids import (
+    bid_decide,
+    bid_decide_late,
+    bid_decline,
+    bid_invite,
+    bid_record_submission,
+    proposal_document_add,
+)
+from awards.services.evaluators import conflict_declare, conflict_review, evaluator_assign
+from awards.services.pov import (
+    criteria_hash,
+    pov_criterion_add,
+    pov_criterion_remove,
+    pov_criterion_update,
+    pov_lock,
+    pov_result_record,
+)
+from awards.services.procedure import (
+    procedure_advance,
+    procedure_award,
+    procedure_cancel,
+    procedure_create,
+    procedure_set_timeline,
+    procedure_update,
+    requirement_add,
+    requirement_agree,
+    requirement_update,
+)
+from awards.services.qa import question_answer, question_publish, question_record
+from awards.services.references import reference_check_add
+
+__all__ = [
+    "bid_decide", "bid_decide_late", "bid_decline", "bid_invite", "bid_record_submission", "conflict_declare",
+    "conflict_review", "criteria_hash", "evaluator_assign", "pov_criterion_add", "pov_criterion_remove",
+    "pov_criterion_update", "pov_lock", "pov_result_record", "procedure_advance", "procedure_award",
+    "procedure_cancel", "procedure_create", "procedure_set_timeline", "procedure_update", "proposal_document_add",
+    "question_answer", "question_publish", "question_record", "reference_check_add", "requirement_add",
+    "requirement_agree", "requirement_update",
+]

@@ -1,0 +1,166 @@
+"""Writes on bids: invitation (with the tier's obligations), decline, submission, late decisions, documents."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from awards.models import AwardProcedure, Bid, ProposalDocument
+from awards.models.procedure import Stage
+from awards.permissions import bid_policy, procedure_policy
+from awards.services._common import clean_reason, lock_procedure, locked, require_stage
+from awards.transitions import BID_LABELS, BID_STATUSES, LEAD_BID_DECISIONS
+from awards.uploads import fingerprint_upload
+from procurement.audit.history import attribute
+from procurement.authz import require
+from procurement.exceptions import DomainError
+from procurement.statemachine import ensure_transition
+from vendors.models import Vendor
+
+INVITING_STAGES = (Stage.DRAFT, Stage.REQUIREMENTS, Stage.RFP_ISSUED)
+RECEIVING_STAGES = (Stage.RFP_ISSUED, Stage.EVALUATION)
+DECIDING_STAGES = (Stage.EVALUATION, Stage.SHORTLIST)
+
+
+def _obligations(vendor: Vendor):
+    from vendors.selectors import tier_obligations
+
+    return tier_obligations(vendor.tier)
+
+
+def _move(bid: Bid, target: str) -> None:
+    ensure_transition(BID_STATUSES, bid.status, target, labels=BID_LABELS, subject=f"The bid of {bid.vendor}")
+    bid.status = target
+
+
+@transaction.atomic
+def bid_invite(*, actor, procedure: AwardProcedure, vendor: Vendor) -> Bid:
+    """Invite a registered vendor; the obligations its tier sets (POV, reference counts) land on the bid.
+
+    An untiered vendor gets the strictest (critical) obligations, as vendors.selectors.tier_obligations decides.
+    """
+    procedure = lock_procedure(procedure.pk)
+    require(actor, procedure_policy, "edit", procedure)
+    require_stage(procedure, INVITING_STAGES, "invite vendors")
+    if vendor.status == Vendor.Status.EXITED:
+        raise ValidationError({"vendor": f"{vendor} has exited; it cannot be invited."})
+    if Bid.objects.filter(procedure=procedure, vendor=vendor).exists():
+        raise ValidationError({"vendor": f"{vendor} is already invited to this procedure."})
+    obligations = _obligations(vendor)
+    bid = Bid(procedure=procedure, vendor=vendor, invited_by=actor, invited_at=timezone.now(),
+              vendor_tier=vendor.tier, pov_required=bool(obligations.pov_required),
+              references_required=obligations.references_required,
+              independent_references_required=obligations.independent_references_required)
+    bid.full_clean()
+    tier = vendor.get_tier_display() if vendor.tier else "untiered, so the strictest plan applies"
+    attribute(bid, actor=actor, reason=f"Invited ({tier})")
+    try:
+        with transaction.atomic():
+            bid.save()
+    except IntegrityError:
+        raise ValidationError({"vendor": f"{vendor} is already invited to this procedure."}) from None
+    return bid
+
+
+@transaction.atomic
+def bid_decline(*, actor, bid: Bid, reason: str) -> Bid:
+    procedure = lock_procedure(bid.procedure_id)
+    bid = locked(Bid, bid.pk)
+    require(actor, bid_policy, "edit", bid)
+    reason = clean_reason(reason)
+    if not procedure.is_open:
+        raise DomainError(f"{procedure.reference} is closed.")
+    _move(bid, Bid.Status.DECLINED)
+    bid.status_reason = reason
+    attribute(bid, actor=actor, reason=f"Declined: {reason}")
+    bid.save(update_fields=["status", "status_reason", "updated_at"])
+    return bid
+
+
+@transaction.atomic
+def bid_record_submission(*, actor, bid: Bid) -> Bid:
+    """Record that the proposal was received now (server time). After the due date it is flagged late."""
+    procedure = lock_procedure(bid.procedure_id)
+    bid = locked(Bid, bid.pk)
+    require(actor, bid_policy, "edit", bid)
+    require_stage(procedure, RECEIVING_STAGES, "record proposals")
+    if not bid.documents.exists():
+        raise DomainError("Upload at least one proposal document before recording the submission.")
+    _move(bid, Bid.Status.SUBMITTED)
+    now = timezone.now()
+    bid.submitted_at = now
+    late = procedure.proposals_due is not None and timezone.localdate(now) > procedure.proposals_due
+    bid.late_decision = Bid.LateDecision.PENDING if late else Bid.LateDecision.NOT_LATE
+    attribute(bid, actor=actor, reason="Proposal received after the deadline" if late else "Proposal received")
+    bid.save(update_fields=["status", "submitted_at", "late_decision", "updated_at"])
+    return bid
+
+
+@transaction.atomic
+def bid_decide_late(*, actor, bid: Bid, admit: bool, reason: str) -> Bid:
+    """Admit or reject a late bid; a rejected late bid is knocked out with the reason."""
+    lock_procedure(bid.procedure_id)
+    bid = locked(Bid, bid.pk)
+    require(actor, bid_policy, "edit", bid)
+    reason = clean_reason(reason)
+    if bid.late_decision != Bid.LateDecision.PENDING:
+        raise DomainError(f"The bid of {bid.vendor} has no late submission awaiting a decision.")
+    bid.late_decision = Bid.LateDecision.ADMITTED if admit else Bid.LateDecision.REJECTED
+    bid.late_decision_reason = reason
+    bid.late_decided_by = actor
+    fields = ["late_decision", "late_decision_reason", "late_decided_by", "updated_at"]
+    if not admit:
+        _move(bid, Bid.Status.KNOCKED_OUT)
+        bid.status_reason = f"Late bid rejected: {reason}"
+        fields += ["status", "status_reason"]
+    attribute(bid, actor=actor, reason=("Late bid admitted: " if admit else "Late bid rejected: ") + reason)
+    bid.save(update_fields=fields)
+    return bid
+
+
+@transaction.atomic
+def bid_decide(*, actor, bid: Bid, status: str, reason: str) -> Bid:
+    """Shortlist or knock out an admitted bid during evaluation."""
+    procedure = lock_procedure(bid.procedure_id)
+    bid = locked(Bid, bid.pk)
+    require(actor, bid_policy, "edit", bid)
+    reason = clean_reason(reason)
+    if status not in LEAD_BID_DECISIONS:
+        raise DomainError("A bid can be shortlisted or knocked out here; award follows the decision memo.")
+    require_stage(procedure, DECIDING_STAGES, "shortlist or knock out bids")
+    if not bid.is_admitted:
+        raise DomainError(f"The bid of {bid.vendor} is not admitted to the evaluation.")
+    _move(bid, status)
+    bid.status_reason = reason
+    attribute(bid, actor=actor, reason=f"{BID_LABELS[status]}: {reason}")
+    bid.save(update_fields=["status", "status_reason", "updated_at"])
+    return bid
+
+
+@transaction.atomic
+def proposal_document_add(*, actor, bid: Bid, title: str, upload) -> ProposalDocument:
+    """Store a proposal file pinned by its server-side sha256, size and content type."""
+    procedure = lock_procedure(bid.procedure_id)
+    bid = locked(Bid, bid.pk)
+    require(actor, bid_policy, "edit", bid)
+    require_stage(procedure, RECEIVING_STAGES, "receive proposal documents")
+    if bid.status not in (Bid.Status.INVITED, Bid.Status.SUBMITTED):
+        raise DomainError(f"The bid of {bid.vendor} is {bid.get_status_display()}; it takes no more documents.")
+    if bid.submitted_at is not None:
+        raise DomainError("The submission is already recorded; the proposal documents are fixed.")
+    if not (title or "").strip():
+        raise ValidationError({"title": "Give the document a title."})
+    fingerprint = fingerprint_upload(upload)
+    if ProposalDocument.objects.filter(bid=bid, sha256=fingerprint.sha256).exists():
+        raise ValidationError({"file": "This exact file is already stored for this bid."})
+    document = ProposalDocument(bid=bid, title=title.strip(), original_name=fingerprint.original_name,
+                                sha256=fingerprint.sha256, size=fingerprint.size,
+                                content_type=fingerprint.content_type, uploaded_by=actor)
+    document.file.save(fingerprint.sha256, upload, save=False)
+    try:
+        document.full_clean()
+        attribute(document, actor=actor, reason="Proposal document stored")
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document

@@ -1,0 +1,188 @@
+"""Writes on the award procedure itself: create, edit, timeline, requirements and stage transitions."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from awards.models import AwardProcedure, Requirement
+from awards.models.procedure import TIMELINE_FIELDS, Stage
+from awards.permissions import procedure_policy
+from awards.prerequisites import missing_for
+from awards.services._common import clean_reason, lock_procedure, locked, require_stage
+from awards.transitions import MEMO_ONLY_STAGES, PROCEDURE_STAGES, STAGE_LABELS
+from procurement.accounts.roles import Role, has_role
+from procurement.audit.history import attribute
+from procurement.authz import require
+from procurement.exceptions import DomainError, InvalidTransition
+from procurement.references import next_reference
+from procurement.statemachine import ensure_transition
+
+EDITABLE_STAGES = (Stage.DRAFT, Stage.REQUIREMENTS)
+DETAIL_FIELDS = ("title", "need_statement", "business_owner", "category", "estimated_value", "currency",
+                 "term_months", "single_source_justification")
+
+
+def _check_business_owner(user) -> None:
+    if not (user.is_active and has_role(user, Role.BUSINESS_OWNER)):
+        raise ValidationError({"business_owner": "Choose an active user who holds the business owner role."})
+
+
+@transaction.atomic
+def procedure_create(*, actor, title: str, need_statement: str, business_owner, category: str,
+                     estimated_value: Decimal, currency: str, term_months: int,
+                     single_source_justification: str = "") -> AwardProcedure:
+    require(actor, procedure_policy, "create")
+    _check_business_owner(business_owner)
+    procedure = AwardProcedure(
+        title=title, need_statement=need_statement, business_owner=business_owner, lead=actor, category=category,
+        estimated_value=estimated_value, currency=currency, term_months=term_months,
+        single_source_justification=single_source_justification, reference="pending",
+    )
+    procedure.full_clean(exclude=["reference"])
+    procedure.reference = next_reference("AP", actor=actor)
+    attribute(procedure, actor=actor, reason="Procedure created")
+    procedure.save()
+    return procedure
+
+
+@transaction.atomic
+def procedure_update(*, actor, procedure: AwardProcedure, reason: str = "Details edited", **changes) -> AwardProcedure:
+    procedure = lock_procedure(procedure.pk)
+    require(actor, procedure_policy, "edit", procedure)
+    if not procedure.is_open:
+        raise DomainError(f"{procedure.reference} is {procedure.get_stage_display()} and can no longer be edited.")
+    unknown = set(changes) - set(DETAIL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {sorted(unknown)}")
+    if "business_owner" in changes and changes["business_owner"].pk != procedure.business_owner_id:
+        if procedure.stage not in EDITABLE_STAGES:
+            raise ValidationError({"business_owner": "The business owner cannot change once the RFP is issued."})
+        _check_business_owner(changes["business_owner"])
+    for field, value in changes.items():
+        setattr(procedure, field, value)
+    procedure.full_clean()
+    attribute(procedure, actor=actor, reason=reason)
+    procedure.save()
+    return procedure
+
+
+@transaction.atomic
+def procedure_set_timeline(*, actor, procedure: AwardProcedure, reason: str = "Timeline set",
+                           **dates: date | None) -> AwardProcedure:
+    procedure = lock_procedure(procedure.pk)
+    require(actor, procedure_policy, "edit", procedure)
+    if not procedure.is_open:
+        raise DomainError(f"{procedure.reference} is {procedure.get_stage_display()}; its timeline is closed.")
+    known = {field for field, _, _ in TIMELINE_FIELDS}
+    unknown = set(dates) - known
+    if unknown:
+        raise ValueError(f"Not timeline fields: {sorted(unknown)}")
+    for field, value in dates.items():
+        setattr(procedure, field, value)
+    procedure.full_clean()
+    attribute(procedure, actor=actor, reason=reason)
+    procedure.save()
+    return procedure
+
+
+def _transition(*, actor, procedure: AwardProcedure, target: str, reason: str) -> AwardProcedure:
+    procedure = lock_procedure(procedure.pk)
+    require(actor, procedure_policy, "edit", procedure)
+    reason = clean_reason(reason)
+    ensure_transition(PROCEDURE_STAGES, procedure.stage, target, labels=STAGE_LABELS,
+                      subject=f"Procedure {procedure.reference}")
+    readiness = missing_for(procedure, target)
+    if not readiness.ready:
+        raise InvalidTransition(f"{procedure.reference} cannot move to {STAGE_LABELS[target]} yet. Missing: "
+                                + " ".join(readiness.missing))
+    procedure.stage = target
+    attribute(procedure, actor=actor, reason=f"Moved to {STAGE_LABELS[target]}: {reason}")
+    procedure.save(update_fields=["stage", "updated_at"])
+    return procedure
+
+
+@transaction.atomic
+def procedure_advance(*, actor, procedure: AwardProcedure, target: str, reason: str) -> AwardProcedure:
+    """Move forward one stage once every registered prerequisite of `target` is met."""
+    if target in MEMO_ONLY_STAGES:
+        raise InvalidTransition(f"A procedure becomes {STAGE_LABELS[target]} when its award decision memo is "
+                                "approved, not from the procedure page.")
+    if target == Stage.CANCELLED:
+        raise ValueError("Use procedure_cancel to cancel.")
+    return _transition(actor=actor, procedure=procedure, target=target, reason=reason)
+
+
+@transaction.atomic
+def procedure_award(*, actor, procedure: AwardProcedure, reason: str) -> AwardProcedure:
+    """For the decision memo's approval: enter the Awarded stage (its prerequisites are registered by the memo)."""
+    return _transition(actor=actor, procedure=procedure, target=Stage.AWARDED, reason=reason)
+
+
+@transaction.atomic
+def procedure_cancel(*, actor, procedure: AwardProcedure, reason: str) -> AwardProcedure:
+    procedure = lock_procedure(procedure.pk)
+    require(actor, procedure_policy, "edit", procedure)
+    reason = clean_reason(reason, what="the reason for cancelling")
+    ensure_transition(PROCEDURE_STAGES, procedure.stage, Stage.CANCELLED, labels=STAGE_LABELS,
+                      subject=f"Procedure {procedure.reference}")
+    procedure.stage = Stage.CANCELLED
+    procedure.cancel_reason = reason
+    attribute(procedure, actor=actor, reason=f"Cancelled: {reason}")
+    procedure.save(update_fields=["stage", "cancel_reason", "updated_at"])
+    return procedure
+
+
+# Requirements -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def requirement_add(*, actor, procedure: AwardProcedure, title: str, priority: str,
+                    description: str = "") -> Requirement:
+    procedure = lock_procedure(procedure.pk)
+    require(actor, procedure_policy, "edit", procedure)
+    require_stage(procedure, EDITABLE_STAGES, "add requirements")
+    number = Requirement.objects.filter(procedure=procedure).count() + 1
+    requirement = Requirement(procedure=procedure, code=f"R{number}", title=title, description=description,
+                              priority=priority)
+    requirement.full_clean()
+    attribute(requirement, actor=actor, reason="Requirement added")
+    requirement.save()
+    return requirement
+
+
+@transaction.atomic
+def requirement_update(*, actor, requirement: Requirement, title: str, priority: str,
+                       description: str = "") -> Requirement:
+    """Edit a requirement; a changed requirement needs the business owner's agreement again."""
+    procedure = lock_procedure(requirement.procedure_id)
+    require(actor, procedure_policy, "edit", procedure)
+    require_stage(procedure, EDITABLE_STAGES, "change requirements")
+    requirement = locked(Requirement, requirement.pk)
+    changed = (title, priority, description) != (requirement.title, requirement.priority, requirement.description)
+    requirement.title, requirement.priority, requirement.description = title, priority, description
+    requirement.full_clean()
+    reason = "Requirement edited"
+    if changed and requirement.agreed_at:
+        requirement.agreed_at, requirement.agreed_by = None, None
+        reason = "Requirement edited; agreement withdrawn"
+    attribute(requirement, actor=actor, reason=reason)
+    requirement.save()
+    return requirement
+
+
+@transaction.atomic
+def requirement_agree(*, actor, requirement: Requirement) -> Requirement:
+    """The business owner agrees one requirement as written."""
+    procedure = lock_procedure(requirement.procedure_id)
+    require(actor, procedure_policy, "agree_requirements", procedure)
+    require_stage(procedure, EDITABLE_STAGES, "agree requirements")
+    requirement = locked(Requirement, requirement.pk)
+    if requirement.agreed_at:
+        return requirement
+    requirement.agreed_at, requirement.agreed_by = timezone.now(), actor
+    attribute(requirement, actor=actor, reason="Agreed by the business owner")
+    requirement.save(update_fields=["agreed_at", "agreed_by", "updated_at"])
+    return requirement
