@@ -13,6 +13,7 @@ heat-map cell prints its number, flags carry a printed marker, and every cell an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from awards.scoring import BidResult, ScoringResult, format_number
@@ -98,15 +99,20 @@ def score_heatmap_svg(
     places: int = 1,
     cell_width: int = 46,
     cell_height: int = 26,
+    criteria: Sequence[str] | None = None,
+    bids: Sequence[str] | None = None,
 ) -> str:
     """Heat map of criterion scores: one row per bid (ranking order, then knocked-out bids), one column per
     criterion (scorecard order). Each cell prints its score (``places`` decimals) and has a ``<title>`` with
     the bid, criterion, score, its source (mean of n evaluators / consensus) and the spread. A cell whose
     evaluators differ by the flag threshold without a consensus note gets a red outline *and* a printed
-    ``*``; cells without a score show an en dash.
+    ``*``; cells without a score show an en dash. ``criteria`` / ``bids`` (keys) restrict the columns / rows,
+    e.g. to one criterion group on a large scorecard; their order stays the scorecard's / the ranking's.
     """
-    criteria = result.criteria
-    rows = [*result.ranking, *result.excluded]
+    wanted_columns = None if criteria is None else set(criteria)
+    wanted_rows = None if bids is None else set(bids)
+    criteria = [c for c in result.criteria if wanted_columns is None or c.key in wanted_columns]
+    rows = [b for b in (*result.ranking, *result.excluded) if wanted_rows is None or b.key in wanted_rows]
     spreads = {(s.bid, s.criterion): s for s in result.spreads}
     scale_text = format_number(result.scale, 0) if float(result.scale).is_integer() else str(result.scale)
 

@@ -171,6 +171,15 @@ class TestHeatmap:
         assert "10.0" in texts(root)
         assert any(t.endswith("\u2026") for t in texts(root))  # long labels shortened, full text in the title
 
+    def test_columns_and_rows_can_be_restricted(self, result):
+        root = parse(score_heatmap_svg(result, criteria=["security", "price"], bids=["A"]))
+        cells = [g for g in root.iter(f"{NS}g") if g.find(f"{NS}rect") is not None]
+        assert [g.find(f"{NS}title").text.split(":")[0] for g in cells] == [
+            "A&B <Ltd> \u2013 Price & value",
+            "A&B <Ltd> \u2013 Security",
+        ]
+        assert "Charlie" not in " ".join(texts(root))
+
 
 class TestBars:
     def test_bars_for_ranked_bids_and_totals_printed(self, result):
