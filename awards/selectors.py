@@ -197,6 +197,7 @@ def procedure_page(procedure: AwardProcedure, user) -> dict:
     dd = _dd_statuses(bids, today) if bids else {}
     rows = []
     for bid in bids:
+        bid.procedure = procedure  # links are built from the procedure's reference; no query per bid
         rows.append({"bid": bid, "pov": pov_outcome(bid), "references": reference_status(bid),
                      "dd": dd.get(bid.vendor_id), "documents": list(bid.documents.all())})
     assignments = list(assigned_evaluators(procedure).prefetch_related(
@@ -207,6 +208,7 @@ def procedure_page(procedure: AwardProcedure, user) -> dict:
     if my_assignment is not None:
         declared = {d.bid_id: d for d in my_assignment.declarations.all()}
         for bid in procedure_bids(procedure).exclude(status=Bid.Status.DECLINED):
+            bid.procedure = procedure
             declarable.append({"bid": bid, "declaration": declared.get(bid.pk)})
     invited_count = sum(1 for row in rows if row["bid"].status != Bid.Status.DECLINED)
     askers = sees_question_askers(user, procedure)
