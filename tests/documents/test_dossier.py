@@ -91,3 +91,18 @@ def test_an_untiered_vendor_with_nothing_yet_still_renders(lead, django_capture_
     with doc.file.open("rb") as handle:
         text, _ = read_pdf(handle.read())
     assert "Not tiered yet" in text and "No evidence uploaded." in text
+
+
+def test_the_vendor_page_carries_the_dossier_component(client, lead, django_capture_on_commit_callbacks):
+    vendor = full_vendor(lead)
+    client.force_login(lead)
+
+    before = client.get(vendor.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("documents:request", args=[KIND, vendor.pk]))
+    during = client.get(vendor.get_absolute_url()).content.decode()
+
+    assert f'id="document-{KIND}-{vendor.pk}"' in before and "Not rendered yet." in before
+    assert reverse("documents:request", args=[KIND, vendor.pk]) in before
+    assert "Waiting for the renderer" in during and 'data-poll-delay="1000"' in during
+    assert reverse("documents:status", args=[KIND, vendor.pk]) in during

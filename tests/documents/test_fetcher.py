@@ -69,6 +69,7 @@ def hostile_html(port: int) -> str:
     <img src="file:///etc/passwd" alt="local">
     <img src="data:image/png;base64,{PNG_1PX}" alt="inline">
     <img src="/static/../../../../etc/passwd" alt="traversal">
+    <img src="data:image/svg+xml;charset=utf-8,%3Csvg xmlns='http://www.w3.org/2000/svg' width='20' height='20'%3E%3Cimage href='{base}/svg-inner.png' width='10' height='10'/%3E%3C/svg%3E" alt="svg">
     <a href="file:///etc/passwd">passwd link</a>
     <a rel="attachment" href="file:///etc/passwd">attached passwd</a>
     <a rel="attachment" href="{base}/attach.bin">attached remote</a>
@@ -90,6 +91,7 @@ def test_raw_hostile_html_still_renders_and_nothing_is_fetched_or_embedded(liste
     assert f"127.0.0.1:{listener.port}/x.png" in refused
     assert f"127.0.0.1:{listener.port}/bg.png" in refused
     assert f"127.0.0.1:{listener.port}/attach.bin" in refused
+    assert f"127.0.0.1:{listener.port}/svg-inner.png" in refused  # URLs inside an inline SVG go through it too
     assert "file:///etc/passwd" in refused
 
 

@@ -183,7 +183,7 @@ def test_an_outdated_ready_document_offers_the_current_version(client, lead, ven
     vendor.save()
     client.force_login(lead)
     body = client.get(status_url(vendor), **HTMX).content.decode()
-    assert "The vendor has changed since version 1 was rendered." in body
+    assert "Version 1 no longer matches the vendor as it is today." in body
     assert "Render the current version" in body
 
 
