@@ -69,7 +69,8 @@ def hostile_html(port: int) -> str:
     <img src="file:///etc/passwd" alt="local">
     <img src="data:image/png;base64,{PNG_1PX}" alt="inline">
     <img src="/static/../../../../etc/passwd" alt="traversal">
-    <img src="data:image/svg+xml;charset=utf-8,%3Csvg xmlns='http://www.w3.org/2000/svg' width='20' height='20'%3E%3Cimage href='{base}/svg-inner.png' width='10' height='10'/%3E%3C/svg%3E" alt="svg">
+    <img src="data:image/svg+xml;charset=utf-8,%3Csvg xmlns='http://www.w3.org/2000/svg' width='20' height='20'%3E\
+%3Cimage href='{base}/svg-inner.png' width='10' height='10'/%3E%3C/svg%3E" alt="svg">
     <a href="file:///etc/passwd">passwd link</a>
     <a rel="attachment" href="file:///etc/passwd">attached passwd</a>
     <a rel="attachment" href="{base}/attach.bin">attached remote</a>
