@@ -33,8 +33,8 @@ def latest_ready_before(doc: RenderedDocument) -> RenderedDocument | None:
     )
 
 
-def panel_state(kind: DocumentKind, source: models.Model, *, delay: int | None = None) -> dict:
-    """Everything the document component shows for `kind` and `source`."""
+def panel_state(kind: DocumentKind, source: models.Model, *, user=None, delay: int | None = None) -> dict:
+    """Everything the document component shows for `kind` and `source` (to `user`, when given)."""
     doc = current_document(kind, source)
     outdated = bool(doc and doc.status == RenderedDocument.Status.READY and doc.source_hash != kind.hash_source(source))
     previous = latest_ready_before(doc) if doc is not None and doc.status != RenderedDocument.Status.READY else None
@@ -47,6 +47,7 @@ def panel_state(kind: DocumentKind, source: models.Model, *, delay: int | None =
         "outdated": outdated,
         "poll": poll,
         "poll_delay": next_delay(delay) if poll else None,
+        "can_request": user is None or kind.get_policy().allows(user, kind.request_action, source),
     }
 
 

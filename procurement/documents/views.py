@@ -48,7 +48,7 @@ def _int_or_none(value) -> int | None:
 
 
 def _panel_response(request, kind: DocumentKind, source, *, delay: int | None = None, status: int = 200):
-    context = {"panel": panel_state(kind, source, delay=delay)}
+    context = {"panel": panel_state(kind, source, user=request.user, delay=delay)}
     if request.htmx:
         return render(request, "documents/_document.html#body", context, status=status)
     return render(request, "documents/status.html", {**context, "source": source, "kind": kind}, status=status)

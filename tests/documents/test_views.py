@@ -198,3 +198,30 @@ def test_the_status_poll_is_cheap(client, lead, vendor, ready_doc, django_assert
     client.force_login(lead)
     with django_assert_max_num_queries(12):
         client.get(status_url(vendor), **HTMX)
+
+
+def test_people_who_may_not_request_see_no_button(client, auditor, vendor):
+    from tests.documents.kinds import NOTE
+
+    object.__setattr__(NOTE, "request_action", "edit")
+    try:
+        client.force_login(auditor)
+        body = client.get(status_url(vendor), **HTMX).content.decode()
+        refused = client.post(reverse("documents:request", args=["test_note", vendor.pk]), **HTMX)
+    finally:
+        object.__setattr__(NOTE, "request_action", "view")
+    assert "Not rendered yet." in body and "You may not request it." in body
+    assert reverse("documents:request", args=["test_note", vendor.pk]) not in body
+    assert refused.status_code == 403 and RenderedDocument.objects.count() == 0
+
+
+def test_the_sweeper_is_scheduled_and_the_tasks_are_registered():
+    from procurement.beat import BEAT_SCHEDULE
+    from procurement.celery import app
+
+    app.loader.import_default_modules()
+    assert BEAT_SCHEDULE["documents-sweep"]["task"] == "documents.sweep"
+    assert {"documents.sweep", "documents.render"} <= set(app.tasks)
+    render = app.tasks["documents.render"]
+    assert render.acks_late and render.reject_on_worker_lost
+    assert render.soft_time_limit < render.time_limit
