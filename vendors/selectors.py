@@ -215,6 +215,16 @@ def valid_attestations(vendor: Vendor, on: date) -> list[Attestation]:
             .exclude(evidence__review_outcome=Evidence.Outcome.REJECTED).order_by("expires_on", "pk")]
 
 
+def attestation_refresh_due(attestation: Attestation, plan: DueDiligencePlan | None) -> date:
+    """When a fresh attestation is due: the tier's refresh cadence after issue, or expiry if sooner."""
+    if plan is None:
+        return attestation.expires_on
+    months = attestation.issued_on.month - 1 + plan.attestation_refresh_months
+    year, month = attestation.issued_on.year + months // 12, months % 12 + 1
+    day = min(attestation.issued_on.day, 28)
+    return min(attestation.expires_on, date(year, month, day))
+
+
 # --- lists and pages --------------------------------------------------------------------------------------
 
 ATTESTATION_STATES = (

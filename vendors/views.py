@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -102,7 +102,11 @@ def vendor_edit(request, pk):
 
 
 def _as_of(request):
-    given = parse_date(request.GET.get("as_of") or "") if request.GET.get("as_of") else None
+    """The ?as_of= date; anything unreadable (including 2026-02-31) falls back to today."""
+    try:
+        given = parse_date(request.GET.get("as_of") or "")
+    except ValueError:
+        given = None
     return given or timezone.localdate()
 
 
@@ -112,7 +116,9 @@ def vendor_detail(request, pk):
     user = request.user
     today = timezone.localdate()
     as_of = _as_of(request)
-    checklist = selectors.dd_checklist(vendor, as_of)
+    plans = selectors.dd_plans()
+    plan = plans.get(vendor.tier or selectors.STRICTEST_TIER)
+    checklist = selectors.dd_checklist(vendor, as_of, plans=plans)
     evidence = list(vendor.evidence.all())
     replaced = {e.supersedes_id for e in evidence if e.supersedes_id}
     for item in evidence:
@@ -121,6 +127,7 @@ def vendor_detail(request, pk):
     for att in attestations:
         att.state = att.status_on(today)
         att.state_label = att.status_label_on(today)
+        att.refresh_due = selectors.attestation_refresh_due(att, plan)
     risks = list(vendor.risks.all())
     for risk in risks:
         risk.rating_label = RATING_LABELS[risk.residual_rating]
@@ -129,8 +136,6 @@ def vendor_detail(request, pk):
     assessments = list(vendor.tier_assessments.all())
     plan_refresh = checklist.obligations
     can = {action: vendor_policy.allows(user, action, vendor) for action in vendor_policy.rules}
-    plans = selectors.dd_plans()
-    plan = plans.get(vendor.tier or selectors.STRICTEST_TIER)
     return render(request, "vendors/vendor_detail.html", {
         "vendor": vendor, "checklist": checklist, "as_of": as_of, "today": today, "evidence": evidence,
         "attestations": attestations, "risks": risks, "assessments": assessments,
@@ -204,9 +209,11 @@ def vendor_tier_override(request, pk):
 def evidence_upload(request, pk):
     vendor = _vendor(request, pk, "upload_evidence")
     replaces = None
-    if request.GET.get("replaces") or request.POST.get("replaces"):
-        replaces = get_object_or_404(Evidence, vendor=vendor, pk=request.GET.get("replaces")
-                                     or request.POST.get("replaces"))
+    wanted = request.POST.get("replaces") or request.GET.get("replaces")
+    if wanted:
+        if not wanted.isdigit():
+            raise Http404("No such evidence.")
+        replaces = get_object_or_404(Evidence, vendor=vendor, pk=int(wanted))
     form = forms.EvidenceForm(request.POST or None, request.FILES or None, replaces=replaces)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

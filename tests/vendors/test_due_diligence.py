@@ -191,3 +191,13 @@ def test_the_detail_page_shows_the_checklist_with_gaps(client, lead, low_vendor)
     assert page.count('class="check check-met"') == 1
     assert page.count('class="check check-gap"') == 1
     assert "1 of 2 met" in page
+
+
+@pytest.mark.parametrize(("tier", "due"), [("critical", date(2026, 1, 15)), ("medium", date(2026, 6, 30)),
+                                           ("low", date(2026, 6, 30))])
+def test_attestation_refresh_cadence_depends_on_the_tier(vendor, tier, due):
+    from vendors.selectors import attestation_refresh_due, dd_plans
+
+    att = AttestationFactory(vendor=vendor, issued_on=date(2025, 1, 15), expires_on=date(2026, 6, 30))
+
+    assert attestation_refresh_due(att, dd_plans()[tier]) == due  # 12 months for critical, 24+ capped at expiry

@@ -203,3 +203,50 @@ def test_owner_create_edit_round_trip(client, lead):
     vendor.refresh_from_db()
     assert vendor.trading_name == "Lumen AI" and vendor.status == "prospect"
     assert vendor.history.count() == 2
+
+
+@pytest.mark.parametrize("query", ["?as_of=2026-02-31", "?as_of=yesterday", "?as_of=", "?as_of=9999-99-99"])
+def test_an_unreadable_as_of_date_falls_back_to_today(client, world, lead, query):
+    client.force_login(lead)
+
+    response = client.get(world["vendor"].get_absolute_url() + query)
+
+    assert response.status_code == 200
+    assert response.context["as_of"] == response.context["today"]
+
+
+@pytest.mark.parametrize("replaces", ["abc", "999999", "1 OR 1=1"])
+def test_a_bad_replaces_parameter_is_404_not_500(client, world, lead, replaces):
+    client.force_login(lead)
+
+    response = client.get(reverse("vendors:evidence_upload", args=[world["vendor"].pk]), {"replaces": replaces})
+
+    assert response.status_code == 404
+
+
+def test_evidence_of_another_vendor_is_not_reachable_through_this_vendor(client, world, lead):
+    other = EvidenceFactory()
+    client.force_login(lead)
+
+    response = client.get(reverse("vendors:evidence_download", args=[world["vendor"].pk, other.pk]))
+
+    assert response.status_code == 404
+
+
+def test_a_group_grant_gives_read_access(client, world, make_user):
+    from django.contrib.auth.models import Group, Permission
+
+    from vendors.models import VendorGroupObjectPermission
+
+    member = make_user(Role.EVALUATOR)
+    group = Group.objects.create(name="Support evaluation panel")
+    member.groups.add(group)
+    client.force_login(member)
+    assert client.get(world["vendor"].get_absolute_url()).status_code == 404
+
+    VendorGroupObjectPermission.objects.create(
+        group=group, content_object=world["vendor"],
+        permission=Permission.objects.get(content_type__app_label="vendors", codename="view_vendor"))
+
+    assert client.get(world["vendor"].get_absolute_url()).status_code == 200
+    assert client.get(reverse("vendors:edit", args=[world["vendor"].pk])).status_code == 403
