@@ -65,7 +65,7 @@ class InviteForm(forms.Form):
 
 class DocumentForm(forms.Form):
     title = forms.CharField(max_length=200)
-    file = forms.FileField(help_text="PDF, Word, Excel, PowerPoint, CSV, text or Markdown; up to 25 MB. Its sha256 "
+    file = forms.FileField(help_text="PDF, images, Office documents, CSV, plain text or ZIP; up to 25 MB. Its sha256 "
                                      "is computed on the server and pinned.")
 
 

@@ -1,27 +1,18 @@
 """Server-side checks and fingerprint of an uploaded proposal file.
 
-Small and self-contained: the vendors app's evidence upload helper did not exist when this was written.
-The content type is decided here from the file's name *and* its first bytes; the browser's claim is ignored.
+The name and content checks are the vendors app's (vendors.files: clean_name and detect, which judge the type by
+magic bytes and refuse an extension that does not fit); the content type comes from that detection, never from
+the browser. Here: the size limit, the sha256 and the size, computed on the server.
 """
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 
-MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+from vendors.files import UploadRefused, clean_name, detect
 
-# extension -> (content type, magic prefix or None for UTF-8 text)
-ALLOWED: dict[str, tuple[str, bytes | None]] = {
-    ".pdf": ("application/pdf", b"%PDF-"),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", b"PK\x03\x04"),
-    ".csv": ("text/csv", None),
-    ".txt": ("text/plain", None),
-    ".md": ("text/markdown", None),
-}
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -34,38 +25,23 @@ class Fingerprint:
 
 def fingerprint_upload(upload) -> Fingerprint:
     """Validate `upload` (a Django UploadedFile) and return its sha256, size and content type."""
-    name = PurePath(upload.name or "").name
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in ALLOWED:
-        allowed = ", ".join(sorted(ALLOWED))
-        raise ValidationError({"file": f"Files of this type are not accepted; use one of {allowed}."})
-    if upload.size is None or upload.size == 0:
-        raise ValidationError({"file": "The file is empty."})
-    if upload.size > MAX_UPLOAD_BYTES:
+    try:
+        name = clean_name(upload.name)
+    except UploadRefused as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."})
-    content_type, magic = ALLOWED[suffix]
-    digest = hashlib.sha256()
-    head = b""
-    size = 0
     upload.seek(0)
-    for chunk in upload.chunks():
-        if len(head) < 4096:
-            head += chunk[: 4096 - len(head)]
-        digest.update(chunk)
-        size += len(chunk)
+    data = b"".join(upload.chunks())
     upload.seek(0)
-    if magic is not None and not head.startswith(magic):
-        raise ValidationError({"file": f"The file's content does not match its {suffix} extension."})
-    if magic is None:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            # A multi-byte character cut at the 4 KiB boundary is fine; anything earlier is not text.
-            if exc.start < len(head) - 4:
-                raise ValidationError({"file": "The file is not UTF-8 text."}) from None
-        if b"\x00" in head:
-            raise ValidationError({"file": "The file is not UTF-8 text."})
-    return Fingerprint(sha256=digest.hexdigest(), size=size, content_type=content_type, original_name=name[:255])
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."})
+    try:
+        detected = detect(data, name)
+    except UploadRefused as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    return Fingerprint(sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                       content_type=detected.content_type, original_name=name[:255])
 
 
 def sha256_of_stored(field_file) -> str:
