@@ -250,6 +250,12 @@ def evidence_upload_to(instance, filename: str) -> str:  # pragma: no cover - se
     return f"evidence/{filename}"
 
 
+# Everything about a stored evidence file and what it claims; only the review fields change after upload.
+EVIDENCE_IMMUTABLE_FIELDS = ("vendor_id", "kind", "title", "file", "original_name", "sha256", "size", "content_type",
+                             "source", "effective_date", "valid_until", "uploaded_at", "uploaded_by_id",
+                             "supersedes_id")
+
+
 class Evidence(models.Model):
     """An uploaded file. Immutable once stored: a new version is a new row that `supersedes` the old one.
     Only the review fields change after upload."""
@@ -295,6 +301,20 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_kind_display()})"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        touches_immutable = update_fields is None or {f.removesuffix("_id") for f in update_fields} & {
+            f.removesuffix("_id") for f in EVIDENCE_IMMUTABLE_FIELDS}
+        if self.pk and not self._state.adding and touches_immutable:
+            stored = type(self)._default_manager.filter(pk=self.pk).values(*EVIDENCE_IMMUTABLE_FIELDS).first()
+            if stored is not None:
+                changed = [name for name in EVIDENCE_IMMUTABLE_FIELDS
+                           if stored[name] != (self.file.name if name == "file" else getattr(self, name))]
+                if changed:
+                    raise ValidationError(f"Evidence is immutable once stored; upload a new version instead "
+                                          f"(tried to change: {', '.join(changed)}).")
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.valid_until and self.effective_date and self.valid_until < self.effective_date:

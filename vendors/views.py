@@ -119,6 +119,8 @@ def vendor_detail(request, pk):
     plans = selectors.dd_plans()
     plan = plans.get(vendor.tier or selectors.STRICTEST_TIER)
     checklist = selectors.dd_checklist(vendor, as_of, plans=plans)
+    if getattr(request, "htmx", False):  # the as-of form swaps just the checklist
+        return render(request, "vendors/vendor_detail.html#checklist", {"vendor": vendor, "checklist": checklist})
     evidence = list(vendor.evidence.all())
     replaced = {e.supersedes_id for e in evidence if e.supersedes_id}
     for item in evidence:

@@ -201,3 +201,16 @@ def test_attestation_refresh_cadence_depends_on_the_tier(vendor, tier, due):
     att = AttestationFactory(vendor=vendor, issued_on=date(2025, 1, 15), expires_on=date(2026, 6, 30))
 
     assert attestation_refresh_due(att, dd_plans()[tier]) == due  # 12 months for critical, 24+ capped at expiry
+
+
+def test_htmx_as_of_request_gets_only_the_checklist(client, lead, low_vendor):
+    evidence(low_vendor, EvidenceKind.DPA, valid_until=D)
+    evidence(low_vendor, EvidenceKind.SECURITY_QUESTIONNAIRE)
+    client.force_login(lead)
+
+    on_d = client.get(low_vendor.get_absolute_url(), {"as_of": "2026-12-01"}, headers={"HX-Request": "true"})
+    after = client.get(low_vendor.get_absolute_url(), {"as_of": "2026-12-02"}, headers={"HX-Request": "true"})
+
+    assert on_d.status_code == 200 and b"<html" not in on_d.content
+    assert b'id="dd-body"' in on_d.content and b"Complete" in on_d.content
+    assert b"1 gap" in after.content and b"expired on 2026-12-01" in after.content

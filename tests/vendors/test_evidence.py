@@ -210,3 +210,18 @@ def test_effective_date_after_valid_until_is_refused(lead, vendor, settings):
 
     assert "valid_until" in caught.value.message_dict
     assert_nothing_stored(settings, vendor)
+
+
+def test_stored_evidence_cannot_be_changed_even_outside_the_services(lead, vendor):
+    evidence = upload(vendor, lead)
+    evidence.sha256 = "0" * 64
+
+    with pytest.raises(ValidationError, match="immutable once stored"):
+        evidence.save()
+    evidence.refresh_from_db()
+    evidence.valid_until = date(2030, 1, 1)
+    with pytest.raises(ValidationError, match="valid_until"):
+        evidence.save(update_fields=["valid_until"])
+
+    assert Evidence.objects.get(pk=evidence.pk).sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
+    assert evidence.history.count() == 1
