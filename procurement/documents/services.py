@@ -75,8 +75,16 @@ def enqueue_render(document_id: int) -> bool:
     sweeper queues it again once the broker is back."""
     from procurement.documents.tasks import render_document
 
+    app = render_document.app
     try:
-        render_document.apply_async(args=[document_id], retry=False)
+        if app.conf.task_always_eager:  # the embedded default: the task runs right here
+            render_document.apply_async(args=[document_id])
+            return True
+        # Fail fast: one connection attempt, no publish retries. Left to itself kombu spends ~6 s retrying a
+        # refused connection, and this runs at the end of a person's request.
+        with app.pool.acquire(block=True, timeout=2) as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+            render_document.apply_async(args=[document_id], retry=False, connection=connection)
     except BROKER_ERRORS as exc:
         logger.error("Could not queue document %s for rendering (%s: %s); it stays waiting and the sweeper "
                      "will queue it again.", document_id, type(exc).__name__, exc)
