@@ -134,7 +134,8 @@ def vendor_detail(request, pk):
     for risk in risks:
         risk.rating_label = RATING_LABELS[risk.residual_rating]
         risk.acceptor = ACCEPTANCE_MATRIX[risk.residual_rating].label
-        risk.next_states = sorted(s for s in RISK_STATUS[risk.status] if s != Risk.Status.ACCEPTED)
+        risk.next_states = [(s, Risk.Status(s).label) for s in sorted(RISK_STATUS[risk.status])
+                            if s != Risk.Status.ACCEPTED]
     assessments = list(vendor.tier_assessments.all())
     plan_refresh = checklist.obligations
     can = {action: vendor_policy.allows(user, action, vendor) for action in vendor_policy.rules}
