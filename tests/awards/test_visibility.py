@@ -232,3 +232,14 @@ def test_procedure_page_queries_do_not_grow(client, world, lead, make_user, make
 
     assert counts[0] == counts[1], counts
     assert counts[0] <= 40
+
+
+def test_evaluators_do_not_read_each_others_conflicts(client, world):
+    client.force_login(world["cleared"])
+
+    html = client.get(world["procedure"].get_absolute_url()).content.decode()
+
+    assert "Ex-employee" not in html and "Your conflict-of-interest declarations" in html
+
+    client.force_login(world["procedure"].lead)
+    assert "Ex-employee" in client.get(world["procedure"].get_absolute_url()).content.decode()
