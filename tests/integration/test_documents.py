@@ -223,6 +223,7 @@ def test_redis_down_keeps_the_page_working_and_the_sweeper_renders_once_it_is_ba
 
         doc = RenderedDocument.objects.get()
         assert response.status_code == 200 and "Waiting for the renderer" in response.content.decode()
+        assert TIMINGS["request with Redis down"] < 3, "queuing must fail fast, not retry for seconds"
         assert page.status_code == 200
         assert doc.status == S.PENDING
     finally:
