@@ -11,6 +11,18 @@ from awards.models.procedure import (
 )
 from awards.models.qa import Question
 from awards.models.references import ReferenceCheck
+from awards.models.scorecard import (  # noqa: F401 (issue 5)
+    ConsensusNote,
+    Criterion,
+    CriterionCoverage,
+    CriterionGroup,
+    Knockout,
+    KnockoutDecision,
+    Score,
+    Scorecard,
+    ScorecardTemplate,
+    ScoreSheet,
+)
 
 __all__ = [
     "AwardProcedure",

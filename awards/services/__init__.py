@@ -30,6 +30,27 @@ from awards.services.procedure import (
 )
 from awards.services.qa import question_answer, question_publish, question_record
 from awards.services.references import reference_check_add
+from awards.services.scorecard import (  # noqa: F401 (issue 5: the scorecard)
+    criterion_add,
+    criterion_remove,
+    criterion_update,
+    group_add,
+    group_update,
+    knockout_add,
+    knockout_remove,
+    knockout_update,
+    scorecard_create,
+    scorecard_lock,
+    scorecard_set_scale,
+)
+from awards.services.scoring_scores import (  # noqa: F401 (issue 5: scoring)
+    consensus_record,
+    knockout_decide,
+    score_clear,
+    score_save,
+    scoresheet_reopen,
+    scoresheet_submit,
+)
 
 __all__ = [
     "bid_decide", "bid_decide_late", "bid_decline", "bid_invite", "bid_record_submission", "conflict_declare",

@@ -11,6 +11,7 @@ from awards.models import AwardProcedure, Requirement
 from awards.models.procedure import Stage
 from awards.prerequisites import missing_for, register, unregister
 from procurement.exceptions import InvalidTransition
+from tests.factories.scorecards import complete_scorecard
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,7 @@ def test_rfp_issue_with_agreed_requirements_two_vendors_and_timeline(procedure, 
     services.requirement_agree(actor=business_owner, requirement=requirement)
     services.bid_invite(actor=lead, procedure=procedure, vendor=make_vendor())
     services.bid_invite(actor=lead, procedure=procedure, vendor=make_vendor())
+    complete_scorecard(procedure)
 
     services.procedure_advance(actor=lead, procedure=procedure, target=Stage.RFP_ISSUED, reason="Issued")
 
@@ -105,6 +107,7 @@ def test_single_source_justification_replaces_the_second_vendor(procedure, lead,
     requirement = services.requirement_add(actor=lead, procedure=procedure, title="Accuracy", priority="must")
     services.requirement_agree(actor=business_owner, requirement=requirement)
     services.bid_invite(actor=lead, procedure=procedure, vendor=make_vendor())
+    complete_scorecard(procedure)
     assert missing_for(procedure, Stage.RFP_ISSUED).missing
 
     procedure = services.procedure_update(

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from awards import services
 from awards.models import Requirement
+from tests.factories.scorecards import complete_scorecard
 from tests.factories.vendors import VendorFactory
 from vendors.models import Tier
 
@@ -54,6 +55,7 @@ def rfp_issued(procedure, lead, business_owner, make_vendor, future_timeline):
     for tier in (Tier.HIGH, Tier.MEDIUM, Tier.LOW):
         services.bid_invite(actor=lead, procedure=procedure, vendor=make_vendor(tier))
     procedure.refresh_from_db()
+    complete_scorecard(procedure)  # criteria before the RFP (issue 5)
     return services.procedure_advance(actor=lead, procedure=procedure, target="rfp_issued", reason="RFP sent")
 
 
