@@ -194,7 +194,8 @@ def document_fail(*, document_id: int, attempt: int, error: str) -> RenderedDocu
 
 @transaction.atomic
 def document_release(*, document_id: int, attempt: int, reason: str) -> RenderedDocument | None:
-    """RENDERING -> PENDING (the attempt could not run, e.g. the database went away); queued again on commit."""
+    """RENDERING -> PENDING (the attempt could not run, e.g. the database went away); the task's autoretry (or
+    the sweeper) runs it again."""
     doc = _locked(document_id)
     if doc is None or doc.status != Status.RENDERING or doc.attempts != attempt:
         return None

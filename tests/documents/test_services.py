@@ -259,3 +259,62 @@ def test_long_tables_repeat_their_header_and_number_pages(lead, django_capture_o
         assert "Note on Longtable Ltd" in text  # running header
     for text in pages[1:]:
         assert "# Item Fingerprint" in text  # the table header repeats on every page it spans
+
+
+def test_a_render_over_the_soft_time_limit_fails_readably(vendor, lead, monkeypatch,
+                                                          django_capture_on_commit_callbacks):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from tests.documents.kinds import NOTE
+
+    def too_slow(source):
+        raise SoftTimeLimitExceeded()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        doc = request(vendor, lead)
+    object.__setattr__(NOTE, "build_context", too_slow)
+    try:
+        services.document_render(document_id=doc.pk)
+    finally:
+        from tests.documents.kinds import note_context
+
+        object.__setattr__(NOTE, "build_context", note_context)
+
+    doc.refresh_from_db()
+    assert doc.status == S.FAILED and "took longer than 90 seconds" in doc.error
+
+
+def test_a_database_error_releases_the_claim_for_the_task_retry(vendor, lead, django_capture_on_commit_callbacks):
+    from django.db import OperationalError
+
+    from tests.documents.kinds import NOTE, note_context
+
+    def db_gone(source):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        doc = request(vendor, lead)
+    object.__setattr__(NOTE, "build_context", db_gone)
+    try:
+        with pytest.raises(OperationalError), django_capture_on_commit_callbacks(execute=False):
+            services.document_render(document_id=doc.pk)
+    finally:
+        object.__setattr__(NOTE, "build_context", note_context)
+
+    doc.refresh_from_db()
+    assert doc.status == S.PENDING and doc.attempts == 1
+    assert doc.history.first().history_change_reason == "Database error while rendering"
+
+
+def test_a_deleted_source_fails_readably(lead, django_capture_on_commit_callbacks):
+    from tests.factories.vendors import VendorFactory
+
+    vendor = VendorFactory(owner=lead)
+    with django_capture_on_commit_callbacks(execute=False):
+        doc = request(vendor, lead)
+    vendor.delete()
+
+    services.document_render(document_id=doc.pk)
+
+    doc.refresh_from_db()
+    assert doc.status == S.FAILED and "no longer exists" in doc.error

@@ -21,6 +21,7 @@ import subprocess
 import time
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pypdf
 import pytest
@@ -151,6 +152,37 @@ def test_duplicate_requests_and_tasks_render_one_file(lead, worker_storage):
     stored = [p.name for p in (worker_storage / "documents" / "test_note").glob(f"{doc.pk}-v1-*")]
     assert stored == [Path(doc.file.name).name]
     assert list(doc.history.values_list("status", flat=True)).count(S.READY) == 1
+
+
+def test_concurrent_claims_let_exactly_one_worker_render(lead):
+    import threading
+
+    from django.db import connections
+
+    vendor = VendorFactory(owner=lead, legal_name="Race Ltd")
+    with mock.patch.object(services, "enqueue_render"):  # no worker involved: the threads race for the row
+        doc = services.document_request(kind="test_note", source=vendor, actor=lead)
+    barrier = threading.Barrier(6)
+    claimed: list[int | None] = []
+
+    def claim():
+        try:
+            barrier.wait()
+            row = services.document_claim(document_id=doc.pk)
+            claimed.append(row.attempts if row else None)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(claimed, key=lambda a: a or 0) == [None] * 5 + [1]
+    doc.refresh_from_db()
+    assert doc.status == S.RENDERING and doc.attempts == 1
+    assert list(doc.history.values_list("status", flat=True)).count(S.RENDERING) == 1
 
 
 def test_a_worker_killed_mid_render_is_replaced_and_the_document_still_ends_ready(lead, worker_storage,
