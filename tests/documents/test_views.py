@@ -225,3 +225,15 @@ def test_the_sweeper_is_scheduled_and_the_tasks_are_registered():
     render = app.tasks["documents.render"]
     assert render.acks_late and render.reject_on_worker_lost
     assert render.soft_time_limit < render.time_limit
+
+
+@pytest.mark.parametrize("path", [
+    "/documents/test_note/99999999999999999999999999/",
+    "/documents/99999999999999999999999999/download/",
+    "/documents/test_note/0/",
+    "/documents/NOT-A-KIND/1/",
+])
+def test_absurd_ids_are_404_not_500(client, lead, path):
+    client.force_login(lead)
+    assert client.get(path).status_code == 404
+    assert client.post("/documents/99999999999999999999999999/retry/").status_code == 404
