@@ -153,6 +153,14 @@ def _attestation_usable(att: Attestation, as_of: date) -> bool:
     return att.evidence is None or att.evidence.review_outcome != Evidence.Outcome.REJECTED
 
 
+def _rows(vendor: Vendor, name: str, queryset: QuerySet) -> list:
+    """The vendor's related rows: the prefetched ones when present, else one query (never one per row)."""
+    cache = getattr(vendor, "_prefetched_objects_cache", {})
+    if name in cache:
+        return list(cache[name])
+    return list(queryset.filter(vendor=vendor))
+
+
 def dd_checklist(vendor: Vendor, as_of: date, *, plans: dict[str, DueDiligencePlan] | None = None
                  ) -> DueDiligenceChecklist:
     """The vendor's due-diligence plan as a checklist judged on `as_of`.
@@ -167,8 +175,8 @@ def dd_checklist(vendor: Vendor, as_of: date, *, plans: dict[str, DueDiligencePl
     plan = plans.get(tier) or plans.get(STRICTEST_TIER)
     obligations = _obligations_from(plan)
     guidance = {r.evidence_kind: r.guidance for r in plan.requirements.all()} if plan else {}
-    current = _current_versions(list(vendor.evidence.all()), as_of)
-    attestations = list(vendor.attestations.all())
+    current = _current_versions(_rows(vendor, "evidence", Evidence.objects.all()), as_of)
+    attestations = _rows(vendor, "attestations", Attestation.objects.select_related("evidence"))
     day = as_of.isoformat()
     items = []
     for kind in obligations.required_evidence_kinds:

@@ -214,3 +214,17 @@ def test_htmx_as_of_request_gets_only_the_checklist(client, lead, low_vendor):
     assert on_d.status_code == 200 and b"<html" not in on_d.content
     assert b'id="dd-body"' in on_d.content and b"Complete" in on_d.content
     assert b"1 gap" in after.content and b"expired on 2026-12-01" in after.content
+
+
+def test_status_costs_a_fixed_number_of_queries(vendor, django_assert_num_queries):
+    from vendors.models import Vendor
+
+    vendor.tier = "critical"
+    vendor.save()
+    for _ in range(5):
+        linked = EvidenceFactory(vendor=vendor, kind=EvidenceKind.SECURITY_CERTIFICATION)
+        AttestationFactory(vendor=vendor, evidence=linked)
+    fresh = Vendor.objects.get(pk=vendor.pk)
+
+    with django_assert_num_queries(4):  # plans, requirements, evidence, attestations with their evidence
+        assert due_diligence_status(fresh, D).satisfied
