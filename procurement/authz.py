@@ -38,7 +38,10 @@ class ObjectPolicy:
         return self.model._default_manager.all()
 
     def related(self, user) -> models.Q | None:
-        """Q() of objects the user sees by their relation to them (owner, team member...)."""
+        """Q() of objects the user sees by their relation to them (owner, team member...).
+
+        None: no relation-based visibility. An empty Q(): the user sees every object.
+        """
         return None
 
     def visible(self, user) -> models.QuerySet:
@@ -48,6 +51,8 @@ class ObjectPolicy:
         if user.is_superuser or has_role(user, Role.AUDITOR):
             return qs
         condition = self.related(user)
+        if condition is not None and not condition:
+            return qs  # an empty Q() means "every object" (Q() | X would silently drop it)
         granted = None
         if self.view_codename:
             granted = get_objects_for_user(

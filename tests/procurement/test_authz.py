@@ -79,3 +79,16 @@ def test_require_is_usable_by_services(evaluator, lead, owned):
 def test_malformed_lookup_is_404_not_500(lead):
     with pytest.raises(Http404):
         authz.get_for_user_or_404(lead, policy, pk="not-a-number")
+
+
+def test_an_empty_related_condition_means_everything_even_with_guardian_grants(lead, owned, stranger):
+    class SeeAll(authz.ObjectPolicy):
+        model = policy.model
+        view_codename = "view_workerheartbeat"
+
+        def related(self, user):
+            from django.db.models import Q
+
+            return Q()
+
+    assert list(SeeAll().visible(stranger)) == [owned]
