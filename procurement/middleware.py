@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from procurement.exceptions import ConcurrentEdit, InvalidTransition
+from procurement.exceptions import DomainError
 
 
 class DomainErrorMiddleware:
@@ -13,7 +13,7 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (InvalidTransition, ConcurrentEdit)):
+        if isinstance(exception, DomainError):  # InvalidTransition, ConcurrentEdit and any other refusal
             template = "errors/409.html#message" if getattr(request, "htmx", False) else "errors/409.html"
             return render(request, template, {"message": str(exception)}, status=409)
         return None

@@ -44,3 +44,17 @@ def test_invalid_transition_becomes_a_409_page(rf, lead):
     assert response.status_code == 409
     assert b"The memo is approved, which is final." in response.content
     assert b"Nothing was changed" in response.content
+
+
+@pytest.mark.django_db
+def test_any_domain_refusal_escaping_a_view_is_a_409_not_a_500(rf, lead):
+    from procurement.exceptions import DomainError
+    from procurement.middleware import DomainErrorMiddleware
+
+    request = rf.post("/")
+    request.user = lead
+    request.htmx = False
+    response = DomainErrorMiddleware(lambda r: None).process_exception(request, DomainError("Weights sum to 98."))
+
+    assert response.status_code == 409
+    assert b"Weights sum to 98." in response.content
