@@ -237,3 +237,16 @@ def procedure_page(procedure: AwardProcedure, user) -> dict:
         "readiness": readiness,
         "is_cancelled": procedure.stage == Stage.CANCELLED,
     }
+
+
+def vendor_engagements(user, vendor) -> list:
+    """The vendor's bids in procedures this user may see (one query), for the vendor page."""
+    from vendors.engagements import Engagement
+
+    bids = bid_policy.visible(user).filter(vendor=vendor).select_related("procedure").order_by("-procedure__created_at")
+    return [
+        Engagement(kind="Award procedure", reference=bid.procedure.reference, title=bid.procedure.title,
+                   status=f"{bid.procedure.get_stage_display()} · bid {bid.get_status_display().lower()}",
+                   url=bid.procedure.get_absolute_url())
+        for bid in bids
+    ]

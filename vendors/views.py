@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from procurement import authz
 from procurement.listing import paginate_sorted
 from vendors import forms, importing, selectors, services, tiering
+from vendors.engagements import engagements_for
 from vendors.models import Evidence, Risk, Subprocessor, Vendor, VendorContact, VendorUserObjectPermission
 from vendors.permissions import vendor_policy
 from vendors.risk import ACCEPTANCE_MATRIX, RATING_LABELS
@@ -148,6 +149,7 @@ def vendor_detail(request, pk):
         "grants": list(vendor.user_grants.all()) if can["grant"] else [],
         "contact_form": forms.ContactForm(prefix="contact"), "subprocessor_form": forms.SubprocessorForm(prefix="sub"),
         "grant_form": forms.GrantForm(prefix="grant"),
+        "engagements": engagements_for(user, vendor),
     })
 
 
