@@ -82,8 +82,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         pytest.fail("The integration leg needs DATABASE_URL (PostgreSQL) and REDIS_URL; run it via `make test`.")
     with django_db_blocker.unblock():
+        # The worker stores files in a throwaway folder; tests that read them point their storage at
+        # `celery_worker_process.env["PRIVATE_STORAGE_ROOT"]`.
         env = {**os.environ, "DATABASE_URL": _test_database_url(), "REDIS_URL": settings.REDIS_URL,
-               "BATON_TESTING": "1", "PRIVATE_STORAGE_ROOT": str(settings.PRIVATE_STORAGE_ROOT)}
+               "BATON_TESTING": "1", "PRIVATE_STORAGE_ROOT": str(tmp_path_factory.mktemp("private"))}
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     worker = Worker(env, log_path).start()
     yield worker
