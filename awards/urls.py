@@ -1,6 +1,7 @@
 from django.urls import path
 
 from awards import views
+from awards import views_scorecard as sc
 
 app_name = "awards"
 
@@ -39,4 +40,25 @@ urlpatterns = [
     path(P + "questions/<int:pk>/publish/", views.question_publish, name="question_publish"),
     path(P + "evaluators/new/", views.evaluator_assign, name="evaluator_assign"),
     path(P + "declarations/<int:pk>/review/", views.coi_review, name="coi_review"),
+    # issue 5: scorecard, scoring, results
+    path(P + "scorecard/", sc.scorecard, name="scorecard"),
+    path(P + "scorecard/create/", sc.scorecard_create, name="scorecard_create"),
+    path(P + "scorecard/lock/", sc.scorecard_lock, name="scorecard_lock"),
+    path(P + "scorecard/groups/new/", sc.group_edit, name="scorecard_group_add"),
+    path(P + "scorecard/groups/<int:pk>/", sc.group_edit, name="scorecard_group_edit"),
+    path(P + "scorecard/criteria/new/", sc.criterion_edit, name="scorecard_criterion_add"),
+    path(P + "scorecard/criteria/<int:pk>/", sc.criterion_edit, name="scorecard_criterion_edit"),
+    path(P + "scorecard/knockouts/new/", sc.knockout_edit, name="scorecard_knockout_add"),
+    path(P + "scorecard/knockouts/<int:pk>/", sc.knockout_edit, name="scorecard_knockout_edit"),
+    path(P + "scorecard/sheets/<int:pk>/reopen/", sc.sheet_reopen, name="scorecard_sheet_reopen"),
+    path(P + "scoring/", sc.scoring, name="scoring"),
+    path(P + "scoring/cell/", sc.score_cell, name="scoring_cell"),
+    path(P + "scoring/submit/", sc.scoring_submit, name="scoring_submit"),
+    path(P + "scoring/sheet.xlsx", sc.sheet_export, name="scoring_sheet_export"),
+    path(P + "scoring/import/", sc.sheet_import, name="scoring_sheet_import"),
+    path(P + "results/", sc.results_page, name="results"),
+    path(P + "results/export.<str:fmt>", sc.results_export, name="results_export"),
+    path(P + "results/knockouts/<int:knockout_id>/<int:bid_id>/", sc.knockout_decide, name="results_knockout"),
+    path(P + "results/consensus/<int:bid_id>/<int:criterion_id>/", sc.consensus, name="results_consensus"),
+    path(P + "results/shortlist/<int:bid_id>/", sc.shortlist, name="results_shortlist"),
 ]

@@ -17,7 +17,7 @@ from awards.models.scorecard import Criterion, Knockout, KnockoutDecision, Score
 from awards.prerequisites import missing_for
 from procurement.accounts.roles import Role
 from procurement.exceptions import DomainError
-from tests.factories.scorecards import complete_scorecard, template
+from tests.factories.scorecards import complete_scorecard, criteria_of, declare_all, score_all, template
 from tests.factories.vendors import AttestationFactory
 from vendors.models import Attestation
 
@@ -25,27 +25,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def scoring(evaluation, lead):
+def scoring(evaluation):
     """In evaluation, both evaluators declared no conflict for every bid."""
-    for evaluator in evaluation.evaluators:
-        for bid in evaluation.bids.order_by("pk"):
-            services.conflict_declare(actor=evaluator, bid=bid, has_conflict=False)
-    evaluation.refresh_from_db()
-    evaluation.evaluators = evaluation.evaluators
-    return evaluation
+    return declare_all(evaluation)
 
 
-def criteria(procedure):
-    return list(Criterion.objects.filter(scorecard__procedure=procedure).order_by("group__position", "position"))
-
-
-def score_all(procedure, evaluator, values, rationale="Seen in the proposal"):
-    """values: {criterion_index: value} applied to every bid, or a callable (bid_index, crit_index) -> value."""
-    bids = list(procedure.bids.order_by("pk"))
-    for b_i, bid in enumerate(bids):
-        for c_i, criterion in enumerate(criteria(procedure)):
-            value = values(b_i, c_i) if callable(values) else values
-            services.score_save(actor=evaluator, bid=bid, criterion=criterion, value=value, rationale=rationale)
+criteria = criteria_of
 
 
 # --- weights, traceability, template -----------------------------------------------------------------------
