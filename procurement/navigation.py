@@ -22,7 +22,7 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry(
         "Audit trail",
         "audit:log",
-        frozenset({Role.AUDITOR, Role.PROCUREMENT_LEAD}),
+        frozenset({Role.AUDITOR}),
     ),
 )
 

@@ -1,0 +1,83 @@
+"""Audit-trail pages: one object's history, and the auditor's global log with a CSV export."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+
+from procurement import authz
+from procurement.accounts.roles import Role, has_role
+from procurement.audit.forms import LogFilterForm
+from procurement.audit.log import CSV_LIMIT, log_rows
+from procurement.audit.registry import AUDITABLE, policy_for
+from procurement.audit.timeline import object_timeline
+from procurement.spreadsheets import neutralise
+
+PAGE_SIZE = 50
+
+
+@login_required
+def object_history(request, label: str, pk: int):
+    policy = policy_for(label)
+    obj = authz.get_for_user_or_404(request.user, policy, pk=pk)
+    return render(request, "audit/object_history.html", {
+        "object": obj, "entries": object_timeline(obj), "label": label,
+        "type_name": obj._meta.verbose_name,
+    })
+
+
+def _require_auditor(user) -> None:
+    if not (user.is_superuser or has_role(user, Role.AUDITOR)):
+        raise PermissionDenied("Only auditors read the global audit log.")
+
+
+def _filters(request) -> tuple[LogFilterForm, dict]:
+    form = LogFilterForm(request.GET or None)
+    if not form.is_valid():
+        return form, {}
+    data = form.cleaned_data
+    return form, {"user_id": data["user"].pk if data.get("user") else None, "model_label": data["object_type"],
+                  "date_from": data["date_from"], "date_to": data["date_to"]}
+
+
+@login_required
+def global_log(request):
+    _require_auditor(request.user)
+    form, filters = _filters(request)
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    rows = log_rows(**filters, limit=page * PAGE_SIZE + 1) if form.is_bound is False or form.is_valid() else []
+    page_rows = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "audit/log.html", {
+        "form": form, "rows": page_rows, "page": page, "has_next": len(rows) > page * PAGE_SIZE,
+        "query": params.urlencode(), "auditable": AUDITABLE,
+    })
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def global_log_csv(request):
+    _require_auditor(request.user)
+    form, filters = _filters(request)
+    rows = log_rows(**filters, limit=CSV_LIMIT) if form.is_bound is False or form.is_valid() else []
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(["when", "who", "action", "kind", "record id", "reason"])
+        for row in rows:
+            yield writer.writerow([row.when.isoformat(), neutralise(row.who), row.action, row.object_type,
+                                   row.object_id, neutralise(row.reason)])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="baton-audit-log.csv"'
+    return response
