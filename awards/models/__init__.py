@@ -1,7 +1,9 @@
 """Award procedure models, split by concern. Later capabilities add modules (e.g. scorecard.py) and import them here."""
 
+from awards.models.approval import ApprovalRoute, ApprovalRule, Committee, RouteStep, SignOff  # noqa: F401 (issue 7)
 from awards.models.bids import Bid, ProposalDocument
 from awards.models.evaluators import ConflictDeclaration, EvaluatorAssignment
+from awards.models.memo import Debrief, DecisionMemo, MemoAlternative, MemoVersion  # noqa: F401 (issue 7)
 from awards.models.pov import PovCriterion, PovProtocol
 from awards.models.procedure import (
     AwardProcedure,

@@ -1,5 +1,6 @@
 """All writes of the awards app (see each module). Import from here: `from awards import services`."""
 
+from awards.services.approval import signoff_record  # noqa: F401 (issue 7: approval)
 from awards.services.bids import (
     bid_decide,
     bid_decide_late,
@@ -8,7 +9,9 @@ from awards.services.bids import (
     bid_record_submission,
     proposal_document_add,
 )
+from awards.services.debrief import debrief_update  # noqa: F401 (issue 7: debriefs)
 from awards.services.evaluators import conflict_declare, conflict_review, evaluator_assign
+from awards.services.memo import memo_create, memo_submit, memo_update  # noqa: F401 (issue 7: memo)
 from awards.services.pov import (
     criteria_hash,
     pov_criterion_add,

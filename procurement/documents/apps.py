@@ -12,6 +12,7 @@ logger = logging.getLogger(__name__)
 KIND_MODULES = (
     "vendors.dossier",
     "awards.documents",
+    "awards.memo_documents",
     "contracts.documents",
 )
 

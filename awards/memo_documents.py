@@ -1,0 +1,176 @@
+"""Document kinds of the decision memo (issue 7): the award memo PDF and the debrief letter PDF.
+
+Registered at start-up (procurement.documents.apps.KIND_MODULES names this module). `memo_page_data(memo)` is
+also what the memo page shows, so the page and the PDF never disagree: a submitted memo shows its frozen
+version (content + scoring snapshot); a draft shows the live content and a live scoring summary.
+"""
+
+from __future__ import annotations
+
+from django.utils.safestring import mark_safe
+
+from awards.models import ApprovalRoute, Debrief, DecisionMemo, MemoVersion, SignOff
+from awards.services.memo_permissions import debrief_policy, memo_policy
+from procurement.documents.registry import DocumentKind, content_hash, register
+from procurement.markdown import render_markdown
+
+MEMO_KIND = "award_memo"
+DEBRIEF_KIND = "debrief_letter"
+NARRATIVES = ("recommendation", "ranking_justification", "do_nothing", "build_in_house", "risk_notes")
+
+SECTIONS = (
+    ("recommendation", "Recommendation"),
+    ("alternatives", "Alternatives considered"),
+    ("scoring", "Scoring summary"),
+    ("risks", "Residual risks"),
+    ("negotiation", "Contract negotiation strategy"),
+    ("due-diligence", "Due diligence of the recommended vendor"),
+    ("audit", "Audit trail"),
+)
+
+
+def _person(user) -> str:
+    return "" if user is None else (user.get_full_name() or user.get_username())
+
+
+def _display(content: dict) -> dict:
+    """The frozen content with every narrative rendered to sanitised HTML."""
+    shown = dict(content)
+    for name in NARRATIVES:
+        shown[name] = render_markdown(content.get(name, ""))
+    shown["alternatives"] = [{**a, "reason": render_markdown(a["reason"])} for a in content.get("alternatives", [])]
+    shown["residual_risks"] = [{**r, "description": render_markdown(r["description"]),
+                                "mitigations": render_markdown(r["mitigations"])}
+                               for r in content.get("residual_risks", [])]
+    shown["negotiation"] = {k: render_markdown(v) for k, v in content.get("negotiation", {}).items()}
+    return shown
+
+
+def _scoring(snapshot: dict) -> dict:
+    shown = dict(snapshot)
+    shown["charts"] = {k: mark_safe(v or "") for k, v in (snapshot.get("charts") or {}).items()}  # noqa: S308 (escaped by awards.charts)
+    shown["references"] = [{**r, "findings": render_markdown(r["findings"])} for r in snapshot.get("references", [])]
+    ranking = snapshot.get("ranking") or []
+    recommended = snapshot.get("recommended")
+    runner = next((r for r in ranking if r["bid"] != recommended), None)
+    shown["runner_up"] = runner
+    groups = []
+    for row in ranking:
+        for group in row["groups"]:
+            if group["group"] not in groups:
+                groups.append(group["group"])
+    shown["group_names"] = groups
+    probabilities = (snapshot.get("monte_carlo") or {}).get("probabilities") or {}
+    shown["ranking_rows"] = [{**row, "probability": probabilities.get(row["bid"])} for row in ranking]
+    return shown
+
+
+def _route_data(route: ApprovalRoute | None) -> dict | None:
+    if route is None:
+        return None
+    from awards.services.approval import quorum_state
+
+    signoffs = list(SignOff.objects.filter(route=route).select_related("signer", "step").order_by("signed_at", "pk"))
+    return {
+        "rule": route.rule_name, "explanation": route.rule_explanation, "status": route.status,
+        "status_label": route.get_status_display(),
+        "steps": [{"committee": row["step"].committee_name, "quorum": row["quorum"], "approvals": row["approvals"],
+                   "reached": row["reached"]} for row in quorum_state(route)],
+        "signoffs": [{"signer": _person(s.signer), "committee": s.step.committee_name, "decision": s.decision,
+                      "decision_label": s.get_decision_display(), "comment": s.comment, "hash": s.content_hash,
+                      "signed_at": s.signed_at} for s in signoffs],
+    }
+
+
+def memo_page_data(memo: DecisionMemo) -> dict:
+    """What the memo page and the memo PDF show."""
+    from awards.services.memo import memo_preview
+
+    version = MemoVersion.objects.filter(memo=memo).select_related("submitted_by").order_by("-number").first()
+    frozen = memo.status != DecisionMemo.Status.DRAFT and version is not None
+    if frozen:
+        content, snapshot, findings = version.content, version.scoring_snapshot, []
+    else:
+        content, snapshot, findings = memo_preview(memo)
+    route = ApprovalRoute.objects.filter(version=version).first() if frozen else None
+    history = []
+    for v in MemoVersion.objects.filter(memo=memo).select_related("submitted_by", "route").order_by("number"):
+        history.append({"number": v.number, "submitted_by": _person(v.submitted_by), "submitted_at": v.submitted_at,
+                        "hash": v.content_hash, "route_status": v.route.get_status_display()
+                        if hasattr(v, "route") else ""})
+    return {
+        "memo": {"reference": memo.reference, "title": content.get("title", memo.title), "status": memo.status,
+                 "status_label": memo.get_status_display(), "version": content.get("version"),
+                 "frozen": frozen, "content_hash": version.content_hash if frozen else "",
+                 "submitted_at": version.submitted_at if frozen else None,
+                 "submitted_by": _person(version.submitted_by) if frozen else "",
+                 "approved_at": memo.approved_at, "standstill_ends_on": memo.standstill_ends_on},
+        "content": _display(content),
+        "scoring": _scoring(snapshot),
+        "findings": [{"code": f.code, "message": f.message, "blocking": f.blocking} for f in findings],
+        "route": _route_data(route),
+        "versions": history,
+        "sections": SECTIONS,
+    }
+
+
+def memo_source_hash(memo: DecisionMemo) -> str:
+    signoffs = list(SignOff.objects.filter(route__memo=memo).order_by("pk").values_list("pk", flat=True))
+    draft_marker = memo.updated_at.isoformat() if memo.status == DecisionMemo.Status.DRAFT else ""
+    return content_hash(MEMO_KIND, memo.content_hash, memo.status, memo.version, signoffs, draft_marker)
+
+
+def memo_file_stem(memo: DecisionMemo, version: int) -> str:
+    return f"{memo.reference}-award-memo-v{memo.version or 0}"
+
+
+AWARD_MEMO = register(DocumentKind(
+    key=MEMO_KIND,
+    label="Award decision memo",
+    source_model="awards.DecisionMemo",
+    policy=memo_policy,
+    template="awards/memo/memo_pdf.html",
+    build_context=memo_page_data,
+    source_hash=memo_source_hash,
+    filename=memo_file_stem,
+    title=lambda memo: f"Award decision memo {memo.reference}",
+    reference=lambda memo: memo.reference,
+    source_label="memo",
+), replace=True)
+
+
+# --- the debrief letter -----------------------------------------------------------------------------------------
+
+
+def debrief_context(debrief: Debrief) -> dict:
+    """Only this bidder's own scores and the winning total: never another bidder's name or detail."""
+    debrief = Debrief.objects.select_related("memo__procedure", "bid__vendor").get(pk=debrief.pk)
+    procedure = debrief.memo.procedure
+    return {
+        "procedure": {"reference": procedure.reference, "title": procedure.title},
+        "bidder": str(debrief.bid.vendor),
+        "held_on": debrief.held_on,
+        "attendees": [line.strip() for line in debrief.attendees.splitlines() if line.strip()],
+        "strengths": render_markdown(debrief.strengths),
+        "weaknesses": render_markdown(debrief.weaknesses),
+        "advice": render_markdown(debrief.advice),
+        "own_total": debrief.own_total,
+        "winning_total": debrief.winning_total,
+        "groups": debrief.groups,
+        "exclusion_reason": debrief.exclusion_reason,
+        "standstill_ends_on": debrief.memo.standstill_ends_on,
+    }
+
+
+DEBRIEF_LETTER = register(DocumentKind(
+    key=DEBRIEF_KIND,
+    label="Debrief letter",
+    source_model="awards.Debrief",
+    policy=debrief_policy,
+    template="awards/memo/debrief_pdf.html",
+    build_context=debrief_context,
+    filename=lambda debrief, version: f"{debrief.memo.procedure.reference}-debrief-{debrief.bid.vendor}-v{version}",
+    title=lambda debrief: f"Debrief — {debrief.memo.procedure.reference}",
+    reference=lambda debrief: debrief.memo.procedure.reference,
+    source_label="debrief",
+), replace=True)

@@ -1,0 +1,274 @@
+"""Writes on the award decision memo: create, edit, submit (freeze a version, open the route).
+
+Memo states (a machine as data):
+
+    draft --submit--> in_approval --(every committee at quorum)--> approved   (final, immutable)
+                      in_approval --(one rejection)--> rejected --(revise)--> draft
+                      in_approval --(changes requested, or the lead edits)--> draft   (the route is voided)
+
+Any edit after submission voids the open route and its sign-offs; the next submission is a new version with a
+new route. Approval itself (and the award that follows) lives in awards.services.approval.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from awards.memo_checks import memo_findings
+from awards.memo_snapshot import scoring_snapshot
+from awards.models import ApprovalRoute, Bid, DecisionMemo, MemoAlternative, MemoVersion
+from awards.models.memo import MemoImmutable, MemoStatus
+from awards.models.procedure import Stage
+from awards.permissions import procedure_policy
+from awards.services._common import lock_procedure
+from awards.services.memo_permissions import memo_policy
+from procurement.audit.history import attribute
+from procurement.authz import require
+from procurement.documents.registry import content_hash
+from procurement.exceptions import DomainError, InvalidTransition
+from procurement.statemachine import ensure_transition, validate_machine
+
+MEMO_TRANSITIONS: dict[str, frozenset[str]] = {
+    MemoStatus.DRAFT: frozenset({MemoStatus.IN_APPROVAL}),
+    MemoStatus.IN_APPROVAL: frozenset({MemoStatus.APPROVED, MemoStatus.REJECTED, MemoStatus.DRAFT}),
+    MemoStatus.REJECTED: frozenset({MemoStatus.DRAFT}),
+    MemoStatus.APPROVED: frozenset(),
+}
+MEMO_LABELS = dict(MemoStatus.choices)
+validate_machine(MEMO_TRANSITIONS, MemoStatus.values)
+
+TEXT_FIELDS = ("title", "recommendation", "ranking_justification", "do_nothing", "build_in_house", "risk_notes",
+               "negotiation_objectives", "key_asks", "key_clauses", "walk_away", "batna_notes")
+EDITABLE_FIELDS = (*TEXT_FIELDS, "decision_date", "contract_value", "recommended_bid")
+# Bids a memo can recommend or weigh as alternatives.
+CANDIDATE_STATUSES = (Bid.Status.SHORTLISTED,)
+
+
+def move(memo: DecisionMemo, target: str) -> None:
+    ensure_transition(MEMO_TRANSITIONS, memo.status, target, labels=MEMO_LABELS,
+                      subject=f"The decision memo of {memo.procedure.reference}")
+    memo.status = target
+
+
+def locked_memo(memo_id) -> DecisionMemo:
+    return DecisionMemo.objects.select_for_update().select_related("procedure").get(pk=memo_id)
+
+
+def _person(user) -> str:
+    return "" if user is None else (user.get_full_name() or user.get_username())
+
+
+def candidate_bids(procedure):
+    return Bid.objects.filter(procedure=procedure, status__in=CANDIDATE_STATUSES).select_related("vendor") \
+        .order_by("vendor__legal_name", "pk")
+
+
+# --- create and edit -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def memo_create(*, actor, procedure, title: str = "", decision_date: date | None = None,
+                contract_value: Decimal | None = None, recommended_bid: Bid | None = None) -> DecisionMemo:
+    procedure = lock_procedure(procedure.pk)
+    require(actor, procedure_policy, "edit", procedure)
+    if procedure.stage != Stage.SHORTLIST:
+        raise DomainError(f"A decision memo is written once the procedure is at the shortlist; "
+                          f"{procedure.reference} is {procedure.get_stage_display()}.")
+    if DecisionMemo.objects.filter(procedure=procedure).exists():
+        raise DomainError(f"{procedure.reference} already has a decision memo.")
+    memo = DecisionMemo(procedure=procedure, author=actor, title=title or f"Award of {procedure.title}",
+                        decision_date=decision_date or timezone.localdate(),
+                        contract_value=procedure.estimated_value if contract_value is None else contract_value)
+    _check_recommended(memo, recommended_bid)
+    memo.recommended_bid = recommended_bid
+    memo.full_clean()
+    attribute(memo, actor=actor, reason="Decision memo started")
+    memo.save()
+    _sync_alternatives(memo, actor=actor, reasons={})
+    return memo
+
+
+def _check_recommended(memo: DecisionMemo, bid: Bid | None) -> None:
+    if bid is None:
+        return
+    if bid.procedure_id != memo.procedure_id or bid.status not in CANDIDATE_STATUSES:
+        raise ValidationError({"recommended_bid": "Recommend one of this procedure's shortlisted bids."})
+
+
+def _sync_alternatives(memo: DecisionMemo, *, actor, reasons: dict[int, str]) -> None:
+    """One alternative row per other shortlisted bid (rows for bids no longer candidates are dropped)."""
+    wanted = {b.pk: b for b in candidate_bids(memo.procedure) if b.pk != memo.recommended_bid_id}
+    existing = {a.bid_id: a for a in MemoAlternative.objects.filter(memo=memo)}
+    for bid_id, row in existing.items():
+        if bid_id not in wanted:
+            attribute(row, actor=actor, reason="No longer an alternative")
+            row.delete()
+    for bid_id, bid in wanted.items():
+        row = existing.get(bid_id)
+        reason = reasons.get(bid_id)
+        if row is None:
+            row = MemoAlternative(memo=memo, bid=bid, reason=(reason or "").strip())
+            attribute(row, actor=actor, reason="Alternative listed")
+            row.save()
+        elif reason is not None and reason.strip() != row.reason:
+            row.reason = reason.strip()
+            attribute(row, actor=actor, reason="Reason not chosen edited")
+            row.save()
+
+
+def _void_open_route(memo: DecisionMemo, *, actor, why: str) -> None:
+    for route in ApprovalRoute.objects.select_for_update().filter(memo=memo, status=ApprovalRoute.Status.OPEN):
+        route.status = ApprovalRoute.Status.VOID
+        route.closed_at = timezone.now()
+        attribute(route, actor=actor, reason=why)
+        route.save(update_fields=["status", "closed_at", "updated_at"])
+
+
+def _reopen_for_edit(memo: DecisionMemo, *, actor) -> str | None:
+    """Editing a submitted or rejected memo returns it to draft; the open route and its sign-offs are void."""
+    if memo.status == MemoStatus.APPROVED:
+        raise MemoImmutable(f"The decision memo of {memo.reference} is approved and can no longer change.")
+    if memo.status == MemoStatus.IN_APPROVAL:
+        _void_open_route(memo, actor=actor, why="Memo edited after submission; sign-offs void")
+        move(memo, MemoStatus.DRAFT)
+        return "Edited after submission: back to draft, sign-offs void"
+    if memo.status == MemoStatus.REJECTED:
+        move(memo, MemoStatus.DRAFT)
+        return "Revised after rejection: back to draft"
+    return None
+
+
+@transaction.atomic
+def memo_update(*, actor, memo: DecisionMemo, alternatives: dict[int, str] | None = None,
+                residual_risks=None, reason: str = "Memo edited", **changes) -> DecisionMemo:
+    """Edit the memo's fields, the reasons of its alternatives ({bid id: reason}) and its residual risks."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable on a memo: {sorted(unknown)}")
+    memo = locked_memo(memo.pk)
+    require(actor, memo_policy, "edit", memo)
+    if memo.status == MemoStatus.APPROVED:
+        raise MemoImmutable(f"The decision memo of {memo.reference} is approved and can no longer change.")
+    if "recommended_bid" in changes:
+        _check_recommended(memo, changes["recommended_bid"])
+    for field, value in changes.items():
+        setattr(memo, field, value)
+    memo.full_clean()
+    risks = None
+    if residual_risks is not None:
+        risks = list(residual_risks)
+        vendor_id = memo.recommended_bid.vendor_id if memo.recommended_bid_id else None
+        if any(r.vendor_id != vendor_id for r in risks):
+            raise ValidationError({"residual_risks": "Choose residual risks from the recommended vendor's register."})
+    status_reason = _reopen_for_edit(memo, actor=actor)
+    attribute(memo, actor=actor, reason=status_reason or reason)
+    memo.save()
+    if risks is not None:
+        memo.residual_risks.set(risks)
+    elif "recommended_bid" in changes and memo.recommended_bid_id:
+        stale = [r for r in memo.residual_risks.all() if r.vendor_id != memo.recommended_bid.vendor_id]
+        if stale:
+            memo.residual_risks.remove(*stale)
+    _sync_alternatives(memo, actor=actor, reasons=alternatives or {})
+    return memo
+
+
+# --- content, hash and submission -------------------------------------------------------------------------------
+
+
+def risk_rows(memo: DecisionMemo) -> list[dict]:
+    from vendors.risk import RATING_LABELS, acceptance_level
+
+    rows = []
+    for risk in memo.residual_risks.select_related("owner", "accepted_by").order_by("pk"):
+        rating = risk.residual_rating
+        rows.append({"id": risk.pk, "title": risk.title, "category": risk.get_category_display(),
+                     "description": risk.description, "mitigations": risk.mitigations,
+                     "owner": _person(risk.owner),
+                     "residual": f"{risk.residual_likelihood} × {risk.residual_impact} = {risk.residual_score}",
+                     "rating": rating, "rating_label": RATING_LABELS[rating],
+                     "acceptance": acceptance_level(rating).label, "status": risk.status,
+                     "status_label": risk.get_status_display(), "accepted_by": _person(risk.accepted_by),
+                     "accepted_at": risk.accepted_at.isoformat() if risk.accepted_at else ""})
+    return rows
+
+
+def memo_content(memo: DecisionMemo, *, version: int | None = None) -> dict:
+    """Every field of the memo in a canonical, JSON-ready form: what is frozen, hashed and signed."""
+    bid = memo.recommended_bid
+    return {
+        "reference": memo.procedure.reference,
+        "procedure_title": memo.procedure.title,
+        "version": memo.version if version is None else version,
+        "title": memo.title,
+        "author": _person(memo.author),
+        "decision_date": memo.decision_date.isoformat(),
+        "contract_value": str(memo.contract_value),
+        "currency": memo.procedure.currency,
+        "recommended": None if bid is None else {"bid": str(bid.pk), "vendor": str(bid.vendor),
+                                                 "tier": bid.vendor.tier or ""},
+        "recommendation": memo.recommendation,
+        "ranking_justification": memo.ranking_justification,
+        "alternatives": [{"bid": str(a.bid_id), "vendor": str(a.bid.vendor), "reason": a.reason}
+                         for a in memo.alternatives.select_related("bid__vendor").order_by("bid__vendor__legal_name",
+                                                                                              "pk")],
+        "do_nothing": memo.do_nothing,
+        "build_in_house": memo.build_in_house,
+        "residual_risks": risk_rows(memo),
+        "risk_notes": memo.risk_notes,
+        "negotiation": {"objectives": memo.negotiation_objectives, "key_asks": memo.key_asks,
+                        "key_clauses": memo.key_clauses, "walk_away": memo.walk_away,
+                        "batna_notes": memo.batna_notes},
+    }
+
+
+def memo_content_hash(content: dict, snapshot: dict) -> str:
+    return content_hash("decision-memo", content, snapshot)
+
+
+def memo_preview(memo: DecisionMemo) -> tuple[dict, dict, list]:
+    """The live content, a live scoring summary and the findings (warnings and blockers) for the draft page."""
+    snapshot = scoring_snapshot(memo.procedure, memo.recommended_bid, memo.decision_date)
+    content = memo_content(memo, version=memo.version + 1)
+    return content, snapshot, memo_findings(memo, snapshot, content["residual_risks"])
+
+
+@transaction.atomic
+def memo_submit(*, actor, memo: DecisionMemo) -> DecisionMemo:
+    """Freeze the memo and its scoring summary as a new version, hash it, and open the approval route."""
+    from awards.services.approval import approval_route_open
+
+    memo = locked_memo(memo.pk)
+    require(actor, memo_policy, "edit", memo)
+    ensure_transition(MEMO_TRANSITIONS, memo.status, MemoStatus.IN_APPROVAL, labels=MEMO_LABELS,
+                      subject=f"The decision memo of {memo.reference}")
+    if memo.procedure.stage != Stage.SHORTLIST:
+        raise InvalidTransition(f"{memo.reference} is {memo.procedure.get_stage_display()}; a memo is submitted "
+                                "while the procedure is at the shortlist.")
+    number = memo.version + 1
+    snapshot = scoring_snapshot(memo.procedure, memo.recommended_bid, memo.decision_date)
+    content = memo_content(memo, version=number)
+    blockers = [f.message for f in memo_findings(memo, snapshot, content["residual_risks"]) if f.blocking]
+    if blockers:
+        raise InvalidTransition("The memo cannot be submitted yet. " + " ".join(blockers))
+    digest = memo_content_hash(content, snapshot)
+    now = timezone.now()
+    version = MemoVersion(memo=memo, number=number, content=content, scoring_snapshot=snapshot,
+                          content_hash=digest, submitted_by=actor, submitted_at=now)
+    attribute(version, actor=actor, reason=f"Version {number} submitted")
+    version.save()
+    memo.status = MemoStatus.IN_APPROVAL
+    memo.version, memo.content_hash, memo.submitted_at = number, digest, now
+    attribute(memo, actor=actor, reason=f"Submitted for approval (version {number})")
+    memo.save(update_fields=["status", "version", "content_hash", "submitted_at", "updated_at"])
+    approval_route_open(memo=memo, version=version, actor=actor)
+    return memo
+
+
+def latest_version(memo: DecisionMemo) -> MemoVersion | None:
+    return MemoVersion.objects.filter(memo=memo).order_by("-number").first()
