@@ -43,3 +43,16 @@ def _fast_and_private(settings, tmp_path):
         },
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Sign-in throttling is off unless a test asks for it (`axes_enabled`): Client.login() calls
+    # authenticate() without a request, which django-axes rightly refuses.
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def axes_enabled(settings):
+    settings.AXES_ENABLED = True
+    from axes.handlers.proxy import AxesProxyHandler
+
+    AxesProxyHandler.implementation = None  # pick up the changed setting
+    yield
+    AxesProxyHandler.implementation = None
