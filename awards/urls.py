@@ -1,6 +1,7 @@
 from django.urls import path
 
 from awards import views
+from awards import views_memo as memo
 from awards import views_scorecard as sc
 
 app_name = "awards"
@@ -61,4 +62,12 @@ urlpatterns = [
     path(P + "results/knockouts/<int:knockout_id>/<int:bid_id>/", sc.knockout_decide, name="results_knockout"),
     path(P + "results/consensus/<int:bid_id>/<int:criterion_id>/", sc.consensus, name="results_consensus"),
     path(P + "results/shortlist/<int:bid_id>/", sc.shortlist, name="results_shortlist"),
+    # issue 7: decision memo, sign-off, debriefs
+    path("memos/waiting/", memo.memo_inbox, name="memo_inbox"),
+    path(P + "memo/", memo.memo_detail, name="memo_detail"),
+    path(P + "memo/new/", memo.memo_create, name="memo_create"),
+    path(P + "memo/edit/", memo.memo_edit, name="memo_edit"),
+    path(P + "memo/submit/", memo.memo_submit, name="memo_submit"),
+    path(P + "memo/sign/", memo.memo_sign, name="memo_sign"),
+    path(P + "debriefs/<int:pk>/", memo.debrief_edit, name="debrief_edit"),
 ]

@@ -105,7 +105,7 @@ def shortlisted_procedure(*, lead=None, business_owner=None, value: Decimal = De
         declaration = ConflictDeclaration.objects.get(assignment__evaluator=recused_evaluator, bid=bids[0])
         services.conflict_review(actor=lead, declaration=declaration, recuse=True, reason="Close tie to the vendor")
     criteria = list(Criterion.objects.filter(scorecard__procedure=procedure).order_by("group__position", "position"))
-    values = {bids[0].pk: 4, bids[1].pk: 3, bids[2].pk: 2}
+    values = {bids[0].pk: Decimal("4.5"), bids[1].pk: Decimal("3.5"), bids[2].pk: Decimal("2.5")}
     for person in evaluators:
         for bid in bids:
             if person is recused_evaluator and bid == bids[0]:

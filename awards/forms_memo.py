@@ -1,0 +1,68 @@
+"""Forms of the decision memo, sign-off and debriefs. Labels on every field; no status field anywhere."""
+
+from django import forms
+
+from awards.models import Bid, Debrief, DecisionMemo
+from awards.models.approval import Decision
+from vendors.models import Risk
+
+NARRATIVE = forms.Textarea(attrs={"rows": 4})
+
+
+class MemoForm(forms.ModelForm):
+    class Meta:
+        model = DecisionMemo
+        fields = ["title", "decision_date", "contract_value", "recommended_bid", "recommendation",
+                  "ranking_justification", "do_nothing", "build_in_house", "residual_risks", "risk_notes",
+                  "negotiation_objectives", "key_asks", "key_clauses", "walk_away", "batna_notes"]
+        widgets = {
+            "decision_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "residual_risks": forms.CheckboxSelectMultiple,
+            **{name: NARRATIVE for name in ("recommendation", "ranking_justification", "do_nothing",
+                                            "build_in_house", "risk_notes", "negotiation_objectives", "key_asks",
+                                            "key_clauses", "walk_away", "batna_notes")},
+        }
+        labels = {"recommended_bid": "Recommended bid", "residual_risks": "Residual risks accepted with this award"}
+
+    def __init__(self, *args, procedure, alternatives=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        bids = Bid.objects.filter(procedure=procedure, status=Bid.Status.SHORTLISTED).select_related("vendor")
+        self.fields["recommended_bid"].queryset = bids
+        self.fields["recommended_bid"].label_from_instance = lambda bid: str(bid.vendor)
+        self.fields["residual_risks"].queryset = Risk.objects.filter(
+            vendor__in=[b.vendor_id for b in bids]).select_related("vendor").order_by("vendor__legal_name", "pk")
+        self.fields["residual_risks"].label_from_instance = (
+            lambda risk: f"{risk.vendor}: {risk.title} (residual {risk.residual_score}, {risk.get_status_display()})")
+        self.fields["residual_risks"].help_text = "Only the recommended vendor's risks may be chosen."
+        self.alternative_fields = []
+        for alternative in alternatives:
+            name = f"alt_{alternative.bid_id}"
+            self.fields[name] = forms.CharField(
+                label=f"Why not {alternative.bid.vendor}", required=False, widget=NARRATIVE,
+                initial=alternative.reason, help_text="Markdown.")
+            self.alternative_fields.append(name)
+
+    def alternatives(self) -> dict[int, str]:
+        return {int(name[4:]): self.cleaned_data.get(name, "") for name in self.alternative_fields}
+
+    def changes(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "residual_risks"}
+        return data
+
+
+class SignOffForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect, label="Your decision")
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="Required when you reject or request changes.")
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                               label="Your password", help_text="Re-enter your password to sign.")
+    confirm = forms.BooleanField(label="I have read this version of the memo and sign it as shown", required=True)
+
+
+class DebriefForm(forms.ModelForm):
+    class Meta:
+        model = Debrief
+        fields = ["held_on", "attendees", "strengths", "weaknesses", "advice"]
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "attendees": forms.Textarea(attrs={"rows": 3}), "strengths": NARRATIVE,
+                   "weaknesses": NARRATIVE, "advice": NARRATIVE}
