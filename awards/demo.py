@@ -181,3 +181,4 @@ def seed(*, users, stdout) -> None:
                                                  assignment__procedure=procedure).count()
     stdout.write(f"Award procedure {procedure.reference} ready: {len(bids)} bids, {len(evaluators)} evaluators "
                  f"({recused} recusal), published Q&A, locked POV with results.")
+    __import__("awards.demo_scorecard", fromlist=["seed"]).seed(users=users, stdout=stdout)  # issue 5: scores

@@ -92,7 +92,9 @@ def _hit(client, url_name, url):
 def test_the_url_list_covers_every_route():
     from awards.urls import urlpatterns
 
-    routed = {p.name for p in urlpatterns} - {"procedure_list", "procedure_create"}
+    # the scorecard's routes have their own 404 test (tests/awards/test_scoring_grid.py)
+    routed = ({p.name for p in urlpatterns if p.callback.__module__ != "awards.views_scorecard"}
+              - {"procedure_list", "procedure_create"})
     assert routed == set(ALL_URLS)
 
 
