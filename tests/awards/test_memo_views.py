@@ -159,3 +159,29 @@ def test_debrief_letter_holds_only_the_bidders_own_scores_and_the_winning_total(
     third = Debrief.objects.get(bid=shortlist.bids[2])
     for value in [third.own_total] + [g["points"] for g in third.groups]:
         assert f"{value:.2f}" not in text
+
+
+MEMO_ROUTES = {"memo_detail", "memo_create", "memo_edit", "memo_submit", "memo_sign", "debrief_edit"}
+
+
+def test_every_memo_route_answers_404_to_people_not_involved(client, submitted, approvers, stranger, make_user):
+    from awards.urls import urlpatterns
+
+    shortlist, memo = submitted
+    for person in approvers:
+        services.signoff_record(actor=person, memo=memo, decision="approve", password=TEST_PASSWORD)
+    debrief = Debrief.objects.filter(memo=memo).first()
+    routed = {p.name for p in urlpatterns if p.callback.__module__ == "awards.views_memo"}
+    assert routed == MEMO_ROUTES | {"memo_inbox"}
+    urls = {name: url(name, memo) for name in MEMO_ROUTES - {"debrief_edit"}}
+    urls["debrief_edit"] = reverse("awards:debrief_edit", args=[memo.reference, debrief.pk])
+    outsider = make_user(Role.COMMITTEE_APPROVER)  # an approver on no committee of this route
+    for person in (stranger, outsider):
+        client.force_login(person)
+        for name, address in urls.items():
+            response = client.post(address) if name in ("memo_create", "memo_submit") else client.get(address)
+            assert response.status_code == 404, (person, name)
+    client.force_login(approvers[0])  # approvers read the memo, never the debriefs
+    assert client.get(urls["debrief_edit"]).status_code == 404
+    client.logout()
+    assert client.get(urls["memo_detail"]).status_code == 302  # to the sign-in page
