@@ -58,11 +58,14 @@ def build_scorecard(*, procedure, users, bids) -> None:
                                   reason="Linked to the must-requirements it assesses")
 
 
-def _value(base: float, c_index: int, e_index: int) -> float:
-    return max(0.0, min(5.0, base + ((c_index + e_index) % 3 - 1) * 0.5))
+def _value(base: float, b_index: int, c_index: int, e_index: int) -> float:
+    """Deterministic, varied scores: the bid's level, its strengths per criterion, and the evaluator's nuance."""
+    strength = ((b_index * 7 + c_index * 3) % 5 - 2) * 0.5
+    nuance = ((c_index + e_index) % 3 - 1) * 0.5
+    return max(0.0, min(5.0, base + strength + nuance))
 
 
-BASES = (3.0, 4.0, 3.5, 2.5)
+BASES = (3.0, 3.5, 3.5, 2.5)
 
 # The lead's override of an evidence proposal, with the reason (shows the override path in the demo).
 OVERRIDES = {
@@ -90,12 +93,13 @@ def seed(*, users, stdout) -> None:
     evaluators = [users["evaluator"], users["evaluator2"], users["evaluator3"]]
     bids = list(results.results_bids(procedure))
     bases = {bid.pk: BASES[i % len(BASES)] for i, bid in enumerate(bids)}
+    positions = {bid.pk: i for i, bid in enumerate(bids)}
     flag_bid = bids[1] if len(bids) > 1 else bids[0]
     for e_index, evaluator in enumerate(evaluators):
         grid = results.scoring_grid(procedure, evaluator)
         for bid in grid.bids:
             for c_index, criterion in enumerate(grid.criteria):
-                value = _value(bases[bid.pk], c_index, e_index)
+                value = _value(bases[bid.pk], positions[bid.pk], c_index, e_index)
                 rationale = "Matches the proposal and the demo." if value not in (0, 5) else \
                     "Clearly shown in the demo on our own tickets."
                 if bid == flag_bid and criterion.key == FLAG_CRITERION:

@@ -147,6 +147,13 @@ class Knockout(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def standards_display(self) -> str:
+        from vendors.models import Attestation
+
+        labels = dict(Attestation.Standard.choices)
+        return " or ".join(labels.get(s, s) for s in self.standards)
+
 
 class KnockoutDecision(TimeStampedModel):
     """The lead's confirmed pass/fail for one bid, next to what the system proposed from the evidence."""
