@@ -33,4 +33,5 @@ def panels(user) -> list[dict]:
         if rows:
             result.append({"title": "Conflict declarations you owe", "count": len(rows), "items": rows[:LIMIT],
                            "template": "awards/_panel_declarations.html"})
+    result += __import__("awards.dashboard_memo", fromlist=["panels"]).panels(user)  # issue 7: memos to sign
     return result

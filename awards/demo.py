@@ -182,3 +182,4 @@ def seed(*, users, stdout) -> None:
     stdout.write(f"Award procedure {procedure.reference} ready: {len(bids)} bids, {len(evaluators)} evaluators "
                  f"({recused} recusal), published Q&A, locked POV with results.")
     __import__("awards.demo_scorecard", fromlist=["seed"]).seed(users=users, stdout=stdout)  # issue 5: scores
+    __import__("awards.demo_memo", fromlist=["seed"]).seed(users=users, stdout=stdout)  # issue 7: memo

@@ -185,3 +185,16 @@ def test_every_memo_route_answers_404_to_people_not_involved(client, submitted, 
     assert client.get(urls["debrief_edit"]).status_code == 404
     client.logout()
     assert client.get(urls["memo_detail"]).status_code == 302  # to the sign-in page
+
+
+def test_home_panel_lists_memos_waiting_for_the_member(client, submitted, approvers, django_assert_max_num_queries):
+    from awards.dashboard import panels
+
+    shortlist, memo = submitted
+    with django_assert_max_num_queries(2):
+        found = panels(approvers[0])
+    assert [(p["title"], p["count"]) for p in found] == [("Decision memos waiting for your sign-off", 1)]
+    services.signoff_record(actor=approvers[0], memo=memo, decision="approve", password=TEST_PASSWORD)
+    assert panels(approvers[0]) == []
+    client.force_login(approvers[1])
+    assert memo.reference in client.get("/").content.decode()

@@ -1,0 +1,68 @@
+"""Demo data for the decision memo (idempotent): the demo approvers join the approval committees, and once the
+demo procedure is at the shortlist a draft memo is written for the lead to submit.
+
+The seeded matrix routes the demo procedure (EUR 300,000, medium-tier vendors) to the procurement manager and the
+risk committee: Rafael Moreno signs as procurement manager, and he and Amara Chen form the risk committee's quorum.
+"""
+
+from django.core.exceptions import ValidationError
+
+from awards import services
+from awards.models import AwardProcedure, Bid, Committee, DecisionMemo
+from awards.models.procedure import Stage
+from procurement.audit.history import attribute
+from procurement.exceptions import DomainError
+
+MEMBERS = {
+    "procurement-manager": ("approver2",),
+    "risk-committee": ("approver", "approver2"),
+    "executive-committee": ("approver", "approver2"),
+}
+
+NARRATIVE = {
+    "recommendation": "Highest weighted total after consensus, every knockout passed, and the POV met the "
+                      "accuracy and hallucination thresholds on our own tickets.",
+    "do_nothing": "Ticket volume grows about 18 % a year; without deflection we need two more agents per year.",
+    "build_in_house": "We have no team to run and evaluate a language model in production this year.",
+    "negotiation_objectives": "A two-year fixed unit price, EU-only processing, and a ninety-day model-change notice.",
+    "key_asks": "- No training on our data or prompts\n- Source citations kept in every answer\n- Exit assistance",
+    "key_clauses": "Data rights and no-train, IP indemnity for generated output, uptime and latency SLAs with "
+                   "credits, model deprecation notice, EU AI Act flow-down, exit and data return.",
+    "walk_away": "Any right to use our data for training; uncapped overage pricing.",
+    "batna_notes": "The runner-up already accepted our data terms and can start within six weeks.",
+}
+
+
+def seed(*, users, stdout) -> None:
+    for key, usernames in MEMBERS.items():
+        committee = Committee.objects.filter(key=key).first()
+        if committee is None:
+            continue
+        wanted = [users[name] for name in usernames if name in users]
+        missing = [u for u in wanted if not committee.members.filter(pk=u.pk).exists()]
+        if missing:
+            attribute(committee, actor=users.get("admin"), reason="Demo committee members")
+            committee.members.add(*missing)
+    from awards.demo import TITLE
+
+    procedure = AwardProcedure.objects.filter(title=TITLE).first()
+    if procedure is None or DecisionMemo.objects.filter(procedure=procedure).exists():
+        stdout.write("Decision memo demo: committees ready.")
+        return
+    if procedure.stage != Stage.SHORTLIST:
+        stdout.write(f"Decision memo demo: committees ready; {procedure.reference} is "
+                     f"{procedure.get_stage_display()}, so the memo is left for the lead to write at the shortlist.")
+        return
+    lead = users["lead"]
+    try:
+        from awards.results import procedure_results
+
+        data = procedure_results(procedure, samples=1)
+        winner = data.result.winner.key if data.result and data.result.winner else None
+        bid = Bid.objects.filter(pk=winner, status=Bid.Status.SHORTLISTED).first() if winner else None
+        memo = services.memo_create(actor=lead, procedure=procedure, recommended_bid=bid)
+        services.memo_update(actor=lead, memo=memo, reason="Demo memo drafted", **NARRATIVE)
+    except (DomainError, ValidationError) as exc:
+        stdout.write(f"Decision memo demo stopped: {exc}")
+        return
+    stdout.write(f"Decision memo demo: a draft memo for {procedure.reference} is ready for the lead to submit.")
