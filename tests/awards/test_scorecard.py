@@ -383,3 +383,52 @@ def test_scoring_needs_the_evaluation_stage(rfp_issued, lead):
         services.score_save(actor=evaluator, bid=rfp_issued.bids.first(),
                             criterion=criteria(rfp_issued)[0], value=3)
     assert timezone.now()
+
+
+def test_a_new_criterion_after_the_lock_reopens_submitted_sheets_and_tells_evaluators(
+        scoring, lead, django_capture_on_commit_callbacks):
+    first, second = scoring.evaluators
+    score_all(scoring, first, 3)
+    services.scoresheet_submit(actor=first, procedure=scoring)
+    group = scoring.scorecard.groups.order_by("position").first()
+
+    with pytest.raises(ValidationError):
+        services.criterion_add(actor=lead, group=group, name="Explainability")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.criterion_add(actor=lead, group=group, name="Explainability", reason="Board asked for it")
+
+    assert not ScoreSheet.objects.get(evaluator=first).is_submitted
+    assert Score.objects.filter(sheet__evaluator=first).count() == 9  # existing scores kept
+    assert [m.to for m in mail.outbox] == [[first.email]]
+
+
+def test_redefining_a_knockout_after_the_lock_drops_its_decisions(scoring, lead):
+    first, _ = scoring.evaluators
+    score_all(scoring, first, 3)  # locks
+    knockout = scoring.scorecard.knockouts.get()
+    bid = scoring.bids.first()
+    services.knockout_decide(actor=lead, knockout=knockout, bid=bid, passed=True, reason="Clause accepted")
+
+    services.knockout_update(actor=lead, knockout=knockout, name="No training, no retention", reason="Tightened")
+
+    assert not KnockoutDecision.objects.filter(knockout=knockout).exists()
+    assert KnockoutDecision.history.filter(history_type="-").first().history_change_reason == \
+        "Knockout redefined: Tightened"
+
+
+def test_the_reopen_page_needs_a_reason(scoring, client, lead):
+    from django.urls import reverse
+
+    first, _ = scoring.evaluators
+    score_all(scoring, first, 3)
+    sheet = services.scoresheet_submit(actor=first, procedure=scoring)
+    client.force_login(lead)
+    url = reverse("awards:scorecard_sheet_reopen", args=[scoring.reference, sheet.pk])
+
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 200 and "error-summary" in response.content.decode()
+    sheet.refresh_from_db()
+    assert sheet.is_submitted
+    assert client.post(url, {"reason": "Wrong annex"}).status_code == 302
+    sheet.refresh_from_db()
+    assert not sheet.is_submitted
