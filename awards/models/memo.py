@@ -95,6 +95,17 @@ class DecisionMemo(TimeStampedModel):
     def is_approved(self) -> bool:
         return self.status == MemoStatus.APPROVED
 
+    @property
+    def recommended_vendor(self):
+        return self.recommended_bid.vendor if self.recommended_bid_id else None
+
+    @property
+    def approved_version(self) -> "MemoVersion | None":
+        """The frozen version the committees approved (content, scoring snapshot, hash), or None."""
+        if not self.is_approved:
+            return None
+        return self.versions.filter(number=self.version).first()
+
     def get_absolute_url(self) -> str:
         return reverse("awards:memo_detail", args=[self.procedure.reference])
 

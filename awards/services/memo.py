@@ -272,3 +272,9 @@ def memo_submit(*, actor, memo: DecisionMemo) -> DecisionMemo:
 
 def latest_version(memo: DecisionMemo) -> MemoVersion | None:
     return MemoVersion.objects.filter(memo=memo).order_by("-number").first()
+
+
+def approved_memo(procedure) -> DecisionMemo | None:
+    """The procedure's approved decision memo (for opening a contract from it), or None."""
+    return (DecisionMemo.objects.select_related("procedure", "recommended_bid__vendor")
+            .filter(procedure=procedure, status=MemoStatus.APPROVED).first())

@@ -263,3 +263,33 @@ def test_residual_risks_come_from_the_recommended_vendor(shortlist, panel):
     content, _, findings = memo_preview(memo)
     assert content["residual_risks"][0]["acceptance"] == "a Procurement lead"
     assert any(f.code == "risk_not_accepted" for f in findings)
+
+
+def test_one_open_route_per_memo_is_a_database_rule(shortlist, panel):
+    from django.db import IntegrityError, transaction
+
+    memo = services.memo_submit(actor=shortlist.lead, memo=written_memo(shortlist))
+    route = ApprovalRoute.objects.get(memo=memo)
+    version = MemoVersion(memo=memo, number=9, content={}, scoring_snapshot={}, content_hash="x" * 64,
+                          submitted_by=shortlist.lead, submitted_at=route.created_at)
+    version.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ApprovalRoute.objects.create(memo=memo, version=version, rule=route.rule, rule_name="again",
+                                     rule_explanation="", contract_value=1, vendor_tier="low")
+
+
+def test_a_rejected_memo_is_revised_into_a_new_version(shortlist, panel):
+    memo = services.memo_submit(actor=shortlist.lead, memo=written_memo(shortlist))
+    sign(panel["pm1"], memo, decision="reject", comment="Not costed.")
+
+    memo = services.memo_update(actor=shortlist.lead, memo=memo, do_nothing="Costed: 140k a year.")
+    assert memo.status == DecisionMemo.Status.DRAFT
+    memo = services.memo_submit(actor=shortlist.lead, memo=memo)
+    sign(panel["pm2"], memo)
+
+    memo.refresh_from_db()
+    assert memo.is_approved and memo.version == 2
+    assert memo.approved_version.content["do_nothing"] == "Costed: 140k a year."
+    from awards.services.memo import approved_memo
+
+    assert approved_memo(shortlist.procedure) == memo and memo.recommended_vendor == shortlist.bids[0].vendor
