@@ -82,6 +82,20 @@ def _route_data(route: ApprovalRoute | None) -> dict | None:
     }
 
 
+def _route_preview(memo: DecisionMemo) -> str:
+    """The route the policy in force would give if the memo were submitted now."""
+    from awards.approval_policy import NoRuleApplies
+    from awards.models import Committee
+    from awards.services.approval import route_for
+
+    try:
+        decision = route_for(memo)
+    except NoRuleApplies as exc:
+        return str(exc)
+    names = dict(Committee.objects.filter(key__in=decision.committees).values_list("key", "name"))
+    return f"{decision.explanation} Committees: " + ", ".join(names.get(k, k) for k in decision.committees) + "."
+
+
 def memo_page_data(memo: DecisionMemo) -> dict:
     """What the memo page and the memo PDF show."""
     from awards.services.memo import memo_preview
@@ -93,6 +107,7 @@ def memo_page_data(memo: DecisionMemo) -> dict:
     else:
         content, snapshot, findings = memo_preview(memo)
     route = ApprovalRoute.objects.filter(version=version).first() if frozen else None
+    route_preview = "" if frozen else _route_preview(memo)
     history = []
     for v in MemoVersion.objects.filter(memo=memo).select_related("submitted_by", "route").order_by("number"):
         history.append({"number": v.number, "submitted_by": _person(v.submitted_by), "submitted_at": v.submitted_at,
@@ -109,6 +124,7 @@ def memo_page_data(memo: DecisionMemo) -> dict:
         "scoring": _scoring(snapshot),
         "findings": [{"code": f.code, "message": f.message, "blocking": f.blocking} for f in findings],
         "route": _route_data(route),
+        "route_preview": route_preview,
         "versions": history,
         "sections": SECTIONS,
     }

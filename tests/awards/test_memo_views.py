@@ -56,6 +56,7 @@ def test_the_lead_starts_edits_and_submits_with_confirmation(client, lead, busin
     detail = client.get(url("memo_detail", memo)).content.decode()
     assert "<strong>value</strong>" in detail and "<script>" not in detail
     assert "Submit for approval" in detail
+    assert "Under 100k, low or medium tier" in detail and "Procurement manager" in detail  # the route it would take
 
     client.post(url("memo_submit", memo), {})  # no confirmation: nothing happens
     memo.refresh_from_db()
