@@ -1,0 +1,290 @@
+"""The handoff pack: a zip document kind (PDF + CSV files + an iCalendar file of key dates).
+
+The context is plain data built from the contract and everything hanging off it; its hash is the pack's source
+hash, so any change to what the pack shows makes the rendered pack stale and offers a new version. Nothing in
+the context depends on the day it is built.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from contracts.models import ClausePosition, Contract
+from contracts.models.planning import RACI_PARTIES, RaciCode
+from procurement.documents.registry import DocumentKind, register
+from procurement.markdown import render_markdown
+
+KIND = "contract_handoff_pack"
+
+SECTIONS = [
+    ("summary", "Contract summary"),
+    ("positions", "Agreed positions and deviations from the playbook"),
+    ("obligations", "Obligations and KPIs to monitor"),
+    ("milestones", "Milestones and payment schedule"),
+    ("risks", "Risk register"),
+    ("issues", "Open issues and concessions"),
+    ("scenarios", "Scenarios and contingency terms"),
+    ("raci", "RACI matrix"),
+    ("checklist", "Transition checklist"),
+    ("attestations", "Attestation refresh calendar"),
+    ("contacts", "Key contacts"),
+    ("audit", "Audit summary"),
+]
+KPI_CLAUSES = {"service-levels", "performance", "pricing-caps"}
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def pack_queryset():
+    from vendors.models import Risk
+
+    return Contract.objects.select_related(
+        "vendor", "procedure", "negotiation_lead", "legal_counsel", "post_award_manager", "security_reviewer",
+        "business_owner", "created_by", "kickoff", "kickoff__held_by",
+    ).prefetch_related(
+        Prefetch("clauses", queryset=ClausePosition.objects.select_related("playbook_clause", "owner")
+                 .prefetch_related("feedback")),
+        "scenarios__clauses", "raci_activities__assignments", "issues__raised_by", "checklist__owner",
+        "milestones", "kickoff__attendees__user",
+        Prefetch("vendor__risks", queryset=Risk.objects.select_related("owner", "accepted_by")),
+        "vendor__attestations", "vendor__contacts",
+    )
+
+
+def _memo(contract: Contract):
+    if contract.procedure_id is None:
+        return None
+    try:
+        memo = contract.procedure.memo
+    except Exception:  # noqa: BLE001 - no memo, or the memo model is not installed
+        return None
+    return memo if getattr(memo, "status", None) == "approved" else None
+
+
+def _memo_audit(memo) -> dict | None:
+    if memo is None:
+        return None
+    signoffs = []
+    try:
+        from django.apps import apps
+
+        SignOff = apps.get_model("awards", "SignOff")
+        rows = SignOff.objects.filter(route__memo=memo).select_related("signer").order_by("signed_at", "pk")
+        signoffs = [{"signer": _person(s.signer), "decision": s.get_decision_display(),
+                     "signed_at": s.signed_at.isoformat(), "content_hash": s.content_hash} for s in rows]
+    except Exception:  # noqa: BLE001 - the approval models may differ; the memo hash is still shown
+        signoffs = []
+    return {"reference": str(getattr(memo, "reference", memo.pk)), "content_hash": memo.content_hash,
+            "approved_at": memo.approved_at.isoformat() if memo.approved_at else "", "signoffs": signoffs}
+
+
+def handoff_context(contract: Contract) -> dict:
+    c = pack_queryset().get(pk=contract.pk)
+    kickoff = getattr(c, "kickoff", None)
+    team = [{"role": label, "name": _person(user), "email": getattr(user, "email", "")}
+            for _key, label, user in c.team() if user is not None]
+    team_by_key = {key: _person(user) for key, _label, user in c.team()}
+    clauses = list(c.clauses.all())
+    positions = [{
+        "title": p.title, "status": p.get_status_display(), "status_code": p.status, "required": p.required,
+        "target": p.target, "fallback": p.fallback, "walk_away": p.walk_away, "vendor_position": p.vendor_position,
+        "agreed": p.agreed_summary, "owner": _person(p.owner), "deviates": p.deviates,
+        "beyond_walk_away": p.beyond_walk_away, "escalation_reason": p.escalation_reason,
+        "override": p.feedback_override_reason,
+        "playbook_target": p.playbook_clause.target if p.playbook_clause_id else "",
+        "open_feedback": sum(1 for f in p.feedback.all() if not f.resolved),
+    } for p in clauses]
+    obligations = [{
+        "obligation": p.title,
+        "type": "KPI" if p.playbook_clause_id and p.playbook_clause.key in KPI_CLAUSES else "Obligation",
+        "terms": p.agreed_summary, "owner": _person(c.post_award_manager) or _person(p.owner),
+    } for p in clauses if p.status in (ClausePosition.Status.AGREED, ClausePosition.Status.CONCEDED)]
+    risks = sorted((r for r in c.vendor.risks.all() if r.status != "closed"),
+                   key=lambda r: (-r.residual_score, r.pk))
+    parties = [key for key, _ in RACI_PARTIES]
+    raci = [{"activity": a.name,
+             "cells": [{c2.party: c2.code for c2 in a.assignments.all()}.get(p, "") for p in parties]}
+            for a in c.raci_activities.all()]
+    return {
+        "sections": SECTIONS,
+        "contract": {
+            "reference": c.reference, "title": c.title, "status": c.get_status_display(),
+            "vendor": c.vendor.legal_name, "tier": c.vendor.get_tier_display() if c.vendor.tier else "Not tiered",
+            "procedure": str(c.procedure) if c.procedure_id else "", "value": c.value, "currency": c.currency,
+            "start_date": c.start_date, "end_date": c.end_date, "renewal": c.renewal,
+            "notice_period_days": c.notice_period_days, "notice_date": c.notice_date,
+        },
+        "team": team,
+        "kickoff": {
+            "meeting_date": kickoff.meeting_date if kickoff else None,
+            "held": bool(kickoff and kickoff.is_held),
+            "held_by": _person(kickoff.held_by) if kickoff else "",
+            "attendees": [f"{_person(a.user)} ({a.get_role_display()})" for a in kickoff.attendees.all()]
+            if kickoff else [],
+            "minutes": render_markdown(kickoff.minutes) if kickoff else "",
+        },
+        "positions": positions,
+        "deviations": [p for p in positions if p["deviates"]],
+        "obligations": obligations,
+        "milestones": [{"title": m.title, "due_date": m.due_date, "payment_amount": m.payment_amount}
+                       for m in c.milestones.all()],
+        "risks": [{"title": r.title, "category": r.get_category_display(), "status": r.get_status_display(),
+                   "residual": f"{r.residual_likelihood}×{r.residual_impact}", "owner": _person(r.owner),
+                   "review_date": r.review_date, "accepted_by": _person(r.accepted_by),
+                   "acceptance_reason": r.acceptance_reason} for r in risks],
+        "issues": [{"title": i.title, "priority": i.get_priority_display(), "status": i.get_status_display(),
+                    "raised_by": _person(i.raised_by), "resolution": i.resolution, "conceded": i.conceded,
+                    "in_return": i.in_return} for i in c.issues.all()],
+        "scenarios": [{"kind": s.get_kind_display(), "description": s.description, "likelihood": s.likelihood,
+                       "impact": s.impact, "contingency": s.contingency,
+                       "clauses": [p.title for p in s.clauses.all()], "flagged": s.lacks_contingency}
+                      for s in c.scenarios.all()],
+        "raci_parties": [label for _, label in RACI_PARTIES],
+        "raci_holders": [team_by_key.get(p, "") if p != "vendor" else c.vendor.legal_name for p in parties],
+        "raci": raci,
+        "raci_legend": [f"{code} = {label}" for code, label in RaciCode.choices],
+        "checklist": [{"label": i.label, "owner": _person(i.owner), "done_on": i.done_on,
+                       "waived": i.waived_reason} for i in c.checklist.all()],
+        "attestations": [{"standard": a.standard_label, "issuer": a.issuer, "issued_on": a.issued_on,
+                          "expires_on": a.expires_on, "refresh_by": a.expires_on - timedelta(days=60)}
+                         for a in c.vendor.attestations.all()],
+        "contacts": team + [{"role": f"Vendor — {v.role}" if v.role else "Vendor", "name": v.name,
+                             "email": v.email} for v in c.vendor.contacts.all()],
+        "audit": {
+            "opened_by": _person(c.created_by), "opened_at": c.created_at.isoformat(),
+            "memo": _memo_audit(_memo(c)),
+        },
+    }
+
+
+# --- data files ---------------------------------------------------------------------------------------------
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """A CSV cell a spreadsheet will not run: text starting like a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def to_csv(header: list[str], rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def ics_escape(text: str) -> str:
+    return (str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def ics_fold(line: str) -> str:
+    """RFC 5545 §3.1: lines longer than 75 octets continue on the next line after CRLF and one space."""
+    encoded = line.encode("utf-8")
+    if len(encoded) <= 75:
+        return line
+    parts, current, size = [], "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > (75 if not parts else 74):
+            parts.append(current)
+            current, size = "", 0
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n ".join(parts)
+
+
+def key_dates(context: dict) -> list[tuple[str, str, date]]:
+    """[(uid stem, summary, day)] for the calendar."""
+    c = context["contract"]
+    dates = []
+    if c["start_date"]:
+        dates.append(("start", f"{c['reference']}: contract starts", c["start_date"]))
+    if c["notice_date"]:
+        dates.append(("notice", f"{c['reference']}: last day to give notice ({c['notice_period_days']} days)",
+                      c["notice_date"]))
+    if c["end_date"]:
+        dates.append(("renewal", f"{c['reference']}: end of term / renewal", c["end_date"]))
+    for n, a in enumerate(context["attestations"], start=1):
+        dates.append((f"attestation-{n}", f"{c['reference']}: {a['standard']} ({a['issuer']}) expires",
+                      a["expires_on"]))
+    for n, m in enumerate(context["milestones"], start=1):
+        dates.append((f"milestone-{n}", f"{c['reference']}: {m['title']}", m["due_date"]))
+    return dates
+
+
+def to_ics(context: dict, *, now: datetime | None = None) -> bytes:
+    now = (now or timezone.now()).astimezone(UTC)
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    ref = context["contract"]["reference"]
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Baton//Contract handoff pack//EN", "CALSCALE:GREGORIAN",
+             "METHOD:PUBLISH"]
+    for stem, summary, day in key_dates(context):
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{ref}-{stem}@baton.invalid",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
+            f"DTEND;VALUE=DATE:{(day + timedelta(days=1)).strftime('%Y%m%d')}",
+            f"SUMMARY:{ics_escape(summary)}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(ics_fold(line) for line in lines) + "\r\n").encode("utf-8")
+
+
+def handoff_attachments(contract: Contract, context: dict) -> dict[str, bytes]:
+    ref = context["contract"]["reference"]
+    parties = context["raci_parties"]
+    return {
+        f"{ref}-obligations.csv": to_csv(["Obligation", "Type", "Agreed terms", "Owner"],
+                                         [[o["obligation"], o["type"], o["terms"], o["owner"]]
+                                          for o in context["obligations"]]),
+        f"{ref}-risks.csv": to_csv(["Risk", "Category", "Status", "Residual", "Owner", "Review date",
+                                    "Accepted by", "Acceptance reason"],
+                                   [[r["title"], r["category"], r["status"], r["residual"], r["owner"],
+                                     r["review_date"], r["accepted_by"], r["acceptance_reason"]]
+                                    for r in context["risks"]]),
+        f"{ref}-raci.csv": to_csv(["Activity", *parties],
+                                  [[row["activity"], *row["cells"]] for row in context["raci"]]),
+        f"{ref}-milestones.csv": to_csv(["Milestone", "Due date", "Payment"],
+                                        [[m["title"], m["due_date"], m["payment_amount"] or ""]
+                                         for m in context["milestones"]]),
+        f"{ref}-key-dates.ics": to_ics(context),
+    }
+
+
+def _policy():
+    from contracts.permissions import contract_policy
+
+    return contract_policy
+
+
+HANDOFF_PACK = register(DocumentKind(
+    key=KIND,
+    label="Handoff pack",
+    source_model="contracts.Contract",
+    policy=_policy,
+    template="contracts/handoff_pack.html",
+    build_context=handoff_context,
+    filename="{source.reference}-handoff-pack-v{version}",
+    title=lambda contract: f"Handoff pack — {contract.title}",
+    reference=lambda contract: contract.reference,
+    request_action="request_pack",
+    source_label="contract",
+    attachments=handoff_attachments,
+), replace=True)

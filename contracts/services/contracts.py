@@ -1,0 +1,235 @@
+"""Opening a contract, its terms and team (with their object permissions), and its status."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from contracts.models import (
+    ChecklistItem,
+    ClausePosition,
+    Contract,
+    ContractUserObjectPermission,
+    Kickoff,
+    PlaybookClause,
+    RaciActivity,
+    RaciAssignment,
+)
+from contracts.models.contract import TEAM_FIELDS
+from contracts.playbook import CHECKLIST, RACI_ACTIVITIES
+from contracts.services._common import ensure_editable, locked, need, require, save
+from contracts.transitions import CONTRACT_TRANSITIONS
+from procurement.exceptions import InvalidTransition
+from procurement.references import next_reference
+from procurement.statemachine import ensure_transition
+
+TEAM_PERMISSIONS = ("view_contract", "negotiate_contract")
+EDITABLE_TERMS = ("title", "value", "currency", "start_date", "end_date", "renewal", "notice_period_days")
+OPENABLE_BIDS = ("submitted", "shortlisted", "awarded")
+
+
+def effective_tier(vendor) -> str:
+    """The vendor's tier; an untiered vendor gets the strictest (critical) clause set."""
+    return vendor.tier or "critical"
+
+
+def _memo_of(procedure):
+    try:
+        return procedure.memo
+    except Exception:  # noqa: BLE001 - no memo (or the memo model is not installed yet)
+        return None
+
+
+def known_risks_text(*, vendor, memo=None) -> str:
+    """Markdown list of the memo's residual risks when there is an approved memo, else the vendor's open risks."""
+    if memo is not None and hasattr(memo, "residual_risks"):
+        risks = list(memo.residual_risks.all())
+        source = "residual risks of the approved memo"
+    else:
+        risks = [r for r in vendor.risks.all() if r.status != "closed"]
+        source = "open risks in the vendor's register"
+    if not risks:
+        return ""
+    lines = [f"From the {source}:", ""]
+    lines += [f"- {r.title} (residual {r.residual_likelihood}×{r.residual_impact}, owner "
+              f"{r.owner.get_full_name() or r.owner.username})" for r in risks]
+    return "\n".join(lines)
+
+
+def _grant(contract: Contract, user, *, actor) -> None:
+    for codename in TEAM_PERMISSIONS:
+        permission = Permission.objects.get(codename=codename, content_type__app_label="contracts")
+        if not ContractUserObjectPermission.objects.filter(content_object=contract, user=user,
+                                                           permission=permission).exists():
+            row = ContractUserObjectPermission(content_object=contract, user=user, permission=permission)
+            save(row, actor=actor, reason=f"Joined the team of {contract.reference}")
+
+
+def sync_team_grants(contract: Contract, *, actor) -> None:
+    """Each team member holds the team permissions on this contract; nobody else does."""
+    members = {getattr(contract, name) for name in TEAM_FIELDS if getattr(contract, f"{name}_id")}
+    member_ids = {m.pk for m in members}
+    for row in ContractUserObjectPermission.objects.filter(content_object=contract).exclude(user_id__in=member_ids):
+        row._history_user, row._change_reason = actor, f"Left the team of {contract.reference}"
+        row.delete()
+    for member in sorted(members, key=lambda u: u.pk):
+        _grant(contract, member, actor=actor)
+
+
+def _check_team(contract: Contract) -> None:
+    inactive = [name for name in TEAM_FIELDS
+                if getattr(contract, f"{name}_id") and not getattr(contract, name).is_active]
+    if inactive:
+        raise ValidationError({name: "Choose an active user." for name in inactive})
+
+
+def seed_clause_positions(contract: Contract, *, actor) -> int:
+    tier = effective_tier(contract.vendor)
+    created = 0
+    existing = set(contract.clauses.values_list("playbook_clause_id", flat=True))
+    for clause in PlaybookClause.objects.filter(active=True).order_by("order", "pk"):
+        if not clause.required_for(tier) or clause.pk in existing:
+            continue
+        position = ClausePosition(contract=contract, playbook_clause=clause, title=clause.title, required=True,
+                                  target=clause.target, fallback=clause.fallback, walk_away=clause.walk_away,
+                                  order=clause.order, owner=contract.negotiation_lead)
+        save(position, actor=actor, reason=f"Required by the {tier} tier")
+        created += 1
+    return created
+
+
+def _seed_raci(contract: Contract, *, actor) -> None:
+    for order, (name, cells) in enumerate(RACI_ACTIVITIES, start=1):
+        activity = save(RaciActivity(contract=contract, name=name, order=order), actor=actor,
+                        reason="Default RACI activity")
+        for party, code in cells.items():
+            save(RaciAssignment(activity=activity, party=party, code=code), actor=actor, reason="Default RACI")
+
+
+def _seed_checklist(contract: Contract, *, actor) -> None:
+    for order, (key, label) in enumerate(CHECKLIST, start=1):
+        save(ChecklistItem(contract=contract, key=key, label=label, order=order, owner=contract.post_award_manager),
+             actor=actor, reason="Default transition checklist item")
+
+
+@transaction.atomic
+def contract_open(*, actor, bid=None, memo=None, title: str = "", value: Decimal | None = None,
+                  currency: str = "", negotiation_lead=None, legal_counsel=None, post_award_manager=None,
+                  security_reviewer=None, business_owner=None, start_date=None, end_date=None,
+                  renewal: str = "", notice_period_days: int = 90) -> Contract:
+    """Open the contract for an award: from an approved decision memo (which names the bid and the value), or
+    — until a memo exists for the procedure — from the procedure's awarded (or best submitted) bid."""
+    require(actor, "create", None)
+    if memo is not None:
+        if getattr(memo, "status", None) != "approved":
+            raise InvalidTransition("A contract is opened only from an approved decision memo; this one is "
+                                    f"{memo.get_status_display().lower()}.")
+        bid = memo.recommended_bid
+        if bid is None:
+            raise InvalidTransition("The approved memo recommends no bid, so there is nothing to contract.")
+    if bid is None:
+        raise ValidationError({"bid": "Choose the awarded bid."})
+    if bid.status not in OPENABLE_BIDS:
+        raise InvalidTransition(f"The bid of {bid.vendor} is {bid.get_status_display().lower()}; only a submitted, "
+                                "shortlisted or awarded bid can become a contract.")
+    procedure = bid.procedure
+    if memo is None:
+        memo = _memo_of(procedure)
+        if memo is not None and memo.status != "approved":
+            memo = None
+    if Contract.objects.filter(bid=bid).exclude(status=Contract.Status.CLOSED).exists():
+        raise InvalidTransition(f"A contract is already open for {bid.vendor} on {procedure.reference}.")
+    if value is None:
+        value = getattr(memo, "contract_value", None) or procedure.estimated_value
+    contract = Contract(
+        title=(title or "").strip() or f"{bid.vendor} — {procedure.title}"[:200],
+        vendor=bid.vendor, procedure=procedure, bid=bid, value=value,
+        currency=(currency or procedure.currency or "EUR").upper(),
+        negotiation_lead=negotiation_lead or actor, legal_counsel=legal_counsel,
+        post_award_manager=post_award_manager, security_reviewer=security_reviewer,
+        business_owner=business_owner or procedure.business_owner, start_date=start_date, end_date=end_date,
+        renewal=renewal, notice_period_days=notice_period_days, created_by=actor,
+        reference="CT-pending",
+    )
+    contract.full_clean(exclude=["reference"])
+    _check_team(contract)
+    contract.reference = next_reference("CT", actor=actor)
+    source = "approved memo" if memo is not None else "awarded bid"
+    save(contract, actor=actor, reason=f"Opened from the {source} of {procedure.reference}")
+    sync_team_grants(contract, actor=actor)
+    kickoff = Kickoff(contract=contract, known_risks=known_risks_text(vendor=bid.vendor, memo=memo),
+                      walk_away_conditions=getattr(memo, "walk_away", "") or "",
+                      goals=getattr(memo, "negotiation_objectives", "") or "")
+    save(kickoff, actor=actor, reason="Kickoff prepared")
+    seed_clause_positions(contract, actor=actor)
+    _seed_raci(contract, actor=actor)
+    _seed_checklist(contract, actor=actor)
+    return contract
+
+
+@transaction.atomic
+def contract_update(*, actor, contract: Contract, reason: str = "Contract terms edited", **changes) -> Contract:
+    """Edit the terms and the team (team changes re-issue the object permissions)."""
+    unknown = set(changes) - set(EDITABLE_TERMS) - set(TEAM_FIELDS)
+    if unknown:
+        raise ValueError(f"contract_update cannot change: {', '.join(sorted(unknown))}")
+    contract = locked(contract)
+    require(actor, "edit", contract)
+    if contract.status == Contract.Status.CLOSED:
+        raise InvalidTransition(f"{contract.reference} is closed; it can no longer change.")
+    team_changed = any(name in changes and changes[name] != getattr(contract, name) for name in TEAM_FIELDS)
+    for name, value in changes.items():
+        setattr(contract, name, value)
+    if not contract.negotiation_lead_id:
+        raise ValidationError({"negotiation_lead": "A contract always has a negotiation lead."})
+    _check_team(contract)
+    save(contract, actor=actor, reason=need(reason))
+    if team_changed:
+        sync_team_grants(contract, actor=actor)
+        if contract.post_award_manager_id:
+            for item in contract.checklist.filter(owner__isnull=True):
+                item.owner = contract.post_award_manager
+                save(item, actor=actor, reason="Owner defaults to the post-award manager")
+    return contract
+
+
+def activation_blockers(contract: Contract) -> list[str]:
+    return [f"“{item.label}” is neither done nor waived." for item in contract.checklist.all() if not item.settled]
+
+
+def signing_blockers(contract: Contract) -> list[str]:
+    problems = []
+    kickoff = getattr(contract, "kickoff", None)
+    if kickoff is None or not kickoff.is_held:
+        problems.append("The negotiation kickoff has not been held.")
+    problems += [f"Clause “{p.title}” is still escalated." for p in contract.clauses.all()
+                 if p.status == ClausePosition.Status.ESCALATED]
+    return problems
+
+
+@transaction.atomic
+def contract_transition(*, actor, contract: Contract, status: str, reason: str) -> Contract:
+    contract = locked(contract)
+    require(actor, "edit", contract)
+    reason = need(reason)
+    ensure_transition(CONTRACT_TRANSITIONS, contract.status, status, labels=dict(Contract.Status.choices),
+                      subject=f"Contract {contract.reference}")
+    if status == Contract.Status.SIGNED:
+        problems = signing_blockers(contract)
+        if problems:
+            raise InvalidTransition("The contract cannot be marked signed yet: " + " ".join(problems))
+    if status == Contract.Status.ACTIVE:
+        problems = activation_blockers(contract)
+        if problems:
+            raise InvalidTransition("The contract cannot become active until the transition checklist is complete: "
+                                    + " ".join(problems))
+    contract.status = status
+    save(contract, actor=actor, reason=f"{contract.get_status_display()}: {reason}")
+    return contract
+
+
+__all__ = ["activation_blockers", "contract_open", "contract_transition", "contract_update", "effective_tier",
+           "ensure_editable", "signing_blockers", "sync_team_grants"]

@@ -1,0 +1,98 @@
+"""The negotiation kickoff: plan, attendees, holding it (only with the post-award manager), minutes, actions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from contracts.models import Kickoff, KickoffAction, KickoffAttendee
+from contracts.services._common import delete, ensure_editable, need, require, save
+from procurement.exceptions import InvalidTransition
+
+KICKOFF_FIELDS = ("meeting_date", "goals", "known_risks", "operational_realities", "timeline",
+                  "walk_away_conditions", "minutes")
+
+
+def _kickoff(kickoff: Kickoff) -> Kickoff:
+    return Kickoff.objects.select_for_update().select_related("contract").get(pk=kickoff.pk)
+
+
+@transaction.atomic
+def kickoff_update(*, actor, kickoff: Kickoff, reason: str = "Kickoff plan edited", **changes) -> Kickoff:
+    unknown = set(changes) - set(KICKOFF_FIELDS)
+    if unknown:
+        raise ValueError(f"kickoff_update cannot change: {', '.join(sorted(unknown))}")
+    kickoff = _kickoff(kickoff)
+    require(actor, "edit", kickoff.contract)
+    ensure_editable(kickoff.contract)
+    for name, value in changes.items():
+        setattr(kickoff, name, value)
+    return save(kickoff, actor=actor, reason=need(reason))
+
+
+@transaction.atomic
+def kickoff_attendee_add(*, actor, kickoff: Kickoff, user, role: str) -> KickoffAttendee:
+    kickoff = _kickoff(kickoff)
+    require(actor, "edit", kickoff.contract)
+    ensure_editable(kickoff.contract)
+    if kickoff.attendees.filter(user=user).exists():
+        raise ValidationError({"user": f"{user.get_full_name() or user.username} is already on the list."})
+    if not user.is_active:
+        raise ValidationError({"user": "Choose an active user."})
+    return save(KickoffAttendee(kickoff=kickoff, user=user, role=role), actor=actor,
+                reason=f"Attendee added: {user.username}")
+
+
+@transaction.atomic
+def kickoff_attendee_remove(*, actor, attendee: KickoffAttendee) -> None:
+    kickoff = _kickoff(attendee.kickoff)
+    require(actor, "edit", kickoff.contract)
+    if kickoff.is_held:
+        raise InvalidTransition("The kickoff has been held; its attendance list is a record and stays as it is.")
+    delete(attendee, actor=actor, reason=f"Attendee removed: {attendee.user.username}")
+
+
+def hold_blockers(kickoff: Kickoff) -> list[str]:
+    contract = kickoff.contract
+    problems = []
+    if kickoff.meeting_date is None:
+        problems.append("Set the meeting date.")
+    if not contract.post_award_manager_id:
+        problems.append("Name the post-award contract manager in the contract team.")
+    elif not kickoff.attendees.filter(user_id=contract.post_award_manager_id).exists():
+        problems.append("The post-award contract manager must be among the attendees.")
+    return problems
+
+
+@transaction.atomic
+def kickoff_hold(*, actor, kickoff: Kickoff, minutes: str = "") -> Kickoff:
+    """Record that the kickoff took place. Refused without the post-award contract manager attending."""
+    kickoff = _kickoff(kickoff)
+    require(actor, "edit", kickoff.contract)
+    ensure_editable(kickoff.contract)
+    if kickoff.is_held:
+        raise InvalidTransition("The kickoff is already recorded as held.")
+    problems = hold_blockers(kickoff)
+    if problems:
+        raise InvalidTransition("The kickoff cannot be marked held: " + " ".join(problems))
+    if minutes:
+        kickoff.minutes = minutes
+    kickoff.held_at, kickoff.held_by = timezone.now(), actor
+    return save(kickoff, actor=actor, reason="Kickoff held")
+
+
+@transaction.atomic
+def kickoff_action_add(*, actor, kickoff: Kickoff, description: str, owner, due_date) -> KickoffAction:
+    kickoff = _kickoff(kickoff)
+    require(actor, "negotiate", kickoff.contract)
+    return save(KickoffAction(kickoff=kickoff, description=description.strip(), owner=owner, due_date=due_date),
+                actor=actor, reason="Kickoff action recorded")
+
+
+@transaction.atomic
+def kickoff_action_done(*, actor, action: KickoffAction, done: bool = True) -> KickoffAction:
+    action = KickoffAction.objects.select_for_update().select_related("kickoff__contract").get(pk=action.pk)
+    require(actor, "negotiate", action.kickoff.contract)
+    action.done = done
+    return save(action, actor=actor, reason="Action done" if done else "Action reopened")

@@ -1,0 +1,36 @@
+"""The handoff pack: request a render (through the documents pipeline) and acknowledge receipt."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from contracts.handoff import HANDOFF_PACK, KIND
+from contracts.models import Contract, PackAcknowledgement
+from contracts.services._common import require, save
+from procurement.documents.models import RenderedDocument
+from procurement.documents.services import document_request
+from procurement.exceptions import InvalidTransition
+
+
+def pack_request(*, actor, contract: Contract):
+    return document_request(kind=KIND, source=contract, actor=actor, reason="Handoff pack requested")
+
+
+@transaction.atomic
+def pack_acknowledge(*, actor, contract: Contract, document: RenderedDocument) -> PackAcknowledgement:
+    """The post-award manager confirms receipt of the current, ready version of the pack."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    require(actor, "acknowledge_pack", contract)
+    if document.kind != KIND or document.object_id != contract.pk:
+        raise InvalidTransition("That document is not this contract's handoff pack.")
+    if document.status != RenderedDocument.Status.READY:
+        raise InvalidTransition("Only a rendered, current handoff pack can be acknowledged.")
+    if document.source_hash != HANDOFF_PACK.hash_source(contract):
+        raise InvalidTransition("The contract changed after this pack was rendered; render the new version and "
+                                "acknowledge that one.")
+    existing = PackAcknowledgement.objects.filter(document=document, acknowledged_by=actor).first()
+    if existing:
+        return existing
+    return save(PackAcknowledgement(contract=contract, document=document, version=document.version,
+                                    sha256=document.sha256, acknowledged_by=actor),
+                actor=actor, reason=f"Handoff pack v{document.version} received")

@@ -1,0 +1,29 @@
+"""Contract status as data."""
+
+from contracts.models.clauses import ClauseStatus
+from contracts.models.contract import ContractStatus
+from procurement.statemachine import validate_machine
+
+S = ContractStatus
+CONTRACT_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.NEGOTIATING: frozenset({S.SIGNED, S.CLOSED}),
+    S.SIGNED: frozenset({S.ACTIVE, S.CLOSED}),
+    S.ACTIVE: frozenset({S.EXITING}),
+    S.EXITING: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+validate_machine(CONTRACT_TRANSITIONS, S.values)
+
+C = ClauseStatus
+CLAUSE_TRANSITIONS: dict[str, frozenset[str]] = {
+    C.OPEN: frozenset({C.PROPOSED, C.COUNTERED, C.AGREED, C.ESCALATED, C.CONCEDED}),
+    C.PROPOSED: frozenset({C.COUNTERED, C.AGREED, C.ESCALATED, C.CONCEDED, C.OPEN}),
+    C.COUNTERED: frozenset({C.PROPOSED, C.AGREED, C.ESCALATED, C.CONCEDED, C.OPEN}),
+    C.ESCALATED: frozenset({C.PROPOSED, C.COUNTERED, C.AGREED, C.CONCEDED}),
+    C.AGREED: frozenset({C.OPEN}),
+    C.CONCEDED: frozenset({C.OPEN}),
+}
+validate_machine(CLAUSE_TRANSITIONS, C.values)
+
+# Contract statuses in which negotiation records may still change.
+EDITABLE = frozenset({S.NEGOTIATING, S.SIGNED})

@@ -1,0 +1,44 @@
+"""Contracts are opened through the service (it seeds clauses, RACI and the checklist); these helpers set one up."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from awards.models import Bid
+from procurement.accounts.roles import Role
+from tests.factories.accounts import UserFactory
+from tests.factories.awards import BidFactory
+from vendors.models import Tier
+
+
+def submitted_bid(*, tier: str = Tier.HIGH, **kwargs) -> Bid:
+    bid = BidFactory(vendor__tier=tier, **kwargs)
+    bid.status = Bid.Status.SUBMITTED
+    bid.submitted_at = timezone.now()
+    bid._change_reason = "test: submitted"
+    bid.save()
+    return bid
+
+
+def open_contract(*, lead=None, manager=None, tier: str = Tier.HIGH, bid=None, **kwargs):
+    from contracts.services import contract_open
+
+    bid = bid or submitted_bid(tier=tier)
+    lead = lead or UserFactory(roles=[Role.PROCUREMENT_LEAD])
+    today = timezone.localdate()
+    return contract_open(actor=lead, bid=bid, post_award_manager=manager,
+                         start_date=kwargs.pop("start_date", today),
+                         end_date=kwargs.pop("end_date", today + datetime.timedelta(days=730)),
+                         renewal=kwargs.pop("renewal", "Renews for 12 months unless notice is given"), **kwargs)
+
+
+def held_kickoff(contract, *, lead, manager):
+    from contracts.services import kickoff_attendee_add, kickoff_hold, kickoff_update
+
+    kickoff_update(actor=lead, kickoff=contract.kickoff, meeting_date=timezone.localdate(),
+                   goals="Lock in model pinning.")
+    kickoff_attendee_add(actor=lead, kickoff=contract.kickoff, user=manager, role="post_award_manager")
+    kickoff_attendee_add(actor=lead, kickoff=contract.kickoff, user=lead, role="negotiation_lead")
+    return kickoff_hold(actor=lead, kickoff=contract.kickoff, minutes="We agreed the plan.")
