@@ -55,3 +55,15 @@ class DebriefPolicy(ObjectPolicy):
 
 memo_policy = MemoPolicy()
 debrief_policy = DebriefPolicy()
+
+
+def _expose_to_the_audit_trail() -> None:
+    """The audit-trail registry (procurement.audit.registry.AUDITABLE) finds the memo's policy under
+    awards.permissions.memo_policy; offer ours there unless awards.permissions defines its own."""
+    import awards.permissions
+
+    if not hasattr(awards.permissions, "memo_policy"):
+        awards.permissions.memo_policy = memo_policy
+
+
+_expose_to_the_audit_trail()

@@ -199,3 +199,11 @@ def test_home_panel_lists_memos_waiting_for_the_member(client, submitted, approv
     assert panels(approvers[0]) == []
     client.force_login(approvers[1])
     assert memo.reference in client.get("/").content.decode()
+
+
+def test_the_memo_history_page_follows_the_memo_policy(client, submitted, stranger, approvers):
+    shortlist, memo = submitted
+    address = reverse("audit:object", args=["awards.decisionmemo", memo.pk])
+    for person, status in ((shortlist.lead, 200), (approvers[0], 200), (stranger, 404)):
+        client.force_login(person)
+        assert client.get(address).status_code == status
