@@ -131,7 +131,7 @@ def test_the_memo_page_costs_a_bounded_number_of_queries(client, submitted, appr
                                                          django_assert_max_num_queries):
     shortlist, memo = submitted
     client.force_login(approvers[0])
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(30):
         assert client.get(url("memo_detail", memo)).status_code == 200
 
 
