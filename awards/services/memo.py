@@ -198,6 +198,19 @@ def risk_rows(memo: DecisionMemo) -> list[dict]:
     return rows
 
 
+def tier_clauses(tier: str | None) -> list[dict]:
+    """The playbook clauses the recommended vendor's tier must carry (contracts' playbook, when installed)."""
+    from django.apps import apps
+
+    try:
+        clause_model = apps.get_model("contracts", "PlaybookClause")
+    except LookupError:
+        return []
+    tier = tier or "critical"  # untiered: the strictest set
+    return [{"title": c.title, "walk_away": c.walk_away} for c in clause_model.objects.filter(active=True)
+            .order_by("order", "title") if c.required_for(tier)]
+
+
 def memo_content(memo: DecisionMemo, *, version: int | None = None) -> dict:
     """Every field of the memo in a canonical, JSON-ready form: what is frozen, hashed and signed."""
     bid = memo.recommended_bid
@@ -221,6 +234,7 @@ def memo_content(memo: DecisionMemo, *, version: int | None = None) -> dict:
         "build_in_house": memo.build_in_house,
         "residual_risks": risk_rows(memo),
         "risk_notes": memo.risk_notes,
+        "tier_clauses": tier_clauses(bid.vendor.tier) if bid is not None else [],
         "negotiation": {"objectives": memo.negotiation_objectives, "key_asks": memo.key_asks,
                         "key_clauses": memo.key_clauses, "walk_away": memo.walk_away,
                         "batna_notes": memo.batna_notes},

@@ -293,3 +293,15 @@ def test_a_rejected_memo_is_revised_into_a_new_version(shortlist, panel):
     from awards.services.memo import approved_memo
 
     assert approved_memo(shortlist.procedure) == memo and memo.recommended_vendor == shortlist.bids[0].vendor
+
+
+def test_the_memo_lists_the_clauses_the_vendors_tier_requires(shortlist, panel):
+    from awards.services.memo import memo_content
+
+    memo = written_memo(shortlist)
+    titles = [c["title"] for c in memo_content(memo)["tier_clauses"]]
+    from django.apps import apps
+
+    expected = [c.title for c in apps.get_model("contracts", "PlaybookClause").objects.order_by("order", "title")
+                if c.required_for(shortlist.bids[0].vendor.tier)]
+    assert titles == expected and titles  # the low tier carries at least the clauses every tier needs
