@@ -1,1 +1,40 @@
+"""The clause playbook is edited here; contract records are read-only (their writes go through the services)."""
 
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from contracts.models import ClausePosition, Contract, PlaybookClause
+
+
+@admin.register(PlaybookClause)
+class PlaybookClauseAdmin(SimpleHistoryAdmin):
+    list_display = ("order", "title", "key", "required_tiers", "active")
+    list_display_links = ("title",)
+    list_editable = ("order", "active")
+    search_fields = ("title", "key", "purpose")
+    fieldsets = [(None, {"fields": ("key", "title", "purpose", "required_tiers", "order", "active")}),
+                 ("Default positions", {"fields": ("target", "fallback", "walk_away")})]
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Contract)
+class ContractAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "title", "vendor", "status", "post_award_manager")
+    list_filter = ("status",)
+    search_fields = ("reference", "title", "vendor__legal_name")
+
+
+@admin.register(ClausePosition)
+class ClausePositionAdmin(ReadOnlyAdmin):
+    list_display = ("title", "contract", "status", "beyond_walk_away")
+    list_filter = ("status",)

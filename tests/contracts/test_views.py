@@ -1,0 +1,187 @@
+"""Contract pages: visibility (404 for outsiders on every URL), forms, query counts."""
+
+import pytest
+from django.urls import URLPattern, reverse
+from django.utils import timezone
+
+from contracts import services
+from contracts.models import ClausePosition, Contract
+from contracts.urls import urlpatterns
+from procurement.accounts.roles import Role
+from tests.factories.contracts import held_kickoff, open_contract, submitted_bid
+
+pytestmark = pytest.mark.django_db
+
+PK_ARGS = {"action_done", "clause_edit", "clause_status", "feedback_add", "feedback_respond", "scenario_edit",
+           "issue_resolve", "checklist_item", "checklist_waive"}
+
+
+def _url_for(name: str, contract: Contract, ids: dict) -> str:
+    kwargs = {"reference": contract.reference}
+    pattern = next(p for p in urlpatterns if p.name == name).pattern
+    if "<int:pk>" in str(pattern):
+        kwargs["pk"] = ids[name]
+    if "<slug:target>" in str(pattern):
+        kwargs["target"] = "agreed" if name == "clause_status" else "signed"
+    return reverse(f"contracts:{name}", kwargs=kwargs)
+
+
+@pytest.fixture
+def full_contract(lead, manager):
+    contract = open_contract(lead=lead, manager=manager)
+    clause = contract.clauses.first()
+    feedback = services.feedback_add(actor=manager, position=clause, topic="reporting", body="Monthly please")
+    scenario = services.scenario_create(actor=lead, contract=contract, kind="insolvency", likelihood=2, impact=5)
+    issue = services.issue_create(actor=lead, contract=contract, title="Credits", priority="high")
+    action = services.kickoff_action_add(actor=lead, kickoff=contract.kickoff, description="Send draft", owner=lead,
+                                         due_date=timezone.localdate())
+    services.pack_request(actor=lead, contract=contract)  # stays pending: on_commit does not run here
+    contract.ids = {"action_done": action.pk, "clause_edit": clause.pk, "clause_status": clause.pk,
+                    "feedback_add": clause.pk, "feedback_respond": feedback.pk, "scenario_edit": scenario.pk,
+                    "issue_resolve": issue.pk, "checklist_item": contract.checklist.first().pk,
+                    "checklist_waive": contract.checklist.first().pk}
+    return contract
+
+
+CONTRACT_URLS = [p.name for p in urlpatterns if isinstance(p, URLPattern) and "<str:reference>" in str(p.pattern)]
+
+
+@pytest.mark.parametrize("name", CONTRACT_URLS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_manager_of_another_contract_gets_404_everywhere(client, full_contract, make_user, lead, name, method):
+    other_manager = make_user(Role.POST_AWARD_MANAGER)
+    open_contract(lead=lead, manager=other_manager)
+    client.force_login(other_manager)
+    before = full_contract.history.count()
+    response = getattr(client, method)(_url_for(name, full_contract, full_contract.ids))
+    assert response.status_code == 404
+    assert full_contract.history.count() == before
+
+
+def test_the_pack_download_of_the_pipeline_is_404_for_outsiders(client, full_contract, make_user, manager):
+    from procurement.documents.models import RenderedDocument
+    from procurement.documents.services import document_render
+
+    doc = RenderedDocument.objects.get(object_id=full_contract.pk, kind="contract_handoff_pack")
+    document_render(document_id=doc.pk)
+    doc = RenderedDocument.objects.get(object_id=full_contract.pk, kind="contract_handoff_pack")
+    assert doc.status == RenderedDocument.Status.READY
+    client.force_login(make_user(Role.POST_AWARD_MANAGER))
+    assert client.get(reverse("documents:download", args=[doc.pk])).status_code == 404
+    assert client.get(reverse("contracts:pack_download", args=[full_contract.reference])).status_code == 404
+    client.force_login(manager)
+    response = client.get(reverse("contracts:pack_download", args=[full_contract.reference]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+
+
+def test_team_member_and_auditor_see_the_page(client, full_contract, manager, auditor):
+    for user in (manager, auditor):
+        client.force_login(user)
+        response = client.get(full_contract.get_absolute_url())
+        assert response.status_code == 200
+        assert full_contract.reference in response.text
+
+
+def test_auditor_cannot_post(client, full_contract, auditor):
+    client.force_login(auditor)
+    response = client.post(reverse("contracts:issue_add", args=[full_contract.reference]),
+                           {"title": "x", "priority": "low"})
+    assert response.status_code == 403
+
+
+def test_list_is_user_scoped(client, full_contract, lead, make_user):
+    other_manager = make_user(Role.POST_AWARD_MANAGER)
+    other = open_contract(lead=lead, manager=other_manager)
+    client.force_login(other_manager)
+    text = client.get(reverse("contracts:list")).text
+    assert other.reference in text and full_contract.reference not in text
+    client.force_login(lead)
+    text = client.get(reverse("contracts:list") + f"?q={other.reference}").text
+    assert other.reference in text and full_contract.reference not in text
+
+
+def _grow(contract, lead, manager, n):
+    clauses = list(contract.clauses.all())
+    for i in range(n):
+        services.feedback_add(actor=manager, position=clauses[i % len(clauses)], topic="other", body=f"Note {i}")
+        services.scenario_create(actor=lead, contract=contract, kind="scope_change", likelihood=2, impact=2,
+                                 clauses=clauses[:2])
+        services.issue_create(actor=manager, contract=contract, title=f"Issue {i}", priority="low")
+
+
+def test_contract_page_query_count_does_not_grow(client, lead, manager, django_assert_max_num_queries):
+    from vendors.models import Tier
+
+    small = open_contract(lead=lead, manager=manager, tier=Tier.LOW)
+    big = open_contract(lead=lead, manager=manager, tier=Tier.CRITICAL)
+    _grow(small, lead, manager, 1)
+    _grow(big, lead, manager, 8)
+    client.force_login(lead)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small_q:
+        assert client.get(small.get_absolute_url()).status_code == 200
+    with CaptureQueriesContext(connection) as big_q:
+        assert client.get(big.get_absolute_url()).status_code == 200
+    assert len(big_q) == len(small_q)
+    with django_assert_max_num_queries(60):
+        client.get(big.get_absolute_url())
+
+
+def test_open_contract_form(client, lead, manager):
+    bid = submitted_bid()
+    client.force_login(lead)
+    response = client.get(reverse("contracts:open"))
+    assert response.status_code == 200
+    response = client.post(reverse("contracts:open"), {"bid": bid.pk, "post_award_manager": manager.pk})
+    contract = Contract.objects.get(bid=bid)
+    assert response.status_code == 302 and response.url == contract.get_absolute_url()
+    assert contract.post_award_manager == manager
+
+
+def test_bad_input_shows_errors_and_saves_nothing(client, full_contract, lead):
+    client.force_login(lead)
+    activity = full_contract.raci_activities.first()
+    accountable = activity.assignments.get(code="A").party
+    data = {f"cell-{a.pk}-{c.party}": c.code for a in full_contract.raci_activities.all() for c in a.assignments.all()}
+    data[f"cell-{activity.pk}-{accountable}"] = ""
+    response = client.post(reverse("contracts:raci_edit", args=[full_contract.reference]), data)
+    assert response.status_code == 200 and "exactly one Accountable" in response.text
+    assert activity.assignments.get(party=accountable).code == "A"
+    response = client.post(reverse("contracts:milestone_add", args=[full_contract.reference]),
+                           {"title": "Go live", "due_date": "not a date"})
+    assert response.status_code == 200 and not full_contract.milestones.exists()
+
+
+def test_kickoff_hold_refused_without_manager_answers_409(client, lead, manager):
+    contract = open_contract(lead=lead, manager=manager)
+    services.kickoff_update(actor=lead, kickoff=contract.kickoff, meeting_date=timezone.localdate())
+    client.force_login(lead)
+    page = client.get(reverse("contracts:kickoff_hold", args=[contract.reference]))
+    assert "must be among the attendees" in page.text
+    response = client.post(reverse("contracts:kickoff_hold", args=[contract.reference]))
+    assert response.status_code == 409
+    contract.kickoff.refresh_from_db()
+    assert not contract.kickoff.is_held
+
+
+def test_clause_agreement_through_the_page(client, lead, manager):
+    contract = open_contract(lead=lead, manager=manager)
+    held_kickoff(contract, lead=lead, manager=manager)
+    clause = contract.clauses.first()
+    client.force_login(lead)
+    url = reverse("contracts:clause_status", args=[contract.reference, clause.pk, "agreed"])
+    response = client.post(url, {"agreed_summary": ""})
+    assert response.status_code == 200 and "Summarise the wording" in response.text
+    response = client.post(url, {"agreed_summary": "As per playbook"})
+    assert response.status_code == 302
+    clause.refresh_from_db()
+    assert clause.status == ClausePosition.Status.AGREED
+
+
+def test_home_panel_lists_my_contracts(client, full_contract, manager, make_user):
+    client.force_login(manager)
+    assert full_contract.reference in client.get("/").text
+    client.force_login(make_user(Role.POST_AWARD_MANAGER))
+    assert full_contract.reference not in client.get("/").text
