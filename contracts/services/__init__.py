@@ -13,6 +13,7 @@ from contracts.services.contracts import (  # noqa: F401
     contract_transition,
     contract_update,
     effective_tier,
+    playbook_seed,
     signing_blockers,
 )
 from contracts.services.kickoff import (  # noqa: F401

@@ -28,7 +28,7 @@ RISK_CATEGORY = {
 
 
 def _position(position: ClausePosition) -> ClausePosition:
-    return (ClausePosition.objects.select_for_update()
+    return (ClausePosition.objects.select_for_update(of=("self",))
             .select_related("contract__vendor", "playbook_clause").get(pk=position.pk))
 
 
@@ -141,7 +141,7 @@ def feedback_add(*, actor, position: ClausePosition, topic: str, body: str) -> C
 
 @transaction.atomic
 def feedback_respond(*, actor, feedback: ClauseFeedback, response: str, resolve: bool = True) -> ClauseFeedback:
-    feedback = (ClauseFeedback.objects.select_for_update().select_related("position__contract")
+    feedback = (ClauseFeedback.objects.select_for_update(of=("self",)).select_related("position__contract")
                 .get(pk=feedback.pk))
     require(actor, "negotiate", feedback.position.contract)
     if feedback.resolved:

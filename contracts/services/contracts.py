@@ -233,3 +233,17 @@ def contract_transition(*, actor, contract: Contract, status: str, reason: str) 
 
 __all__ = ["activation_blockers", "contract_open", "contract_transition", "contract_update", "effective_tier",
            "ensure_editable", "signing_blockers", "sync_team_grants"]
+
+
+@transaction.atomic
+def playbook_seed(*, actor=None) -> int:
+    """Create the playbook clauses that are missing (the data migration does this once; tests that flush the
+    database and the demo call it again). Existing clauses, possibly edited in the admin, are left alone."""
+    from contracts.playbook import PLAYBOOK
+
+    created = 0
+    for order, entry in enumerate(PLAYBOOK, start=1):
+        if not PlaybookClause.objects.filter(key=entry["key"]).exists():
+            save(PlaybookClause(order=order, **entry), actor=actor, reason="Playbook seeded")
+            created += 1
+    return created

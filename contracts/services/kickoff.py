@@ -15,7 +15,7 @@ KICKOFF_FIELDS = ("meeting_date", "goals", "known_risks", "operational_realities
 
 
 def _kickoff(kickoff: Kickoff) -> Kickoff:
-    return Kickoff.objects.select_for_update().select_related("contract").get(pk=kickoff.pk)
+    return Kickoff.objects.select_for_update(of=("self",)).select_related("contract").get(pk=kickoff.pk)
 
 
 @transaction.atomic
@@ -92,7 +92,7 @@ def kickoff_action_add(*, actor, kickoff: Kickoff, description: str, owner, due_
 
 @transaction.atomic
 def kickoff_action_done(*, actor, action: KickoffAction, done: bool = True) -> KickoffAction:
-    action = KickoffAction.objects.select_for_update().select_related("kickoff__contract").get(pk=action.pk)
+    action = KickoffAction.objects.select_for_update(of=("self",)).select_related("kickoff__contract").get(pk=action.pk)
     require(actor, "negotiate", action.kickoff.contract)
     action.done = done
     return save(action, actor=actor, reason="Action done" if done else "Action reopened")

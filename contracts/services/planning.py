@@ -56,7 +56,7 @@ def scenario_update(*, actor, scenario: Scenario, clauses=None, reason: str = "S
     unknown = set(changes) - set(SCENARIO_FIELDS)
     if unknown:
         raise ValueError(f"scenario_update cannot change: {', '.join(sorted(unknown))}")
-    scenario = Scenario.objects.select_for_update().select_related("contract").get(pk=scenario.pk)
+    scenario = Scenario.objects.select_for_update(of=("self",)).select_related("contract").get(pk=scenario.pk)
     require(actor, "negotiate", scenario.contract)
     ensure_editable(scenario.contract)
     for name, value in changes.items():
@@ -147,7 +147,7 @@ def issue_create(*, actor, contract: Contract, title: str, priority: str, descri
 @transaction.atomic
 def issue_resolve(*, actor, issue: NegotiationIssue, resolution: str, conceded: str = "",
                   in_return: str = "") -> NegotiationIssue:
-    issue = NegotiationIssue.objects.select_for_update().select_related("contract").get(pk=issue.pk)
+    issue = NegotiationIssue.objects.select_for_update(of=("self",)).select_related("contract").get(pk=issue.pk)
     require(actor, "decide" if conceded.strip() else "negotiate", issue.contract)
     if issue.status == NegotiationIssue.Status.RESOLVED:
         raise InvalidTransition("This issue is already resolved.")
@@ -172,7 +172,7 @@ def milestone_add(*, actor, contract: Contract, title: str, due_date, payment_am
 
 # --- transition checklist -----------------------------------------------------------------------------------
 def _item(item: ChecklistItem) -> ChecklistItem:
-    return ChecklistItem.objects.select_for_update().select_related("contract").get(pk=item.pk)
+    return ChecklistItem.objects.select_for_update(of=("self",)).select_related("contract").get(pk=item.pk)
 
 
 @transaction.atomic
