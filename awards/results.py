@@ -204,10 +204,10 @@ class ProcedureResults:
         return out
 
     def heatmap_svg(self) -> str:
-        return mark_safe(charts.score_heatmap_svg(self.result)) if self.result else ""  # noqa: S308 (escaped)
+        return mark_safe(charts.score_heatmap_svg(self.result)) if self.result else ""  # noqa: S308  # nosec B308 B703 - SVG built by awards.charts, every label escaped
 
     def bar_svg(self) -> str:
-        return mark_safe(charts.totals_bar_svg(self.result)) if self.result else ""  # noqa: S308 (escaped)
+        return mark_safe(charts.totals_bar_svg(self.result)) if self.result else ""  # noqa: S308  # nosec B308 B703 - SVG built by awards.charts, every label escaped
 
     def snapshot(self) -> dict:
         """JSON-serialisable summary for the decision memo (frozen at memo submission)."""
@@ -252,12 +252,17 @@ def procedure_results(procedure, *, samples: int = MC_SAMPLES) -> ProcedureResul
     bids = list(results_bids(procedure))
     sheets = list(ScoreSheet.objects.filter(scorecard=scorecard).select_related("evaluator"))
     evaluator_count = EvaluatorAssignment.objects.filter(procedure=procedure).count()
-    submitted_sheets = {s.pk for s in sheets if s.is_submitted}
+    submitted_sheets = {s.pk: s.evaluator_id for s in sheets if s.is_submitted}
+    # A score counts only while its evaluator may open the bid: one recused (or whose conflict is back
+    # under review) after scoring no longer weighs on the result.
+    cleared = set(ConflictDeclaration.objects.filter(
+        assignment__procedure=procedure, review__in=ConflictDeclaration.MAY_OPEN,
+    ).values_list("assignment__evaluator_id", "bid_id"))
     scores: dict[tuple[int, str], list[float]] = defaultdict(list)
     key_of = {c.pk: c.key for c in criteria}
     for bid_id, criterion_id, value, sheet_id in Score.objects.filter(criterion__scorecard=scorecard).values_list(
             "bid_id", "criterion_id", "value", "sheet_id"):
-        if sheet_id in submitted_sheets:
+        if sheet_id in submitted_sheets and (submitted_sheets[sheet_id], bid_id) in cleared:
             scores[(bid_id, key_of[criterion_id])].append(float(value))
     decisions = {(d.knockout_id, d.bid_id): d for d in
                  KnockoutDecision.objects.filter(knockout__scorecard=scorecard).select_related("decided_by")}

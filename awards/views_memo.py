@@ -14,9 +14,8 @@ from awards import services
 from awards.forms_memo import DebriefForm, MemoForm, SignOffForm
 from awards.memo_documents import memo_page_data
 from awards.models import ApprovalRoute, AwardProcedure, Debrief, DecisionMemo, MemoAlternative
-from awards.permissions import procedure_policy
+from awards.permissions import debrief_policy, memo_policy, procedure_policy
 from awards.services.approval import signoff_refusal
-from awards.services.memo_permissions import debrief_policy, memo_policy
 from procurement.authz import get_for_user_or_404
 from procurement.exceptions import DomainError
 from procurement.listing import paginate_sorted

@@ -35,10 +35,10 @@ from awards.models import (
 from awards.models.approval import Decision
 from awards.models.memo import MemoStatus
 from awards.models.procedure import Stage
+from awards.permissions import memo_policy
 from awards.prerequisites import missing_for
 from awards.services._common import lock_procedure
 from awards.services.memo import locked_memo, move
-from awards.services.memo_permissions import memo_policy
 from awards.transitions import BID_LABELS, BID_STATUSES, PROCEDURE_STAGES, STAGE_LABELS
 from procurement.audit.history import attribute
 from procurement.authz import require

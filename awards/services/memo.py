@@ -24,9 +24,8 @@ from awards.memo_snapshot import scoring_snapshot
 from awards.models import ApprovalRoute, Bid, DecisionMemo, MemoAlternative, MemoVersion
 from awards.models.memo import MemoImmutable, MemoStatus
 from awards.models.procedure import Stage
-from awards.permissions import procedure_policy
+from awards.permissions import memo_policy, procedure_policy
 from awards.services._common import lock_procedure
-from awards.services.memo_permissions import memo_policy
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.documents.registry import content_hash

@@ -43,7 +43,7 @@ def test_results_page_queries_do_not_grow_with_bids_criteria_or_evaluators(clien
 
 def test_results_selector_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
     procedure = build_scored_procedure(bids=5, criteria=6, evaluators=4)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # 10 loads + 1 for the evaluators cleared to open each bid
         data = results.procedure_results(procedure)
     assert len(data.result.ranking) == 5 and data.result.flags
 
@@ -92,3 +92,23 @@ def test_shortlist_refuses_without_a_reason(scoring, client, lead):
                            {"decision": "shortlisted", "reason": ""})
     assert response.status_code == 200 and "error-summary" in response.content.decode()
     assert Bid.objects.get(pk=bid.pk).status == Bid.Status.SUBMITTED
+
+
+def test_scores_of_an_evaluator_recused_after_scoring_no_longer_count():
+    from awards.models import ConflictDeclaration
+    from procurement.audit.history import attribute
+
+    procedure = build_scored_procedure(bids=2, criteria=2, evaluators=2, flagged=False)
+    before = results.procedure_results(procedure)
+    declaration = ConflictDeclaration.objects.filter(assignment__procedure=procedure).order_by("pk").first()
+    bid_key = str(declaration.bid_id)
+    counts_before = [s.count for s in before.result.spreads if s.bid == bid_key]
+
+    attribute(declaration, actor=procedure.lead, reason="Recused after a late disclosure")
+    declaration.review = ConflictDeclaration.Review.RECUSED
+    declaration.save()
+    after = results.procedure_results(procedure)
+
+    counts_after = [s.count for s in after.result.spreads if s.bid == bid_key]
+    assert counts_before == [2, 2]
+    assert counts_after == [1, 1]
