@@ -30,7 +30,7 @@ npm-deps:
 
 lint:
 	.venv/bin/ruff check .
-	@echo "bandit: medium and high findings fail (a justified exception carries '# nosec <id>' and a reason)"
+	@echo "bandit: medium and high findings fail (a justified exception carries '# nosec' and its reason on the line above)"
 	.venv/bin/bandit -q -r procurement vendors awards contracts -x "*/migrations/*" --severity-level medium
 
 checks:

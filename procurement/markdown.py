@@ -28,4 +28,4 @@ def render_markdown(text: str | None) -> SafeString:
         strip_comments=True,
     )
     # Justified: `clean` is nh3's output under the allow-list above (no scripts, styles, images or raw HTML).
-    return mark_safe(clean)  # noqa: S308  # nosec B308 B703
+    return mark_safe(clean)  # noqa: S308  # nosec
