@@ -1,0 +1,122 @@
+"""Demo data: a contract in negotiation for the demo award procedure, built through the services (idempotent).
+
+Opened from the approved decision memo when the demo has one, else from the procedure's best bid (the awarded
+one, else the one that ran the proof of value, else the first submitted). The kickoff is held with `manager`;
+clause positions sit in various states; there is feedback, scenarios, a RACI change and a logged issue.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from awards.models import AwardProcedure, Bid
+from contracts import services
+from contracts.models import ClausePosition, Contract
+
+PROCEDURE_TITLE = "LLM assistant for customer support"
+S = ClausePosition.Status
+
+
+def _approved_memo(procedure):
+    try:
+        memo = procedure.memo
+    except Exception:  # noqa: BLE001 - no memo (or no memo model yet)
+        return None
+    return memo if getattr(memo, "status", "") == "approved" else None
+
+
+def _best_bid(procedure):
+    bids = list(procedure.bids.filter(status__in=["awarded", "shortlisted", "submitted"]).select_related("vendor"))
+    if not bids:
+        return None
+    for bid in bids:
+        if bid.status == Bid.Status.AWARDED:
+            return bid
+    for bid in bids:
+        if hasattr(bid, "pov"):
+            return bid
+    return bids[0]
+
+
+def seed(*, users, stdout) -> None:
+    procedure = AwardProcedure.objects.filter(title=PROCEDURE_TITLE).first()
+    if procedure is None:
+        stdout.write("Contracts demo skipped: the demo award procedure does not exist.")
+        return
+    if Contract.objects.filter(procedure=procedure).exists():
+        stdout.write("Contracts demo already present.")
+        return
+    lead, manager, owner = users["lead"], users["manager"], users["owner"]
+    services.playbook_seed(actor=lead)
+    memo = _approved_memo(procedure)
+    today = timezone.localdate()
+    terms = {"post_award_manager": manager, "business_owner": owner, "start_date": today + timedelta(days=30),
+             "end_date": today + timedelta(days=30 + 730),
+             "renewal": "Renews for 12 months at a time unless either side gives notice", "notice_period_days": 90}
+    if memo is not None:
+        contract = services.contract_open(actor=lead, memo=memo, **terms)
+    else:
+        bid = _best_bid(procedure)
+        if bid is None:
+            stdout.write("Contracts demo skipped: the demo procedure has no submitted bid.")
+            return
+        contract = services.contract_open(actor=lead, bid=bid, **terms)
+    kickoff = contract.kickoff
+    services.kickoff_update(
+        actor=lead, kickoff=kickoff, meeting_date=today - timedelta(days=1),
+        goals=kickoff.goals or "Fix the model version for the first year; real service credits; EU-only data.",
+        operational_realities="Support runs 07:00–22:00 CET; peak load at month end; weekly KPI review.",
+        timeline="Redlines within two weeks; signature before the pilot ends.",
+        walk_away_conditions=kickoff.walk_away_conditions or "Any training on our conversations.")
+    services.kickoff_attendee_add(actor=lead, kickoff=kickoff, user=lead, role="negotiation_lead")
+    services.kickoff_attendee_add(actor=lead, kickoff=kickoff, user=manager, role="post_award_manager")
+    services.kickoff_attendee_add(actor=lead, kickoff=kickoff, user=owner, role="business_owner")
+    services.kickoff_hold(actor=lead, kickoff=kickoff,
+                          minutes="Agreed priorities: model pinning, credits, exit help. Marco owns KPI design.")
+    services.kickoff_action_add(actor=lead, kickoff=kickoff, description="Send our redline of the SLA schedule",
+                                owner=lead, due_date=today + timedelta(days=5))
+
+    clauses = {p.playbook_clause.key: p for p in contract.clauses.select_related("playbook_clause")}
+    steps = [
+        ("no-training", S.AGREED, "No training on our data, including by subprocessors; written opt-in only."),
+        ("data-rights", S.AGREED, "We own inputs and outputs; vendor keeps anonymous usage counts only."),
+        ("service-levels", S.COUNTERED, ""),
+        ("model-change", S.PROPOSED, ""),
+        ("liability", S.ESCALATED, ""),
+    ]
+    for key, status, summary in steps:
+        position = clauses.get(key)
+        if position is None:
+            continue
+        if status == S.COUNTERED:
+            services.clause_position_update(actor=lead, position=position,
+                                            vendor_position="99.5% availability, credits capped at 10%.")
+        if status == S.ESCALATED:
+            services.clause_set_status(actor=lead, position=position, status=S.PROPOSED, reason="Our draft sent")
+            services.clause_set_status(actor=lead, position=position, status=S.ESCALATED,
+                                       reason="Vendor offers a general cap of six months' fees only")
+            continue
+        services.clause_set_status(actor=lead, position=position, status=status, agreed_summary=summary or None,
+                                   reason="Demo negotiation")
+    if "service-levels" in clauses:
+        feedback = services.feedback_add(
+            actor=manager, position=clauses["service-levels"], topic="performance",
+            body="Latency must be measured at our gateway, not the vendor's edge, or we cannot verify credits.")
+        services.feedback_add(actor=manager, position=clauses["service-levels"], topic="reporting",
+                              body="Monthly SLA report as CSV by the 5th working day.")
+        services.feedback_respond(actor=lead, feedback=feedback, response="Added to our counter-proposal.")
+    services.scenario_create(actor=manager, contract=contract, kind="model_change", likelihood=4, impact=4,
+                             contingency="180 days' notice, pinned version, free re-run of our evaluation set.",
+                             clauses=[c for k, c in clauses.items() if k in ("model-change", "performance")])
+    services.scenario_create(actor=manager, contract=contract, kind="price_increase", likelihood=3, impact=3,
+                             contingency="Increases capped at an index; usage caps we set.")
+    services.scenario_create(actor=manager, contract=contract, kind="insolvency", likelihood=1, impact=5)
+    activity = contract.raci_activities.get(name="Train users")
+    services.raci_save(actor=lead, contract=contract, grid={activity.pk: {"post_award_manager": "C"}})
+    services.issue_create(actor=manager, contract=contract, title="Service credits too low to matter",
+                          priority="high", description="10% cap does not cover our cost of an outage day.")
+    services.milestone_add(actor=lead, contract=contract, title="Go-live in two languages",
+                           due_date=today + timedelta(days=90), payment_amount=Decimal("60000"))
+    stdout.write(f"Contract {contract.reference} in negotiation: kickoff held with the post-award manager, "
+                 f"{contract.clauses.count()} clause positions, feedback, scenarios and an issue.")
