@@ -19,11 +19,9 @@ S = ClausePosition.Status
 
 
 def _approved_memo(procedure):
-    try:
-        memo = procedure.memo
-    except Exception:  # noqa: BLE001 - no memo (or no memo model yet)
-        return None
-    return memo if getattr(memo, "status", "") == "approved" else None
+    from awards.services.memo import approved_memo
+
+    return approved_memo(procedure)
 
 
 def _best_bid(procedure):

@@ -48,7 +48,7 @@ def pack_queryset():
     from vendors.models import Risk
 
     return Contract.objects.select_related(
-        "vendor", "procedure", "negotiation_lead", "legal_counsel", "post_award_manager", "security_reviewer",
+        "vendor", "procedure", "memo", "negotiation_lead", "legal_counsel", "post_award_manager", "security_reviewer",
         "business_owner", "created_by", "kickoff", "kickoff__held_by",
     ).prefetch_related(
         Prefetch("clauses", queryset=ClausePosition.objects.select_related("playbook_clause", "owner")
@@ -61,28 +61,18 @@ def pack_queryset():
 
 
 def _memo(contract: Contract):
-    if contract.procedure_id is None:
-        return None
-    try:
-        memo = contract.procedure.memo
-    except Exception:  # noqa: BLE001 - no memo, or the memo model is not installed
-        return None
-    return memo if getattr(memo, "status", None) == "approved" else None
+    memo = contract.memo
+    return memo if memo is not None and memo.status == "approved" else None
 
 
 def _memo_audit(memo) -> dict | None:
     if memo is None:
         return None
-    signoffs = []
-    try:
-        from django.apps import apps
+    from awards.models import SignOff
 
-        SignOff = apps.get_model("awards", "SignOff")
-        rows = SignOff.objects.filter(route__memo=memo).select_related("signer").order_by("signed_at", "pk")
-        signoffs = [{"signer": _person(s.signer), "decision": s.get_decision_display(),
-                     "signed_at": s.signed_at.isoformat(), "content_hash": s.content_hash} for s in rows]
-    except Exception:  # noqa: BLE001 - the approval models may differ; the memo hash is still shown
-        signoffs = []
+    rows = SignOff.objects.filter(route__memo=memo).select_related("signer").order_by("signed_at", "pk")
+    signoffs = [{"signer": _person(s.signer), "decision": s.get_decision_display(),
+                 "signed_at": s.signed_at.isoformat(), "content_hash": s.content_hash} for s in rows]
     return {"reference": str(getattr(memo, "reference", memo.pk)), "content_hash": memo.content_hash,
             "approved_at": memo.approved_at.isoformat() if memo.approved_at else "", "signoffs": signoffs}
 

@@ -91,16 +91,8 @@ def contract_open(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         bid = data.pop("bid")
-        try:
-            memo = getattr(bid.procedure, "memo", None)
-        except Exception:  # noqa: BLE001 - no memo for this procedure
-            memo = None
-        if memo is not None and getattr(memo, "status", "") == "approved" and memo.recommended_bid_id == bid.pk:
-            kwargs = {"memo": memo}
-        else:
-            kwargs = {"bid": bid}
-        try:
-            contract = services.contract_open(actor=request.user, **kwargs, **data)
+        try:  # the service links the procedure's approved memo and refuses any other bid when there is one
+            contract = services.contract_open(actor=request.user, bid=bid, **data)
         except ValidationError as exc:
             _attach(form, exc)
         else:

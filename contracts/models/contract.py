@@ -39,6 +39,9 @@ class Contract(TimeStampedModel):
     vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT, related_name="contracts")
     procedure = models.ForeignKey("awards.AwardProcedure", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="contracts", editable=False)
+    memo = models.ForeignKey("awards.DecisionMemo", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="contracts", editable=False,
+                             help_text="The approved decision memo the contract was opened from.")
     bid = models.ForeignKey("awards.Bid", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                             editable=False)
     value = models.DecimalField("contract value", max_digits=14, decimal_places=2)

@@ -37,10 +37,9 @@ def effective_tier(vendor) -> str:
 
 
 def _memo_of(procedure):
-    try:
-        return procedure.memo
-    except Exception:  # noqa: BLE001 - no memo (or the memo model is not installed yet)
-        return None
+    from awards.services.memo import approved_memo
+
+    return approved_memo(procedure)
 
 
 def known_risks_text(*, vendor, memo=None) -> str:
@@ -138,15 +137,16 @@ def contract_open(*, actor, bid=None, memo=None, title: str = "", value: Decimal
     procedure = bid.procedure
     if memo is None:
         memo = _memo_of(procedure)
-        if memo is not None and memo.status != "approved":
-            memo = None
+        if memo is not None and memo.recommended_bid_id != bid.pk:
+            raise InvalidTransition(f"The approved memo of {procedure.reference} recommends {memo.recommended_vendor}; "
+                                    "open the contract from the memo.")
     if Contract.objects.filter(bid=bid).exclude(status=Contract.Status.CLOSED).exists():
         raise InvalidTransition(f"A contract is already open for {bid.vendor} on {procedure.reference}.")
     if value is None:
         value = getattr(memo, "contract_value", None) or procedure.estimated_value
     contract = Contract(
         title=(title or "").strip() or f"{bid.vendor} — {procedure.title}"[:200],
-        vendor=bid.vendor, procedure=procedure, bid=bid, value=value,
+        vendor=bid.vendor, procedure=procedure, bid=bid, memo=memo, value=value,
         currency=(currency or procedure.currency or "EUR").upper(),
         negotiation_lead=negotiation_lead or actor, legal_counsel=legal_counsel,
         post_award_manager=post_award_manager, security_reviewer=security_reviewer,

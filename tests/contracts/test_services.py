@@ -299,3 +299,53 @@ def test_strangers_and_other_managers_see_nothing(contract, lead, make_user, aud
 def test_auditor_changes_nothing(contract, auditor):
     with pytest.raises(PermissionDenied):
         services.issue_create(actor=auditor, contract=contract, title="x", priority="low")
+
+
+def _memo(bid, *, status, author):
+    from awards.models import DecisionMemo
+
+    return DecisionMemo.objects.create(procedure=bid.procedure, author=author, title="Award", status=status,
+                                       decision_date=timezone.localdate(), contract_value=123456,
+                                       recommended_bid=bid, walk_away="No training on our data.",
+                                       content_hash="ab" * 32, approved_at=timezone.now())
+
+
+def test_open_from_an_approved_memo_takes_bid_value_and_residual_risks(lead, manager):
+    from tests.factories.contracts import submitted_bid
+
+    bid = submitted_bid()
+    risk = RiskFactory(vendor=bid.vendor, title="Residual: latency at month end")
+    RiskFactory(vendor=bid.vendor, title="Register-only risk")
+    memo = _memo(bid, status="approved", author=lead)
+    memo.residual_risks.add(risk)
+    contract = services.contract_open(actor=lead, memo=memo, post_award_manager=manager)
+    assert contract.memo == memo and contract.bid == bid and contract.vendor == bid.vendor
+    assert contract.value == 123456
+    assert "Residual: latency at month end" in contract.kickoff.known_risks
+    assert "Register-only risk" not in contract.kickoff.known_risks
+    assert "No training" in contract.kickoff.walk_away_conditions
+    from contracts.handoff import handoff_context
+
+    assert handoff_context(contract)["audit"]["memo"]["content_hash"] == "ab" * 32
+
+
+@pytest.mark.parametrize("status", ["draft", "in_approval", "rejected"])
+def test_memos_that_are_not_approved_are_refused(lead, status):
+    from tests.factories.contracts import submitted_bid
+
+    memo = _memo(submitted_bid(), status=status, author=lead)
+    with pytest.raises(InvalidTransition, match="approved decision memo"):
+        services.contract_open(actor=lead, memo=memo)
+    assert not Contract.objects.exists()
+
+
+def test_with_an_approved_memo_another_bid_cannot_be_contracted(lead):
+    from tests.factories.contracts import submitted_bid
+
+    bid = submitted_bid()
+    other = submitted_bid(procedure=bid.procedure)
+    _memo(bid, status="approved", author=lead)
+    with pytest.raises(InvalidTransition, match="recommends"):
+        open_contract(lead=lead, bid=other)
+    contract = open_contract(lead=lead, bid=bid)
+    assert contract.memo is not None
