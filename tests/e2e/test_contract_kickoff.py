@@ -9,6 +9,7 @@ from pathlib import Path
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from awards.models import DecisionMemo
 from contracts.models import Contract, PackAcknowledgement
 from contracts.services import playbook_seed
 from procurement.accounts.roles import Role
@@ -20,8 +21,13 @@ def test_contract_kickoff_to_acknowledged_handoff_pack(page, live_server, login,
     lead = make_user(Role.PROCUREMENT_LEAD, first_name="Lena", last_name="Okafor")
     manager = make_user(Role.POST_AWARD_MANAGER, first_name="Marco", last_name="Ruiz")
     bid = submitted_bid(vendor__legal_name="Quill Models Ltd")
+    # The award's approved decision memo (its approval route is covered by the awards tests).
+    memo = DecisionMemo.objects.create(procedure=bid.procedure, author=lead, title="Award to Quill",
+                                       status="approved", decision_date=timezone.localdate(),
+                                       contract_value=310000, recommended_bid=bid, content_hash="c" * 64,
+                                       approved_at=timezone.now())
 
-    # The lead opens the contract from the award (no approved memo in this set-up).
+    # The lead opens the contract from the award; the service links the approved memo.
     login(lead)
     page.get_by_role("link", name="Contracts").first.click()
     page.get_by_role("link", name="Open a contract").click()
@@ -29,6 +35,7 @@ def test_contract_kickoff_to_acknowledged_handoff_pack(page, live_server, login,
     page.get_by_label("Post-award contract manager").select_option(label="Marco Ruiz")
     page.get_by_role("button", name="Open the contract").click()
     contract = Contract.objects.get(bid=bid)
+    assert contract.memo == memo and contract.value == 310000
     expect(page.get_by_role("heading", level=1)).to_contain_text(contract.reference)
 
     # Plan and hold the kickoff with the post-award manager.
