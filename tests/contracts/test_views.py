@@ -185,3 +185,20 @@ def test_home_panel_lists_my_contracts(client, full_contract, manager, make_user
     assert full_contract.reference in client.get("/").text
     client.force_login(make_user(Role.POST_AWARD_MANAGER))
     assert full_contract.reference not in client.get("/").text
+
+
+def test_unresolved_feedback_is_visible_on_its_clause(client, full_contract, lead):
+    client.force_login(lead)
+    text = client.get(full_contract.get_absolute_url()).text
+    clause = full_contract.clauses.first()
+    section = text.split(f'id="clause-{clause.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "Monthly please" in section and "Unresolved" in section and "block" in section
+
+
+def test_raci_grid_has_a_label_for_every_cell_and_no_inline_script_or_style(client, full_contract, lead):
+    client.force_login(lead)
+    text = client.get(reverse("contracts:raci_edit", args=[full_contract.reference])).text
+    cells = full_contract.raci_activities.count() * 6
+    assert text.count('<select name="cell-') == cells
+    assert text.count('class="visually-hidden" for="id_cell-') == cells
+    assert "<script>" not in text and " style=" not in text and "onclick" not in text
