@@ -1,8 +1,8 @@
-"""Demo data: a contract in negotiation for the demo award procedure, built through the services (idempotent).
+"""Demo data: a contract in negotiation for the completed demo award, built through the services (idempotent).
 
-Opened from the approved decision memo when the demo has one, else from the procedure's best bid (the awarded
-one, else the one that ran the proof of value, else the first submitted). The kickoff is held with `manager`;
-clause positions sit in various states; there is feedback, scenarios, a RACI change and a logged issue.
+Opened from the approved decision memo of the demo's awarded procedure (a contract opens only from an approved
+memo; without one the contracts demo is skipped). The kickoff is held with `manager`; clause positions sit in
+various states; there is feedback, scenarios, a RACI change and a logged issue.
 """
 
 from datetime import timedelta
@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from awards.models import AwardProcedure, Bid
+from awards.models import AwardProcedure
 from contracts import services
 from contracts.models import ClausePosition, Contract
 
-PROCEDURE_TITLE = "LLM assistant for customer support"
+PROCEDURE_TITLE = "Document summarisation API for claims handling"
 S = ClausePosition.Status
 
 
@@ -22,19 +22,6 @@ def _approved_memo(procedure):
     from awards.services.memo import approved_memo
 
     return approved_memo(procedure)
-
-
-def _best_bid(procedure):
-    bids = list(procedure.bids.filter(status__in=["awarded", "shortlisted", "submitted"]).select_related("vendor"))
-    if not bids:
-        return None
-    for bid in bids:
-        if bid.status == Bid.Status.AWARDED:
-            return bid
-    for bid in bids:
-        if hasattr(bid, "pov"):
-            return bid
-    return bids[0]
 
 
 def seed(*, users, stdout) -> None:
@@ -45,21 +32,17 @@ def seed(*, users, stdout) -> None:
     if Contract.objects.filter(procedure=procedure).exists():
         stdout.write("Contracts demo already present.")
         return
+    memo = _approved_memo(procedure)
+    if memo is None:
+        stdout.write(f"Contracts demo skipped: {procedure.reference} has no approved decision memo yet.")
+        return
     lead, manager, owner = users["lead"], users["manager"], users["owner"]
     services.playbook_seed(actor=lead)
-    memo = _approved_memo(procedure)
     today = timezone.localdate()
     terms = {"post_award_manager": manager, "business_owner": owner, "start_date": today + timedelta(days=30),
              "end_date": today + timedelta(days=30 + 730),
              "renewal": "Renews for 12 months at a time unless either side gives notice", "notice_period_days": 90}
-    if memo is not None:
-        contract = services.contract_open(actor=lead, memo=memo, **terms)
-    else:
-        bid = _best_bid(procedure)
-        if bid is None:
-            stdout.write("Contracts demo skipped: the demo procedure has no submitted bid.")
-            return
-        contract = services.contract_open(actor=lead, bid=bid, **terms)
+    contract = services.contract_open(actor=lead, memo=memo, **terms)
     kickoff = contract.kickoff
     services.kickoff_update(
         actor=lead, kickoff=kickoff, meeting_date=today - timedelta(days=1),

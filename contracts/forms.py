@@ -30,19 +30,20 @@ class ContractFilterForm(forms.Form):
 
 
 class ContractOpenForm(forms.Form):
-    bid = forms.ModelChoiceField(queryset=None, label="Awarded bid",
-                                 help_text="The contract takes its vendor, procedure and value from this award.")
+    memo = forms.ModelChoiceField(queryset=None, label="Approved decision memo",
+                                  help_text="The contract takes its vendor, procedure and value from the memo's "
+                                            "award.")
     title = forms.CharField(max_length=200, required=False, help_text="Leave empty to name it after the award.")
     post_award_manager = PersonField(label="Post-award contract manager", required=False,
                                      help_text="Needed before the kickoff can be held.")
     legal_counsel = PersonField(required=False)
     security_reviewer = PersonField(label="Security/privacy reviewer", required=False)
 
-    def __init__(self, *args, bids=None, **kwargs):
+    def __init__(self, *args, memos=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bid"].queryset = bids
-        self.fields["bid"].label_from_instance = lambda bid: f"{bid.procedure.reference} — {bid.vendor} " \
-                                                             f"({bid.get_status_display().lower()})"
+        self.fields["memo"].queryset = memos
+        self.fields["memo"].label_from_instance = lambda memo: f"{memo.procedure.reference} — " \
+                                                               f"{memo.recommended_vendor} ({memo.title})"
 
 
 class ContractForm(forms.ModelForm):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
-from awards.models import Bid
+from awards.models import DecisionMemo
 from contracts import forms, selectors, services
 from contracts.handoff import KIND
 from contracts.models import (
@@ -22,7 +22,6 @@ from contracts.models import (
 )
 from contracts.models.planning import RACI_PARTIES
 from contracts.permissions import contract_policy
-from contracts.services.contracts import OPENABLE_BIDS
 from contracts.transitions import CLAUSE_TRANSITIONS, CONTRACT_TRANSITIONS
 from procurement import authz
 from procurement.documents.models import RenderedDocument
@@ -84,22 +83,27 @@ def contract_list(request):
 @login_required
 def contract_open(request):
     authz.require(request.user, contract_policy, "create")
-    bids = (Bid.objects.filter(status__in=OPENABLE_BIDS).select_related("procedure", "vendor")
-            .order_by("-procedure__created_at", "vendor__legal_name"))
-    initial = {"bid": request.GET.get("bid")} if request.GET.get("bid", "").isdigit() else {}
-    form = forms.ContractOpenForm(request.POST or None, bids=bids, initial=initial)
+    open_bids = Contract.objects.exclude(status=Contract.Status.CLOSED).values("bid_id")
+    memos = (DecisionMemo.objects.filter(status=DecisionMemo.Status.APPROVED, recommended_bid__isnull=False)
+             .exclude(recommended_bid_id__in=open_bids)
+             .select_related("procedure", "recommended_bid__vendor").order_by("-approved_at", "-pk"))
+    reference = request.GET.get("memo", "")
+    initial = {"memo": memos.filter(procedure__reference=reference).first()} if reference else {}
+    form = forms.ContractOpenForm(request.POST or None, memos=memos, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        bid = data.pop("bid")
-        try:  # the service links the procedure's approved memo and refuses any other bid when there is one
-            contract = services.contract_open(actor=request.user, bid=bid, **data)
+        try:  # the service takes the bid, vendor, procedure and value from the approved memo
+            contract = services.contract_open(actor=request.user, **data)
         except ValidationError as exc:
             _attach(form, exc)
         else:
             messages.success(request, f"{contract.reference} opened. Next: plan the kickoff.")
             return redirect(contract)
-    return _form_page(request, form=form, title="Open a contract", submit="Open the contract",
-                      intro="Opened from the approved decision memo when there is one, else from the awarded bid.")
+    intro = ("A contract is opened from the approved decision memo of an award. Approved memos that have no open "
+             "contract yet are listed.")
+    if not memos.exists():
+        intro = "No approved decision memo is waiting for a contract: a contract opens once its memo is approved."
+    return _form_page(request, form=form, title="Open a contract", submit="Open the contract", intro=intro)
 
 
 # --- the contract page ----------------------------------------------------------------------------------------

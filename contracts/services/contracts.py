@@ -28,18 +28,12 @@ from procurement.statemachine import ensure_transition
 
 TEAM_PERMISSIONS = ("view_contract", "negotiate_contract")
 EDITABLE_TERMS = ("title", "value", "currency", "start_date", "end_date", "renewal", "notice_period_days")
-OPENABLE_BIDS = ("submitted", "shortlisted", "awarded")
+OPENABLE_BIDS = ("awarded",)
 
 
 def effective_tier(vendor) -> str:
     """The vendor's tier; an untiered vendor gets the strictest (critical) clause set."""
     return vendor.tier or "critical"
-
-
-def _memo_of(procedure):
-    from awards.services.memo import approved_memo
-
-    return approved_memo(procedure)
 
 
 def known_risks_text(*, vendor, memo=None) -> str:
@@ -115,35 +109,33 @@ def _seed_checklist(contract: Contract, *, actor) -> None:
 
 
 @transaction.atomic
-def contract_open(*, actor, bid=None, memo=None, title: str = "", value: Decimal | None = None,
+def contract_open(*, actor, memo, title: str = "", value: Decimal | None = None,
                   currency: str = "", negotiation_lead=None, legal_counsel=None, post_award_manager=None,
                   security_reviewer=None, business_owner=None, start_date=None, end_date=None,
                   renewal: str = "", notice_period_days: int = 90) -> Contract:
-    """Open the contract for an award: from an approved decision memo (which names the bid and the value), or
-    — until a memo exists for the procedure — from the procedure's awarded (or best submitted) bid."""
+    """Open the contract for an award from its approved decision memo: the memo names the bid (so the vendor and
+    the procedure) and the contract value; its residual risks and walk-away points seed the kickoff."""
     require(actor, "create", None)
-    if memo is not None:
-        if getattr(memo, "status", None) != "approved":
-            raise InvalidTransition("A contract is opened only from an approved decision memo; this one is "
-                                    f"{memo.get_status_display().lower()}.")
-        bid = memo.recommended_bid
-        if bid is None:
-            raise InvalidTransition("The approved memo recommends no bid, so there is nothing to contract.")
-    if bid is None:
-        raise ValidationError({"bid": "Choose the awarded bid."})
-    if bid.status not in OPENABLE_BIDS:
-        raise InvalidTransition(f"The bid of {bid.vendor} is {bid.get_status_display().lower()}; only a submitted, "
-                                "shortlisted or awarded bid can become a contract.")
-    procedure = bid.procedure
     if memo is None:
-        memo = _memo_of(procedure)
-        if memo is not None and memo.recommended_bid_id != bid.pk:
-            raise InvalidTransition(f"The approved memo of {procedure.reference} recommends {memo.recommended_vendor}; "
-                                    "open the contract from the memo.")
+        raise InvalidTransition("A contract is opened only from an approved decision memo; choose the memo.")
+    if not getattr(memo, "is_approved", False):
+        status = memo.get_status_display().lower() if hasattr(memo, "get_status_display") else "not approved"
+        raise InvalidTransition(f"A contract is opened only from an approved decision memo; the memo of "
+                                f"{memo.reference} is {status}.")
+    bid = memo.recommended_bid
+    if bid is None:
+        raise InvalidTransition("The approved memo recommends no bid, so there is nothing to contract.")
+    if bid.status not in OPENABLE_BIDS:
+        raise InvalidTransition(f"The bid of {bid.vendor} is {bid.get_status_display().lower()}; only the awarded "
+                                "bid can become a contract.")
+    procedure = bid.procedure
+    if procedure.pk != memo.procedure_id:
+        raise InvalidTransition(f"The memo of {memo.reference} recommends a bid of another procedure; nothing to "
+                                "contract.")
     if Contract.objects.filter(bid=bid).exclude(status=Contract.Status.CLOSED).exists():
         raise InvalidTransition(f"A contract is already open for {bid.vendor} on {procedure.reference}.")
     if value is None:
-        value = getattr(memo, "contract_value", None) or procedure.estimated_value
+        value = memo.contract_value
     contract = Contract(
         title=(title or "").strip() or f"{bid.vendor} — {procedure.title}"[:200],
         vendor=bid.vendor, procedure=procedure, bid=bid, memo=memo, value=value,
@@ -157,12 +149,10 @@ def contract_open(*, actor, bid=None, memo=None, title: str = "", value: Decimal
     contract.full_clean(exclude=["reference"])
     _check_team(contract)
     contract.reference = next_reference("CT", actor=actor)
-    source = "approved memo" if memo is not None else "awarded bid"
-    save(contract, actor=actor, reason=f"Opened from the {source} of {procedure.reference}")
+    save(contract, actor=actor, reason=f"Opened from the approved memo of {procedure.reference}")
     sync_team_grants(contract, actor=actor)
     kickoff = Kickoff(contract=contract, known_risks=known_risks_text(vendor=bid.vendor, memo=memo),
-                      walk_away_conditions=getattr(memo, "walk_away", "") or "",
-                      goals=getattr(memo, "negotiation_objectives", "") or "")
+                      walk_away_conditions=memo.walk_away or "", goals=memo.negotiation_objectives or "")
     save(kickoff, actor=actor, reason="Kickoff prepared")
     seed_clause_positions(contract, actor=actor)
     _seed_raci(contract, actor=actor)

@@ -9,11 +9,12 @@ from django.utils import timezone
 from guardian.shortcuts import get_perms
 
 from contracts import services
-from contracts.models import ClausePosition, Contract, PlaybookClause
+from contracts.models import ChecklistItem, ClausePosition, Contract, Kickoff, PlaybookClause
 from contracts.permissions import contract_policy
 from procurement.audit.history import baton_models, is_tracked
 from procurement.exceptions import InvalidTransition
-from tests.factories.contracts import held_kickoff, open_contract
+from tests.factories.contracts import approved_memo, held_kickoff, open_contract
+from tests.factories.memos import memo_for_award
 from tests.factories.vendors import RiskFactory
 from vendors.models import Risk, Tier
 
@@ -35,7 +36,7 @@ def test_playbook_is_seeded_with_every_topic():
         assert clause.target and clause.fallback and clause.walk_away and clause.required_tiers
 
 
-def test_open_from_bid_sets_reference_team_grants_and_history(lead, manager):
+def test_open_from_memo_sets_reference_team_grants_and_history(lead, manager):
     contract = open_contract(lead=lead, manager=manager)
     assert contract.reference.startswith("CT-") and contract.reference.endswith("-0001")
     assert contract.status == Contract.Status.NEGOTIATING
@@ -73,34 +74,26 @@ def test_only_a_lead_opens_contracts(manager):
         open_contract(lead=manager)
 
 
-def test_unsubmitted_bid_is_refused(lead):
-    from tests.factories.awards import BidFactory
+def test_memo_is_required_by_the_service_signature(lead):
+    import inspect
 
-    with pytest.raises(InvalidTransition):
-        open_contract(lead=lead, bid=BidFactory())
-
-
-def test_memo_that_is_not_approved_is_refused(lead):
-    class Memo:
-        status = "in_approval"
-
-        def get_status_display(self):
-            return "In approval"
-
-    with pytest.raises(InvalidTransition):
-        services.contract_open(actor=lead, memo=Memo())
+    parameters = inspect.signature(services.contract_open).parameters
+    assert "bid" not in parameters
+    assert parameters["memo"].default is inspect.Parameter.empty
+    with pytest.raises(TypeError):
+        services.contract_open(actor=lead)  # the memo is a required keyword
+    with pytest.raises(TypeError):
+        services.contract_open(actor=lead, bid=approved_memo().recommended_bid)
+    with pytest.raises(InvalidTransition, match="approved decision memo"):
+        services.contract_open(actor=lead, memo=None)
     assert not Contract.objects.exists()
 
 
-def test_known_risks_come_from_the_vendors_open_risks(lead):
-    from tests.factories.contracts import submitted_bid
-
-    bid = submitted_bid()
-    RiskFactory(vendor=bid.vendor, title="Model retired early")
-    RiskFactory(vendor=bid.vendor, title="Closed one", status=Risk.Status.CLOSED)
-    contract = open_contract(lead=lead, bid=bid)
-    assert "Model retired early" in contract.kickoff.known_risks
-    assert "Closed one" not in contract.kickoff.known_risks
+def test_known_risks_without_residual_risks_on_the_memo_are_empty(lead):
+    memo = approved_memo()
+    RiskFactory(vendor=memo.recommended_bid.vendor, title="Model retired early")
+    contract = open_contract(lead=lead, memo=memo)
+    assert "Model retired early" not in contract.kickoff.known_risks
 
 
 # --- kickoff ------------------------------------------------------------------------------------------------
@@ -301,26 +294,17 @@ def test_auditor_changes_nothing(contract, auditor):
         services.issue_create(actor=auditor, contract=contract, title="x", priority="low")
 
 
-def _memo(bid, *, status, author):
-    from awards.models import DecisionMemo
-
-    return DecisionMemo.objects.create(procedure=bid.procedure, author=author, title="Award", status=status,
-                                       decision_date=timezone.localdate(), contract_value=123456,
-                                       recommended_bid=bid, walk_away="No training on our data.",
-                                       content_hash="ab" * 32, approved_at=timezone.now())
-
-
 def test_open_from_an_approved_memo_takes_bid_value_and_residual_risks(lead, manager):
-    from tests.factories.contracts import submitted_bid
-
-    bid = submitted_bid()
+    memo = approved_memo(author=lead)
+    bid = memo.recommended_bid
     risk = RiskFactory(vendor=bid.vendor, title="Residual: latency at month end")
     RiskFactory(vendor=bid.vendor, title="Register-only risk")
-    memo = _memo(bid, status="approved", author=lead)
     memo.residual_risks.add(risk)
     contract = services.contract_open(actor=lead, memo=memo, post_award_manager=manager)
     assert contract.memo == memo and contract.bid == bid and contract.vendor == bid.vendor
+    assert contract.procedure == memo.procedure
     assert contract.value == 123456
+    assert contract.history.first().history_change_reason == f"Opened from the approved memo of {memo.reference}"
     assert "Residual: latency at month end" in contract.kickoff.known_risks
     assert "Register-only risk" not in contract.kickoff.known_risks
     assert "No training" in contract.kickoff.walk_away_conditions
@@ -330,22 +314,24 @@ def test_open_from_an_approved_memo_takes_bid_value_and_residual_risks(lead, man
 
 
 @pytest.mark.parametrize("status", ["draft", "in_approval", "rejected"])
-def test_memos_that_are_not_approved_are_refused(lead, status):
-    from tests.factories.contracts import submitted_bid
+def test_memos_that_are_not_approved_are_refused_and_nothing_is_written(lead, status):
+    from procurement.models import ReferenceSequence
 
-    memo = _memo(submitted_bid(), status=status, author=lead)
-    with pytest.raises(InvalidTransition, match="approved decision memo"):
+    memo = memo_for_award(status=status, author=lead)
+    counters = list(ReferenceSequence.objects.values_list("prefix", "year", "last_number"))
+    with pytest.raises(InvalidTransition, match="only from an approved decision memo") as refused:
         services.contract_open(actor=lead, memo=memo)
+    assert memo.get_status_display().lower() in str(refused.value)
     assert not Contract.objects.exists()
+    assert not Contract.history.exists()
+    assert not Kickoff.objects.exists() and not ChecklistItem.objects.exists()
+    assert list(ReferenceSequence.objects.values_list("prefix", "year", "last_number")) == counters
 
 
-def test_with_an_approved_memo_another_bid_cannot_be_contracted(lead):
-    from tests.factories.contracts import submitted_bid
-
-    bid = submitted_bid()
-    other = submitted_bid(procedure=bid.procedure)
-    _memo(bid, status="approved", author=lead)
-    with pytest.raises(InvalidTransition, match="recommends"):
-        open_contract(lead=lead, bid=other)
-    contract = open_contract(lead=lead, bid=bid)
-    assert contract.memo is not None
+def test_an_approved_memo_opens_one_contract_only(lead):
+    memo = approved_memo()
+    contract = open_contract(lead=lead, memo=memo)
+    assert contract.memo == memo
+    with pytest.raises(InvalidTransition, match="already open"):
+        open_contract(lead=lead, memo=memo)
+    assert Contract.objects.count() == 1

@@ -8,7 +8,8 @@ from contracts import services
 from contracts.models import ClausePosition, Contract
 from contracts.urls import urlpatterns
 from procurement.accounts.roles import Role
-from tests.factories.contracts import held_kickoff, open_contract, submitted_bid
+from tests.factories.contracts import approved_memo, held_kickoff, open_contract, submitted_bid
+from tests.factories.memos import memo_for_award
 
 pytestmark = pytest.mark.django_db
 
@@ -129,15 +130,44 @@ def test_contract_page_query_count_does_not_grow(client, lead, manager, django_a
         client.get(big.get_absolute_url())
 
 
-def test_open_contract_form(client, lead, manager):
-    bid = submitted_bid()
+def test_open_contract_form_lists_approved_memos_without_a_contract(client, lead, manager):
+    memo = approved_memo()
+    contracted = approved_memo()
+    open_contract(lead=lead, memo=contracted)
+    draft = memo_for_award(status="draft")
     client.force_login(lead)
     response = client.get(reverse("contracts:open"))
     assert response.status_code == 200
-    response = client.post(reverse("contracts:open"), {"bid": bid.pk, "post_award_manager": manager.pk})
-    contract = Contract.objects.get(bid=bid)
+    choices = list(response.context["form"].fields["memo"].queryset)
+    assert choices == [memo]
+    assert f"{memo.procedure.reference} — {memo.recommended_vendor}" in response.text
+    assert draft.procedure.reference not in response.text and contracted.procedure.reference not in response.text
+    assert "Awarded bid" not in response.text and 'name="bid"' not in response.text
+    response = client.get(reverse("contracts:open"), {"memo": memo.procedure.reference})
+    assert response.context["form"].initial["memo"] == memo
+    response = client.post(reverse("contracts:open"), {"memo": memo.pk, "post_award_manager": manager.pk})
+    contract = Contract.objects.get(memo=memo)
     assert response.status_code == 302 and response.url == contract.get_absolute_url()
-    assert contract.post_award_manager == manager
+    assert contract.post_award_manager == manager and contract.bid == memo.recommended_bid
+    assert contract.value == memo.contract_value
+
+
+@pytest.mark.parametrize("status", ["draft", "in_approval", "rejected"])
+def test_open_contract_form_refuses_memos_not_approved_and_bare_bids(client, lead, manager, status):
+    memo = memo_for_award(status=status)
+    bid = submitted_bid()
+    client.force_login(lead)
+    response = client.post(reverse("contracts:open"), {"memo": memo.pk, "post_award_manager": manager.pk})
+    assert response.status_code == 200 and "Select a valid choice" in response.text
+    response = client.post(reverse("contracts:open"), {"bid": bid.pk, "post_award_manager": manager.pk})
+    assert response.status_code == 200 and response.context["form"].errors["memo"] == ["This field is required."]
+    assert not Contract.objects.exists()
+
+
+def test_open_contract_page_says_when_no_memo_is_waiting(client, lead):
+    client.force_login(lead)
+    response = client.get(reverse("contracts:open"))
+    assert response.status_code == 200 and "No approved decision memo is waiting" in response.text
 
 
 def test_bad_input_shows_errors_and_saves_nothing(client, full_contract, lead):

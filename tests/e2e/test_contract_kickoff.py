@@ -9,29 +9,25 @@ from pathlib import Path
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from awards.models import DecisionMemo
 from contracts.models import Contract, PackAcknowledgement
 from contracts.services import playbook_seed
 from procurement.accounts.roles import Role
-from tests.factories.contracts import submitted_bid
+from tests.factories.contracts import approved_memo
 
 
 def test_contract_kickoff_to_acknowledged_handoff_pack(page, live_server, login, make_user):
     playbook_seed()  # the live server's transactional tests flush the migration's rows
     lead = make_user(Role.PROCUREMENT_LEAD, first_name="Lena", last_name="Okafor")
     manager = make_user(Role.POST_AWARD_MANAGER, first_name="Marco", last_name="Ruiz")
-    bid = submitted_bid(vendor__legal_name="Quill Models Ltd")
-    # The award's approved decision memo (its approval route is covered by the awards tests).
-    memo = DecisionMemo.objects.create(procedure=bid.procedure, author=lead, title="Award to Quill",
-                                       status="approved", decision_date=timezone.localdate(),
-                                       contract_value=310000, recommended_bid=bid, content_hash="c" * 64,
-                                       approved_at=timezone.now())
+    # The award's approved decision memo, as rows (its approval route is covered by the awards tests).
+    memo = approved_memo(author=lead, vendor__legal_name="Quill Models Ltd", contract_value=310000)
+    bid = memo.recommended_bid
 
-    # The lead opens the contract from the award; the service links the approved memo.
+    # The lead opens the contract from the approved memo: it names the bid, the vendor and the value.
     login(lead)
     page.get_by_role("link", name="Contracts").first.click()
     page.get_by_role("link", name="Open a contract").click()
-    page.get_by_label("Awarded bid").select_option(value=str(bid.pk))
+    page.get_by_label("Approved decision memo").select_option(value=str(memo.pk))
     page.get_by_label("Post-award contract manager").select_option(label="Marco Ruiz")
     page.get_by_role("button", name="Open the contract").click()
     contract = Contract.objects.get(bid=bid)

@@ -1,4 +1,5 @@
-"""Contracts are opened through the service (it seeds clauses, RACI and the checklist); these helpers set one up."""
+"""Contracts are opened through the service from an approved decision memo (it seeds clauses, RACI and the
+checklist); these helpers set one up."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from awards.models import Bid
 from procurement.accounts.roles import Role
 from tests.factories.accounts import UserFactory
 from tests.factories.awards import BidFactory
+from tests.factories.memos import memo_for_award
 from vendors.models import Tier
 
 
@@ -22,13 +24,18 @@ def submitted_bid(*, tier: str = Tier.HIGH, **kwargs) -> Bid:
     return bid
 
 
-def open_contract(*, lead=None, manager=None, tier: str = Tier.HIGH, bid=None, **kwargs):
+def approved_memo(*, tier: str = Tier.HIGH, author=None, **kwargs):
+    """An approved decision memo (procedure awarded, recommended bid awarded), built as rows."""
+    return memo_for_award(status="approved", tier=tier, author=author, **kwargs)
+
+
+def open_contract(*, lead=None, manager=None, tier: str = Tier.HIGH, memo=None, **kwargs):
     from contracts.services import contract_open
 
-    bid = bid or submitted_bid(tier=tier)
     lead = lead or UserFactory(roles=[Role.PROCUREMENT_LEAD])
+    memo = memo or approved_memo(tier=tier)
     today = timezone.localdate()
-    return contract_open(actor=lead, bid=bid, post_award_manager=manager,
+    return contract_open(actor=lead, memo=memo, post_award_manager=manager,
                          start_date=kwargs.pop("start_date", today),
                          end_date=kwargs.pop("end_date", today + datetime.timedelta(days=730)),
                          renewal=kwargs.pop("renewal", "Renews for 12 months unless notice is given"), **kwargs)

@@ -144,3 +144,32 @@ def written_memo(shortlist: Shortlist, **changes):
         **changes,
     }
     return services.memo_update(actor=shortlist.lead, memo=memo, alternatives=reasons, **fields)
+
+
+def memo_for_award(*, status: str = "approved", tier: str = Tier.HIGH, author=None, contract_value=123456,
+                   bid=None, **bid_kwargs):
+    """A decision memo built as rows (fast): its recommended bid and procedure are consistent with its status —
+    approved: procedure awarded and the bid awarded; otherwise the procedure at the shortlist and the bid
+    shortlisted. The approval route itself is covered by the awards tests."""
+    from awards.models import DecisionMemo
+    from tests.factories.awards import BidFactory
+
+    approved = status == DecisionMemo.Status.APPROVED
+    bid = bid or BidFactory(vendor__tier=tier, **bid_kwargs)
+    now = timezone.now()
+    bid.status = Bid.Status.AWARDED if approved else Bid.Status.SHORTLISTED
+    bid.submitted_at = bid.submitted_at or now
+    bid._change_reason = "test: awarded by the memo" if approved else "test: shortlisted"
+    bid.save()
+    procedure = bid.procedure
+    procedure.stage = Stage.AWARDED if approved else Stage.SHORTLIST
+    procedure._change_reason = "test: stage of the memo"
+    procedure.save()
+    author = author or procedure.lead
+    return DecisionMemo.objects.create(
+        procedure=procedure, author=author, title=f"Award to {bid.vendor}", status=status,
+        decision_date=timezone.localdate(), contract_value=contract_value, recommended_bid=bid,
+        walk_away="No training on our data.", negotiation_objectives="Fixed unit price for two years.",
+        version=0 if status == DecisionMemo.Status.DRAFT else 1,
+        content_hash="" if status == DecisionMemo.Status.DRAFT else "ab" * 32,
+        submitted_at=None if status == DecisionMemo.Status.DRAFT else now, approved_at=now if approved else None)

@@ -88,7 +88,8 @@ def unescape(value: str) -> str:
 
 def test_handoff_pack_rendered_by_the_worker_holds_everything(client, lead, manager, worker_storage):
     services.playbook_seed(actor=lead)  # transactional tests flush the migration's rows
-    contract = open_contract(lead=lead, manager=manager)
+    contract = open_contract(lead=lead, manager=manager)  # from an approved decision memo
+    assert contract.memo.is_approved and contract.bid == contract.memo.recommended_bid
     held_kickoff(contract, lead=lead, manager=manager)
     agreed = []
     for position in list(contract.clauses.all())[:3]:
