@@ -13,6 +13,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_survives_flush(transactional_db):
+    """Live-server tests flush the database after each test, which also wipes the rows data migrations seed
+    (roles, due-diligence plans, playbook, approval matrix, scorecard template). Re-apply the seed migrations
+    (idempotent) at the start of every test, after the database fixture is set up.
+    (Serialized rollback does not survive here: under Playwright's sync API each test gets a new connection
+    object, which lacks the serialized snapshot.)"""
+    from procurement.seeding import reapply_seed_migrations
+
+    reapply_seed_migrations()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -24,6 +24,14 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.integration)
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_survives_flush(transactional_db):
+    """Transactional tests flush the database; re-apply the seed migrations at the start of each test."""
+    from procurement.seeding import reapply_seed_migrations
+
+    reapply_seed_migrations()
+
+
 def _test_database_url() -> str:
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
