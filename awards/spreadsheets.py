@@ -23,17 +23,13 @@ from openpyxl.utils import get_column_letter
 from awards import scoring
 from awards.results import ProcedureResults, effective_weights
 from awards.services.scoring_scores import parse_score, rationale_problem
+from procurement.spreadsheets import neutralise
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 SHEET_HEADER = ["Bid ID", "Bid", "Criterion key", "Criterion", "Weight", "Score", "Rationale"]
 
 
-def safe(value):
-    """A cell value that no spreadsheet will evaluate as a formula."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
-    return value
+safe = neutralise  # a cell value that no spreadsheet will evaluate as a formula (kernel rule)
 
 
 def _num(value, places: int = 2):

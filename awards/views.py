@@ -52,7 +52,7 @@ from vendors.permissions import vendor_policy
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
-def _procedure(request, reference: str, action: str = "view") -> AwardProcedure:
+def procedure_for_request(request, reference: str, action: str = "view") -> AwardProcedure:
     return get_for_user_or_404(request.user, procedure_policy, action=action,
                                queryset=AwardProcedure.objects.select_related("lead", "business_owner"),
                                reference=reference)
@@ -133,7 +133,7 @@ def procedure_create(request):
 @login_required
 @require_GET
 def procedure_detail(request, reference):
-    procedure = _procedure(request, reference)
+    procedure = procedure_for_request(request, reference)
     context = selectors.procedure_page(procedure, request.user)
     context["can_edit"] = procedure_policy.allows(request.user, "edit", procedure)
     context["can_agree"] = procedure_policy.allows(request.user, "agree_requirements", procedure)
@@ -142,7 +142,7 @@ def procedure_detail(request, reference):
 
 @login_required
 def procedure_edit(request, reference):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     form = ProcedureForm(request.POST or None, instance=procedure)
     if request.method == "POST" and form.is_valid():
         original = AwardProcedure.objects.get(pk=procedure.pk)
@@ -156,7 +156,7 @@ def procedure_edit(request, reference):
 
 @login_required
 def procedure_timeline(request, reference):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     original = AwardProcedure.objects.get(pk=procedure.pk)
     form = TimelineForm(request.POST or None, instance=procedure)
     if request.method == "POST" and form.is_valid() and _attempt(
@@ -171,7 +171,7 @@ def procedure_timeline(request, reference):
 
 @login_required
 def procedure_advance(request, reference):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     target = request.POST.get("target") or request.GET.get("target") or ""
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _attempt(
@@ -185,7 +185,7 @@ def procedure_advance(request, reference):
 
 @login_required
 def procedure_cancel(request, reference):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _attempt(
             form, lambda: services.procedure_cancel(actor=request.user, procedure=procedure,
@@ -202,7 +202,7 @@ def procedure_cancel(request, reference):
 
 @login_required
 def requirement_add(request, reference):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     form = RequirementForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _attempt(
             form, lambda: services.requirement_add(actor=request.user, procedure=procedure,
@@ -214,7 +214,7 @@ def requirement_add(request, reference):
 
 @login_required
 def requirement_edit(request, reference, pk):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     requirement = Requirement.objects.filter(procedure=procedure, pk=pk).first()
     if requirement is None:
         raise Http404("No such requirement.")
@@ -231,7 +231,7 @@ def requirement_edit(request, reference, pk):
 @login_required
 @require_POST
 def requirement_agree(request, reference, pk):
-    procedure = _procedure(request, reference, "agree_requirements")
+    procedure = procedure_for_request(request, reference, "agree_requirements")
     requirement = Requirement.objects.filter(procedure=procedure, pk=pk).first()
     if requirement is None:
         raise Http404("No such requirement.")
@@ -247,7 +247,7 @@ def requirement_agree(request, reference, pk):
 @login_required
 @require_POST
 def requirements_agree_all(request, reference):
-    procedure = _procedure(request, reference, "agree_requirements")
+    procedure = procedure_for_request(request, reference, "agree_requirements")
     pending = list(Requirement.objects.filter(procedure=procedure, agreed_at__isnull=True))
     try:
         for requirement in pending:
@@ -264,7 +264,7 @@ def requirements_agree_all(request, reference):
 
 @login_required
 def bid_invite(request, reference):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     vendors = (vendor_policy.visible(request.user).exclude(bids__procedure=procedure)
                .exclude(status=Vendor.Status.EXITED).order_by("legal_name"))
     form = InviteForm(request.POST or None, vendors=vendors)
@@ -465,7 +465,7 @@ def reference_add(request, reference, pk):
 
 @login_required
 def question_add(request, reference):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     bids = selectors.procedure_bids(procedure).exclude(status=Bid.Status.DECLINED)
     form = QuestionForm(request.POST or None, bids=bids)
     if request.method == "POST" and form.is_valid() and _attempt(
@@ -485,7 +485,7 @@ def _question(procedure, pk) -> Question:
 
 @login_required
 def question_answer(request, reference, pk):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     question = _question(procedure, pk)
     initial = {"answer": question.answer, "public_text": question.public_text}
     form = AnswerForm(request.POST or None, initial=initial)
@@ -501,7 +501,7 @@ def question_answer(request, reference, pk):
 @login_required
 @require_POST
 def question_publish(request, reference, pk):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     question = _question(procedure, pk)
     try:
         services.question_publish(actor=request.user, question=question)
@@ -516,7 +516,7 @@ def question_publish(request, reference, pk):
 @require_GET
 def qa_export(request, reference):
     """The published Q&A as CSV, to send to every bidder. It never contains who asked."""
-    procedure = _procedure(request, reference)
+    procedure = procedure_for_request(request, reference)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["Number", "Question", "Answer", "Published"])
@@ -533,7 +533,7 @@ def qa_export(request, reference):
 
 @login_required
 def evaluator_assign(request, reference):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     assigned = selectors.assigned_evaluators(procedure).values_list("evaluator_id", flat=True)
     form = AssignForm(request.POST or None, exclude_ids=list(assigned) + [procedure.lead_id])
     if request.method == "POST" and form.is_valid() and _attempt(
@@ -548,7 +548,7 @@ def evaluator_assign(request, reference):
 
 @login_required
 def coi_declare(request, reference, pk):
-    procedure = _procedure(request, reference, "declare")
+    procedure = procedure_for_request(request, reference, "declare")
     bid = Bid.objects.filter(procedure=procedure, pk=pk).select_related("vendor").first()
     if bid is None:
         raise Http404("No such bid.")
@@ -566,7 +566,7 @@ def coi_declare(request, reference, pk):
 
 @login_required
 def coi_review(request, reference, pk):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     declaration = (ConflictDeclaration.objects.filter(assignment__procedure=procedure, pk=pk)
                    .select_related("assignment__evaluator", "bid__vendor").first())
     if declaration is None:

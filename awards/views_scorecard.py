@@ -32,16 +32,12 @@ from awards.models import AwardProcedure, Bid
 from awards.models.scorecard import Criterion, CriterionGroup, Knockout, Scorecard, ScoreSheet
 from awards.permissions import procedure_policy
 from awards.scorecard_checks import uncovered_musts
-from procurement.authz import get_for_user_or_404
+from awards.views import procedure_for_request
 from procurement.exceptions import DomainError, InvalidTransition
 
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
-def _procedure(request, reference: str, action: str = "view") -> AwardProcedure:
-    return get_for_user_or_404(request.user, procedure_policy, action=action,
-                               queryset=AwardProcedure.objects.select_related("lead", "business_owner"),
-                               reference=reference)
 
 
 def _scorecard(procedure) -> Scorecard:
@@ -52,7 +48,7 @@ def _scorecard(procedure) -> Scorecard:
 
 
 def _results_procedure(request, reference) -> AwardProcedure:
-    procedure = _procedure(request, reference)
+    procedure = procedure_for_request(request, reference)
     if not results.sees_results(request.user, procedure):
         raise PermissionDenied("Only the procurement lead, the business owner and auditors see the results.")
     return procedure
@@ -95,7 +91,7 @@ def _scorecard_url(procedure, anchor: str = "") -> str:
 @login_required
 @require_GET
 def scorecard(request, reference):
-    procedure = _procedure(request, reference)
+    procedure = procedure_for_request(request, reference)
     card = Scorecard.objects.filter(procedure=procedure).select_related("locked_by").first()
     can_edit = procedure_policy.allows(request.user, "edit", procedure)
     context = {"procedure": procedure, "scorecard": card, "can_edit": can_edit,
@@ -122,7 +118,7 @@ def scorecard(request, reference):
 @login_required
 @require_POST
 def scorecard_create(request, reference):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     form = ScorecardCreateForm(request.POST)
     if form.is_valid() and _attempt(form, lambda: services.scorecard_create(
             actor=request.user, procedure=procedure, template=form.cleaned_data["template"])):
@@ -133,7 +129,7 @@ def scorecard_create(request, reference):
 
 @login_required
 def scorecard_lock(request, reference):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     card = _scorecard(procedure)
     form = forms.Form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _attempt(
@@ -147,7 +143,7 @@ def scorecard_lock(request, reference):
 
 @login_required
 def group_edit(request, reference, pk=None):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     card = _scorecard(procedure)
     group = None
     if pk is not None:
@@ -170,7 +166,7 @@ def group_edit(request, reference, pk=None):
 
 @login_required
 def criterion_edit(request, reference, pk=None):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     card = _scorecard(procedure)
     criterion = None
     if pk is not None:
@@ -203,7 +199,7 @@ def criterion_edit(request, reference, pk=None):
 
 @login_required
 def knockout_edit(request, reference, pk=None):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     card = _scorecard(procedure)
     knockout = None
     if pk is not None:
@@ -230,7 +226,7 @@ def knockout_edit(request, reference, pk=None):
 
 @login_required
 def sheet_reopen(request, reference, pk):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     sheet = ScoreSheet.objects.filter(scorecard__procedure=procedure, pk=pk).select_related("evaluator").first()
     if sheet is None:
         raise Http404("No such score sheet.")
@@ -256,7 +252,7 @@ def _grid(request, procedure) -> results.ScoringGrid:
 @login_required
 @require_GET
 def scoring(request, reference):
-    procedure = _procedure(request, reference)
+    procedure = procedure_for_request(request, reference)
     grid = _grid(request, procedure)
     return render(request, "awards/scorecard/grid.html", {"procedure": procedure, "grid": grid,
                                                            "scale_range": range((grid.scorecard.scale if
@@ -267,7 +263,7 @@ def scoring(request, reference):
 @require_POST
 def score_cell(request, reference):
     """Save one cell (htmx: answer with the cell's status line; without JS: back to the grid)."""
-    procedure = _procedure(request, reference)
+    procedure = procedure_for_request(request, reference)
     grid = _grid(request, procedure)
     bid = next((b for b in grid.bids if str(b.pk) == request.POST.get("bid")), None)
     criterion = next((c for c in Criterion.objects.filter(scorecard__procedure=procedure)
@@ -302,7 +298,7 @@ def score_cell(request, reference):
 @login_required
 @require_POST
 def scoring_submit(request, reference):
-    procedure = _procedure(request, reference)
+    procedure = procedure_for_request(request, reference)
     _grid(request, procedure)
     try:
         services.scoresheet_submit(actor=request.user, procedure=procedure)
@@ -345,7 +341,7 @@ def results_page(request, reference):
 
 @login_required
 def knockout_decide(request, reference, knockout_id, bid_id):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     knockout = Knockout.objects.filter(scorecard__procedure=procedure, pk=knockout_id).first()
     bid = Bid.objects.filter(procedure=procedure, pk=bid_id).select_related("vendor").first()
     if knockout is None or bid is None:
@@ -366,7 +362,7 @@ def knockout_decide(request, reference, knockout_id, bid_id):
 
 @login_required
 def consensus(request, reference, bid_id, criterion_id):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     bid = Bid.objects.filter(procedure=procedure, pk=bid_id).select_related("vendor").first()
     criterion = Criterion.objects.filter(scorecard__procedure=procedure, pk=criterion_id).first()
     if bid is None or criterion is None:
@@ -385,7 +381,7 @@ def consensus(request, reference, bid_id, criterion_id):
 
 @login_required
 def shortlist(request, reference, bid_id):
-    procedure = _procedure(request, reference, "edit")
+    procedure = procedure_for_request(request, reference, "edit")
     bid = Bid.objects.filter(procedure=procedure, pk=bid_id).select_related("vendor", "procedure").first()
     if bid is None:
         raise Http404("No such bid.")
@@ -431,7 +427,7 @@ def results_export(request, reference, fmt):
 def sheet_export(request, reference):
     from awards import spreadsheets
 
-    procedure = _procedure(request, reference)
+    procedure = procedure_for_request(request, reference)
     grid = _grid(request, procedure)
     return _download(spreadsheets.sheet_xlsx(procedure, grid), f"{procedure.reference}-my-scores.xlsx", XLSX)
 
@@ -441,7 +437,7 @@ def sheet_import(request, reference):
     """Upload a filled-in sheet: validate every row and show a preview; save only on confirmation."""
     from awards import spreadsheets
 
-    procedure = _procedure(request, reference)
+    procedure = procedure_for_request(request, reference)
     grid = _grid(request, procedure)
     form = SheetImportForm(request.POST or None, request.FILES or None)
     preview = None

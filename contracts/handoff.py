@@ -18,6 +18,7 @@ from contracts.models import ClausePosition, Contract
 from contracts.models.planning import RACI_PARTIES, RaciCode
 from procurement.documents.registry import DocumentKind, register
 from procurement.markdown import render_markdown
+from procurement.spreadsheets import neutralise
 
 KIND = "contract_handoff_pack"
 
@@ -157,13 +158,9 @@ def handoff_context(contract: Contract) -> dict:
 
 
 # --- data files ---------------------------------------------------------------------------------------------
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def safe_cell(value) -> str:
-    """A CSV cell a spreadsheet will not run: text starting like a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    """A CSV cell a spreadsheet will not run (the kernel's rule), as text."""
+    return neutralise("" if value is None else str(value))
 
 
 def to_csv(header: list[str], rows: list[list]) -> bytes:
