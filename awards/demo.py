@@ -183,3 +183,4 @@ def seed(*, users, stdout) -> None:
                  f"({recused} recusal), published Q&A, locked POV with results.")
     __import__("awards.demo_scorecard", fromlist=["seed"]).seed(users=users, stdout=stdout)  # issue 5: scores
     __import__("awards.demo_memo", fromlist=["seed"]).seed(users=users, stdout=stdout)  # issue 7: memo
+    __import__("awards.demo_journey", fromlist=["seed"]).seed(users=users, stdout=stdout)  # the whole relay

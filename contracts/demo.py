@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from awards.demo_journey import TITLE
 from awards.models import AwardProcedure
 from contracts import services
 from contracts.models import ClausePosition, Contract
 
-PROCEDURE_TITLE = "Document summarisation API for claims handling"
+PROCEDURE_TITLE = TITLE  # the awarded demo procedure (awards.demo_journey)
 S = ClausePosition.Status
 
 
@@ -47,7 +48,7 @@ def seed(*, users, stdout) -> None:
     services.kickoff_update(
         actor=lead, kickoff=kickoff, meeting_date=today - timedelta(days=1),
         goals=kickoff.goals or "Fix the model version for the first year; real service credits; EU-only data.",
-        operational_realities="Support runs 07:00–22:00 CET; peak load at month end; weekly KPI review.",
+        operational_realities="Claims intake runs 07:00–22:00 CET; peaks after storms; weekly KPI review.",
         timeline="Redlines within two weeks; signature before the pilot ends.",
         walk_away_conditions=kickoff.walk_away_conditions or "Any training on our conversations.")
     services.kickoff_attendee_add(actor=lead, kickoff=kickoff, user=lead, role="negotiation_lead")
