@@ -249,4 +249,5 @@ LOGGING = {
 }
 
 # Baton's own knobs.
+BATON_STANDSTILL_DAYS = env.int("BATON_STANDSTILL_DAYS", default=10)  # days between award and contract signature
 BATON_DEMO_PASSWORD = "baton-demo-2026"  # noqa: S105 - published demo logins; seed_demo refuses DEBUG off
