@@ -82,7 +82,3 @@ def memo_approved(procedure) -> list[str]:
     if status == DecisionMemo.Status.APPROVED:
         return []
     return ["The award decision memo must be approved by every committee on its route."]
-
-
-# The approval matrix and memo records in the admin (registered at start-up with this module).
-import awards.services.approval_admin  # noqa: E402, F401

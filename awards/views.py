@@ -6,7 +6,6 @@ import io
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -45,6 +44,7 @@ from awards.permissions import bid_policy, procedure_policy
 from awards.uploads import sha256_of_stored
 from procurement.authz import get_for_user_or_404
 from procurement.exceptions import DomainError, InvalidTransition
+from procurement.forms import attempt_service
 from procurement.listing import paginate_sorted
 from vendors.models import Vendor
 from vendors.permissions import vendor_policy
@@ -64,23 +64,6 @@ def _bid(request, reference: str, pk: int, action: str = "view") -> Bid:
                                .filter(procedure__reference=reference), pk=pk)
 
 
-def _attempt(form, call) -> bool:
-    """Run a service; put its refusal on the form (next to the field, or at the top). True when it succeeded."""
-    try:
-        call()
-    except InvalidTransition:
-        raise
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return False
-    except DomainError as exc:
-        form.add_error(None, str(exc))
-        return False
-    return True
 
 
 def _action_page(request, *, procedure, form, title: str, intro: str = "", submit: str = "Save",
@@ -124,7 +107,7 @@ def procedure_create(request):
         def call():
             result["procedure"] = services.procedure_create(actor=request.user, **form.cleaned_data)
 
-        if _attempt(form, call):
+        if attempt_service(form, call):
             messages.success(request, f"Procedure {result['procedure'].reference} created.")
             return redirect(result["procedure"])
     return render(request, "awards/procedure_form.html", {"form": form, "title": "New award procedure"})
@@ -146,7 +129,7 @@ def procedure_edit(request, reference):
     form = ProcedureForm(request.POST or None, instance=procedure)
     if request.method == "POST" and form.is_valid():
         original = AwardProcedure.objects.get(pk=procedure.pk)
-        if _attempt(form, lambda: services.procedure_update(actor=request.user, procedure=original,
+        if attempt_service(form, lambda: services.procedure_update(actor=request.user, procedure=original,
                                                              **form.cleaned_data)):
             messages.success(request, "Details saved.")
             return redirect(procedure)
@@ -159,7 +142,7 @@ def procedure_timeline(request, reference):
     procedure = procedure_for_request(request, reference, "edit")
     original = AwardProcedure.objects.get(pk=procedure.pk)
     form = TimelineForm(request.POST or None, instance=procedure)
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.procedure_set_timeline(actor=request.user, procedure=original,
                                                                **form.cleaned_data)):
         messages.success(request, "Timeline saved.")
@@ -174,7 +157,7 @@ def procedure_advance(request, reference):
     procedure = procedure_for_request(request, reference, "edit")
     target = request.POST.get("target") or request.GET.get("target") or ""
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.procedure_advance(actor=request.user, procedure=procedure, target=target,
                                                           reason=form.cleaned_data["reason"])):
         messages.success(request, f"{procedure.reference} moved on.")
@@ -187,7 +170,7 @@ def procedure_advance(request, reference):
 def procedure_cancel(request, reference):
     procedure = procedure_for_request(request, reference, "edit")
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.procedure_cancel(actor=request.user, procedure=procedure,
                                                          reason=form.cleaned_data["reason"])):
         messages.success(request, f"{procedure.reference} cancelled.")
@@ -204,7 +187,7 @@ def procedure_cancel(request, reference):
 def requirement_add(request, reference):
     procedure = procedure_for_request(request, reference, "edit")
     form = RequirementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.requirement_add(actor=request.user, procedure=procedure,
                                                         **form.cleaned_data)):
         messages.success(request, "Requirement added.")
@@ -219,7 +202,7 @@ def requirement_edit(request, reference, pk):
     if requirement is None:
         raise Http404("No such requirement.")
     form = RequirementForm(request.POST or None, instance=Requirement.objects.get(pk=pk))
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.requirement_update(actor=request.user, requirement=requirement,
                                                            **form.cleaned_data)):
         messages.success(request, "Requirement saved.")
@@ -270,7 +253,7 @@ def bid_invite(request, reference):
     form = InviteForm(request.POST or None, vendors=vendors)
     if request.method == "POST" and form.is_valid():
         vendor = form.cleaned_data["vendor"]
-        if _attempt(form, lambda: services.bid_invite(actor=request.user, procedure=procedure, vendor=vendor)):
+        if attempt_service(form, lambda: services.bid_invite(actor=request.user, procedure=procedure, vendor=vendor)):
             messages.success(request, f"{vendor} invited.")
             return redirect(procedure.get_absolute_url() + "#bids")
     return _action_page(request, procedure=procedure, form=form, title="Invite a vendor", submit="Invite",
@@ -298,7 +281,7 @@ def _bid_reason_action(request, reference, pk, *, form_class, title, intro, subm
                        done="Saved."):
     bid = _bid(request, reference, pk, "edit")
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: call(bid, form.cleaned_data)):
+    if request.method == "POST" and form.is_valid() and attempt_service(form, lambda: call(bid, form.cleaned_data)):
         messages.success(request, done)
         return redirect(bid)
     return _action_page(request, procedure=bid.procedure, bid=bid, form=form, title=title, intro=intro,
@@ -338,7 +321,7 @@ def bid_decide(request, reference, pk):
 def document_add(request, reference, pk):
     bid = _bid(request, reference, pk, "edit")
     form = DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.proposal_document_add(actor=request.user, bid=bid,
                                                               title=form.cleaned_data["title"],
                                                               upload=form.cleaned_data["file"])):
@@ -390,7 +373,7 @@ def document_download(request, reference, pk, document_id):
 def pov_criterion_add(request, reference, pk):
     bid = _bid(request, reference, pk, "edit")
     form = PovCriterionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.pov_criterion_add(actor=request.user, bid=bid, **form.cleaned_data)):
         messages.success(request, "Criterion added.")
         return redirect(bid.get_absolute_url() + "#pov")
@@ -407,7 +390,7 @@ def pov_criterion_edit(request, reference, pk, criterion_id):
     if criterion is None:
         raise Http404("No such criterion.")
     form = PovCriterionForm(request.POST or None, instance=PovCriterion.objects.get(pk=criterion.pk))
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.pov_criterion_update(actor=request.user, criterion=criterion,
                                                              **form.cleaned_data)):
         messages.success(request, "Criterion saved.")
@@ -421,7 +404,7 @@ def pov_criterion_edit(request, reference, pk, criterion_id):
 def pov_lock(request, reference, pk):
     bid = _bid(request, reference, pk, "edit")
     form = forms.Form(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.pov_lock(actor=request.user, bid=bid)):
         messages.success(request, "POV protocol locked; its criteria are pinned by their sha256.")
         return redirect(bid.get_absolute_url() + "#pov")
@@ -438,7 +421,7 @@ def pov_result(request, reference, pk, criterion_id):
     if criterion is None:
         raise Http404("No such criterion.")
     form = PovResultForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.pov_result_record(actor=request.user, criterion=criterion,
                                                           value=form.cleaned_data["value"],
                                                           note=form.cleaned_data["note"])):
@@ -452,7 +435,7 @@ def pov_result(request, reference, pk, criterion_id):
 def reference_add(request, reference, pk):
     bid = _bid(request, reference, pk, "edit")
     form = ReferenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.reference_check_add(actor=request.user, bid=bid, **form.cleaned_data)):
         messages.success(request, "Reference check recorded.")
         return redirect(bid.get_absolute_url() + "#references")
@@ -468,7 +451,7 @@ def question_add(request, reference):
     procedure = procedure_for_request(request, reference, "edit")
     bids = selectors.procedure_bids(procedure).exclude(status=Bid.Status.DECLINED)
     form = QuestionForm(request.POST or None, bids=bids)
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.question_record(actor=request.user, procedure=procedure,
                                                         **form.cleaned_data)):
         messages.success(request, "Question logged.")
@@ -489,7 +472,7 @@ def question_answer(request, reference, pk):
     question = _question(procedure, pk)
     initial = {"answer": question.answer, "public_text": question.public_text}
     form = AnswerForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.question_answer(actor=request.user, question=question,
                                                         **form.cleaned_data)):
         messages.success(request, f"Q{question.number} answered.")
@@ -536,7 +519,7 @@ def evaluator_assign(request, reference):
     procedure = procedure_for_request(request, reference, "edit")
     assigned = selectors.assigned_evaluators(procedure).values_list("evaluator_id", flat=True)
     form = AssignForm(request.POST or None, exclude_ids=list(assigned) + [procedure.lead_id])
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.evaluator_assign(actor=request.user, procedure=procedure,
                                                          **form.cleaned_data)):
         messages.success(request, f"{form.cleaned_data['evaluator']} assigned.")
@@ -555,7 +538,7 @@ def coi_declare(request, reference, pk):
     form = DeclareForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         conflict = form.cleaned_data["conflict"] == "yes"
-        if _attempt(form, lambda: services.conflict_declare(actor=request.user, bid=bid, has_conflict=conflict,
+        if attempt_service(form, lambda: services.conflict_declare(actor=request.user, bid=bid, has_conflict=conflict,
                                                              description=form.cleaned_data["description"])):
             messages.success(request, f"Declaration for {bid.vendor} recorded.")
             return redirect(procedure.get_absolute_url() + "#my-declarations")
@@ -574,7 +557,7 @@ def coi_review(request, reference, pk):
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         recuse = form.cleaned_data["decision"] == "recuse"
-        if _attempt(form, lambda: services.conflict_review(actor=request.user, declaration=declaration,
+        if attempt_service(form, lambda: services.conflict_review(actor=request.user, declaration=declaration,
                                                             recuse=recuse, reason=form.cleaned_data["reason"])):
             messages.success(request, "Review recorded.")
             return redirect(procedure.get_absolute_url() + "#evaluators")

@@ -33,7 +33,8 @@ from awards.models.scorecard import Criterion, CriterionGroup, Knockout, Scoreca
 from awards.permissions import procedure_policy
 from awards.scorecard_checks import uncovered_musts
 from awards.views import procedure_for_request
-from procurement.exceptions import DomainError, InvalidTransition
+from procurement.exceptions import DomainError
+from procurement.forms import attempt_service
 
 # --- helpers ------------------------------------------------------------------------------------------------
 
@@ -54,22 +55,6 @@ def _results_procedure(request, reference) -> AwardProcedure:
     return procedure
 
 
-def _attempt(form, call) -> bool:
-    try:
-        call()
-    except InvalidTransition:
-        raise
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return False
-    except DomainError as exc:
-        form.add_error(None, str(exc))
-        return False
-    return True
 
 
 def _form_page(request, *, procedure, form, title, intro="", submit="Save", back=None, danger=False, status=200,
@@ -120,7 +105,7 @@ def scorecard(request, reference):
 def scorecard_create(request, reference):
     procedure = procedure_for_request(request, reference, "edit")
     form = ScorecardCreateForm(request.POST)
-    if form.is_valid() and _attempt(form, lambda: services.scorecard_create(
+    if form.is_valid() and attempt_service(form, lambda: services.scorecard_create(
             actor=request.user, procedure=procedure, template=form.cleaned_data["template"])):
         messages.success(request, "Scorecard created.")
         return redirect(_scorecard_url(procedure))
@@ -132,7 +117,7 @@ def scorecard_lock(request, reference):
     procedure = procedure_for_request(request, reference, "edit")
     card = _scorecard(procedure)
     form = forms.Form(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and _attempt(
+    if request.method == "POST" and form.is_valid() and attempt_service(
             form, lambda: services.scorecard_lock(actor=request.user, scorecard=card)):
         messages.success(request, "Scorecard locked. Later changes need a reason and reset the scores they affect.")
         return redirect(_scorecard_url(procedure))
@@ -158,7 +143,7 @@ def group_edit(request, reference, pk=None):
             call = lambda: services.group_add(actor=request.user, scorecard=card, **data)  # noqa: E731
         else:
             call = lambda: services.group_update(actor=request.user, group=group, **data)  # noqa: E731
-        if _attempt(form, call):
+        if attempt_service(form, call):
             messages.success(request, "Group saved.")
             return redirect(_scorecard_url(procedure, "criteria"))
     return _form_page(request, procedure=procedure, form=form, title=f"Edit {group.name}" if group else "Add a group")
@@ -188,7 +173,7 @@ def criterion_edit(request, reference, pk=None):
             call = lambda: services.criterion_add(actor=request.user, group=group, **data)  # noqa: E731
         else:
             call = lambda: services.criterion_update(actor=request.user, criterion=criterion, **data)  # noqa: E731
-        if _attempt(form, call):
+        if attempt_service(form, call):
             messages.success(request, "Criterion saved.")
             return redirect(_scorecard_url(procedure, "criteria"))
     title = f"Edit {criterion.name}" if criterion else "Add a criterion"
@@ -217,7 +202,7 @@ def knockout_edit(request, reference, pk=None):
             call = lambda: services.knockout_add(actor=request.user, scorecard=card, **data)  # noqa: E731
         else:
             call = lambda: services.knockout_update(actor=request.user, knockout=knockout, **data)  # noqa: E731
-        if _attempt(form, call):
+        if attempt_service(form, call):
             messages.success(request, "Knockout saved.")
             return redirect(_scorecard_url(procedure, "knockouts"))
     return _form_page(request, procedure=procedure, form=form,
@@ -231,7 +216,7 @@ def sheet_reopen(request, reference, pk):
     if sheet is None:
         raise Http404("No such score sheet.")
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.scoresheet_reopen(
+    if request.method == "POST" and form.is_valid() and attempt_service(form, lambda: services.scoresheet_reopen(
             actor=request.user, sheet=sheet, reason=form.cleaned_data["reason"])):
         messages.success(request, f"The score sheet of {sheet.evaluator} is open again.")
         return redirect(_scorecard_url(procedure, "sheets"))
@@ -349,7 +334,7 @@ def knockout_decide(request, reference, knockout_id, bid_id):
     proposed, basis = results.propose_knockout(knockout, bid, procedure.target_award_date)
     initial = {} if proposed is None else {"decision": "pass" if proposed else "fail"}
     form = KnockoutDecisionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.knockout_decide(
+    if request.method == "POST" and form.is_valid() and attempt_service(form, lambda: services.knockout_decide(
             actor=request.user, knockout=knockout, bid=bid, passed=form.cleaned_data["decision"] == "pass",
             reason=form.cleaned_data["reason"])):
         messages.success(request, f"{knockout.name}: decision for {bid.vendor} recorded.")
@@ -370,7 +355,7 @@ def consensus(request, reference, bid_id, criterion_id):
     note = criterion.consensus_notes.filter(bid=bid).first()
     initial = {"note": note.note, "score": note.score} if note else {}
     form = ConsensusForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.consensus_record(
+    if request.method == "POST" and form.is_valid() and attempt_service(form, lambda: services.consensus_record(
             actor=request.user, bid=bid, criterion=criterion, **form.cleaned_data)):
         messages.success(request, f"Consensus on {criterion.name} for {bid.vendor} recorded.")
         return redirect(reverse("awards:results", args=[procedure.reference]) + "#flags")
@@ -386,7 +371,7 @@ def shortlist(request, reference, bid_id):
     if bid is None:
         raise Http404("No such bid.")
     form = ShortlistForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.bid_decide(
+    if request.method == "POST" and form.is_valid() and attempt_service(form, lambda: services.bid_decide(
             actor=request.user, bid=bid, status=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])):
         messages.success(request, f"Decision on {bid.vendor} recorded.")
         return redirect(reverse("awards:results", args=[procedure.reference]) + "#ranking")

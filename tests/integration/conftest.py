@@ -98,3 +98,19 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     worker = Worker(env, log_path).start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def worker_storage(settings, celery_worker_process):
+    """Point this process's storage at the worker's, so files it writes can be read back; remove what was stored."""
+    from procurement.documents.models import RenderedDocument
+    from vendors.models import Evidence
+
+    location = celery_worker_process.env["PRIVATE_STORAGE_ROOT"]
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": location, "base_url": None}}}
+    yield Path(location)
+    for model in (RenderedDocument, Evidence):
+        for row in model.objects.exclude(file=""):
+            row.file.storage.delete(row.file.name)

@@ -39,24 +39,12 @@ from procurement.documents.tasks import render_document  # noqa: E402
 from tests.documents.dossier_data import full_vendor  # noqa: E402
 from tests.documents.test_fetcher import Listener  # noqa: E402
 from tests.factories.vendors import VendorFactory  # noqa: E402
-from vendors.models import Evidence  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = RenderedDocument.Status
 TIMINGS: dict[str, float] = {}
 
 
-@pytest.fixture
-def worker_storage(settings, celery_worker_process):
-    """Share the worker's private storage; remove every file the test stored there."""
-    location = celery_worker_process.env["PRIVATE_STORAGE_ROOT"]
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": location, "base_url": None}}}
-    yield Path(location)
-    for model in (RenderedDocument, Evidence):
-        for row in model.objects.exclude(file=""):
-            row.file.storage.delete(row.file.name)
 
 
 def wait_for(pk: int, *statuses: str, timeout: float = 30) -> RenderedDocument:

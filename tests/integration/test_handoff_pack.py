@@ -6,7 +6,6 @@ import re
 import time
 import zipfile
 from datetime import date, timedelta
-from pathlib import Path
 
 import pypdf
 import pytest
@@ -23,15 +22,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 S = RenderedDocument.Status
 
 
-@pytest.fixture
-def worker_storage(settings, celery_worker_process):
-    location = celery_worker_process.env["PRIVATE_STORAGE_ROOT"]
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": location, "base_url": None}}}
-    yield Path(location)
-    for row in RenderedDocument.objects.exclude(file=""):
-        row.file.storage.delete(row.file.name)
 
 
 def wait_for(pk: int, *statuses: str, timeout: float = 60) -> RenderedDocument:

@@ -3,7 +3,6 @@
 import io
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pypdf
 import pytest
@@ -20,15 +19,6 @@ from tests.factories.memos import EC, PM, RC, committee, shortlisted_procedure, 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def worker_storage(settings, celery_worker_process):
-    location = celery_worker_process.env["PRIVATE_STORAGE_ROOT"]
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": location, "base_url": None}}}
-    yield Path(location)
-    for row in RenderedDocument.objects.exclude(file=""):
-        row.file.storage.delete(row.file.name)
 
 
 def wait_ready(kind: str, timeout: float = 60) -> RenderedDocument:
