@@ -97,6 +97,21 @@ def _route_preview(memo: DecisionMemo) -> str:
     return f"{decision.explanation} Committees: " + ", ".join(names.get(k, k) for k in decision.committees) + "."
 
 
+def approval_chain_head(memo: DecisionMemo) -> dict | None:
+    """The memo's audit-chain head as of its approval: the seal of the history row that recorded the approval
+    (procurement.audit.chain). Computed when rendering rather than frozen on the memo: the seal is itself
+    append-only, so the answer never changes, and the memo model needs no new column."""
+    from procurement.audit.chain import seal_of
+
+    if memo.status != DecisionMemo.Status.APPROVED:
+        return None
+    row = memo.history.filter(status=DecisionMemo.Status.APPROVED).order_by("history_date", "history_id").first()
+    seal = seal_of(row) if row is not None else None
+    if seal is None:
+        return None
+    return {"hash": seal.row_hash, "sequence": seal.sequence, "recorded_at": row.history_date}
+
+
 def memo_page_data(memo: DecisionMemo) -> dict:
     """What the memo page and the memo PDF show."""
     from awards.services.memo import memo_preview
@@ -120,7 +135,8 @@ def memo_page_data(memo: DecisionMemo) -> dict:
                  "frozen": frozen, "content_hash": version.content_hash if frozen else "",
                  "submitted_at": version.submitted_at if frozen else None,
                  "submitted_by": _person(version.submitted_by) if frozen else "",
-                 "approved_at": memo.approved_at, "standstill_ends_on": memo.standstill_ends_on},
+                 "approved_at": memo.approved_at, "standstill_ends_on": memo.standstill_ends_on,
+                 "chain_head": approval_chain_head(memo)},
         "content": _display(content),
         "scoring": _scoring(snapshot),
         "findings": [{"code": f.code, "message": f.message, "blocking": f.blocking} for f in findings],

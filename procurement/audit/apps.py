@@ -5,3 +5,16 @@ class AuditConfig(AppConfig):
     name = "procurement.audit"
     label = "audit"
     verbose_name = "Audit trail"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
+        from simple_history.signals import post_create_historical_record
+
+        from procurement.audit import chain, triggers
+
+        # Every history row is sealed onto its object's chain in the same transaction (procurement.audit.chain).
+        post_create_historical_record.connect(chain.on_history_row_created, dispatch_uid="audit_chain_seal")
+        # History tables are append-only (procurement.audit.triggers); tables added by later migrations too.
+        post_migrate.connect(triggers.install_on_migrate, sender=self, dispatch_uid="audit_append_only_triggers")
+        connection_created.connect(triggers.register_sqlite_bypass, dispatch_uid="audit_sqlite_bypass")
