@@ -191,6 +191,31 @@ VENDORS = [
         ],
         "grants": ["evaluator3"],
     },
+    {
+        "legal_name": "Lumenfold Vision Ltd", "trading_name": "Lumenfold", "country": "GB",
+        "website": "https://lumenfold.example", "offering_type": "ai_saas", "ai_act_role": "provider",
+        "data_categories": ["personal", "business_confidential"],
+        "description": "Reads scanned forms and pulls out the fields we need. In use on supplier invoices today; "
+                       "the claims team wants to try it on claim forms next.",
+        "status": "active",
+        "answers": {"data_sensitivity": "personal", "business_criticality": "moderate", "spend_band": "50k_250k"},
+        "evidence": [
+            ("security_questionnaire", "Security questionnaire", "self_reported", 120, 365, "accepted", "pdf"),
+            ("ai_model_documentation", "Extraction model documentation", "self_reported", 100, None,
+             "accepted", "pdf"),
+            ("security_certification", "SOC 2 Type II report (last period)", "third_party_attestation", 390, 700,
+             "accepted", "pdf"),
+            ("financial_stability", "Credit report", "independent", 60, 300, "accepted", "pdf"),
+            ("dpa", "Data processing agreement", "self_reported", 110, None, "accepted", "pdf"),
+            ("reference", "Reference call: a logistics company", "independent", 90, None, "accepted", "txt"),
+        ],
+        "attestations": [("soc2_type2", "Harbour & Vale LLP", 380, -10)],  # lapsed ten days ago
+        "risks": [],
+        "grants": ["manager"],
+        # After onboarding, something changed: recorded as a trigger, which re-runs the tier rules at once.
+        "trigger": ("data_change", 3, "The claims pilot will send scanned claim forms, which carry health "
+                                      "details about claimants.", {"data_sensitivity": "special_category"}),
+    },
 ]
 
 
@@ -260,3 +285,26 @@ def seed(*, users, stdout) -> None:
             services.vendor_grant_view(actor=lead, vendor=vendor, user=users[username], reason="Demo data")
         created += 1
     stdout.write(f"Vendors ready ({created} created, {len(VENDORS) - created} already there).")
+    _monitoring(lead=lead, today=today, stdout=stdout)
+
+
+def _monitoring(*, lead, today, stdout) -> None:
+    """Record each demo trigger once (a vendor with a trigger already recorded is left alone), then run the
+    daily checks, which are idempotent: a second seed opens no task and tells nobody twice."""
+    from vendors import monitoring
+
+    triggers = 0
+    for spec in VENDORS:
+        if not spec.get("trigger"):
+            continue
+        vendor = Vendor.objects.get(legal_name=spec["legal_name"])
+        if vendor.reassessment_triggers.exists():
+            continue
+        kind, days_ago, description, answers = spec["trigger"]
+        services.trigger_record(actor=lead, vendor=vendor, kind=kind, occurred_on=today - timedelta(days=days_ago),
+                                description=description, answers=answers)
+        triggers += 1
+    attestations = monitoring.attestations_check(today=today)
+    reassessments = monitoring.reassessments_check(today=today)
+    stdout.write(f"Vendor follow-ups: {triggers} trigger(s) recorded, "
+                 f"{len(attestations.tasks_opened) + len(reassessments.tasks_opened)} task(s) opened.")

@@ -11,13 +11,14 @@ from vendors.models import (
     Evidence,
     EvidenceKind,
     OfferingType,
+    ReassessmentTrigger,
     Risk,
     Subprocessor,
     Tier,
     Vendor,
     VendorContact,
 )
-from vendors.selectors import ATTESTATION_STATES
+from vendors.selectors import ATTESTATION_STATES, FOLLOW_UP_STATES
 
 User = get_user_model()
 
@@ -48,6 +49,7 @@ class VendorFilterForm(forms.Form):
                                       choices=[("", "Any offering"), *OfferingType.choices])
     attestation = forms.ChoiceField(label="Attestations", required=False,
                                     choices=[("", "Any"), *ATTESTATION_STATES])
+    follow_ups = forms.ChoiceField(label="Follow-ups", required=False, choices=[("", "Any"), *FOLLOW_UP_STATES])
 
 
 class VendorForm(forms.ModelForm):
@@ -86,6 +88,27 @@ class TierOverrideForm(forms.Form):
     tier = forms.ChoiceField(label="Tier to set", choices=Tier.choices)
     reason = forms.CharField(label="Reason for the override", widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="Kept in the audit trail and shown next to the tier.")
+
+
+class TriggerForm(forms.Form):
+    """What happened, plus the questionnaire as it stands (pre-filled); change the answers the event affects."""
+
+    kind = forms.ChoiceField(label="What happened", choices=[("", "Choose…"), *ReassessmentTrigger.Kind.choices])
+    occurred_on = forms.DateField(label="When it happened or came to light", widget=DateInput)
+    description = forms.CharField(label="What changed", widget=forms.Textarea(attrs={"rows": 3}),
+                                  help_text="For example: the vendor moved the product to a new model version, "
+                                            "or now sends our data to a new hosting provider.")
+
+    def __init__(self, *args, current: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for question in tiering.QUESTIONS:
+            self.fields[question.code] = forms.ChoiceField(
+                label=f"{question.label} (after the change)", help_text=question.help, required=False,
+                choices=[("", "Unchanged"), *question.answers],
+                initial=(current or {}).get(question.code, ""))
+
+    def answers(self) -> dict[str, str]:
+        return {q.code: self.cleaned_data[q.code] for q in tiering.QUESTIONS if self.cleaned_data.get(q.code)}
 
 
 class EvidenceForm(forms.Form):

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 
 from procurement.accounts.models import User
 from procurement.accounts.roles import Role, has_role
+from procurement.validators import readable_text
 from vendors import files
 from vendors.models import AiActRole, DataCategory, OfferingType, Vendor
 
@@ -22,6 +23,7 @@ COLUMNS = ("legal_name", "trading_name", "website", "country", "offering_type", 
 REQUIRED_COLUMNS = ("legal_name", "country", "offering_type", "ai_act_role")
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 1000
+FORMULA_STARTS = ("=", "+", "@")  # a cell a spreadsheet would run; "-" is left alone (text often starts with it)
 
 
 class ImportRefused(ValueError):
@@ -84,6 +86,13 @@ def _read_table(data: bytes, name: str) -> list[list[str]]:
 def validate_row(values: dict, *, line: int, actor, seen: set[str]) -> ImportRow:
     row = ImportRow(line=line, values=values)
     cleaned = {k: (values.get(k) or "").strip() for k in COLUMNS}
+    for name, value in cleaned.items():
+        if value.startswith(FORMULA_STARTS):
+            row.errors.append(f"{name}: “{value[:40]}” starts like a spreadsheet formula; enter the text itself")
+        try:
+            readable_text(value)
+        except ValidationError as exc:
+            row.errors.append(f"{name}: {' '.join(exc.messages)}")
     offering = _choice(cleaned["offering_type"], OfferingType)
     role = _choice(cleaned["ai_act_role"], AiActRole)
     if cleaned["offering_type"] and offering is None:

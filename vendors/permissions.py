@@ -35,6 +35,8 @@ class VendorPolicy(authz.ObjectPolicy):
         "accept_risk": _can_accept_risks,
         "grant": lead_only,
         "import": lead_only,
+        "record_trigger": lead_only,
+        "manage_tasks": lead_only,
     }
 
     def related(self, user) -> Q:

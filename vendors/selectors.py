@@ -4,6 +4,8 @@ Public interface used by other apps (keep the signatures):
     tier_obligations(tier) -> TierObligations
     due_diligence_status(vendor, as_of) -> DueDiligenceStatus
     valid_attestations(vendor, on) -> list[Attestation]
+    attestation_alerts(vendor_ids, on) -> list[Attestation]   (expiring or expired, with .state/.state_label)
+    open_tasks_for_user(user) -> QuerySet[VendorTask]
 """
 
 from dataclasses import dataclass
@@ -17,9 +19,11 @@ from vendors.models import (
     DueDiligencePlan,
     Evidence,
     EvidenceKind,
+    ReassessmentTrigger,
     Risk,
     TierAssessment,
     Vendor,
+    VendorTask,
     attestation_warning_days,
 )
 from vendors.permissions import vendor_policy
@@ -235,6 +239,11 @@ def attestation_refresh_due(attestation: Attestation, plan: DueDiligencePlan | N
 
 # --- lists and pages --------------------------------------------------------------------------------------
 
+FOLLOW_UP_STATES = (
+    ("open", "Has open follow-ups"),
+    ("overdue", "Has overdue follow-ups"),
+)
+
 ATTESTATION_STATES = (
     ("valid", "All in force"),
     ("expiring", "Some expiring soon"),
@@ -244,15 +253,22 @@ ATTESTATION_STATES = (
 
 
 def vendor_list(user, *, q: str = "", tier: str = "", status: str = "", offering_type: str = "",
-                attestation: str = "", today: date | None = None) -> QuerySet[Vendor]:
+                attestation: str = "", follow_ups: str = "", today: date | None = None) -> QuerySet[Vendor]:
     today = today or timezone.localdate()
     soon = today + timedelta(days=attestation_warning_days())
     atts = Attestation.objects.filter(vendor=OuterRef("pk"))
+    open_tasks = VendorTask.objects.filter(vendor=OuterRef("pk"), status=VendorTask.Status.OPEN)
     qs = vendor_policy.visible(user).select_related("owner").annotate(
         has_expired_attestation=Exists(atts.filter(expires_on__lt=today)),
         has_expiring_attestation=Exists(atts.filter(expires_on__gte=today, expires_on__lte=soon)),
         has_attestation=Exists(atts),
+        has_open_tasks=Exists(open_tasks),
+        has_overdue_tasks=Exists(open_tasks.filter(due_on__lt=today)),
     )
+    if follow_ups == "open":
+        qs = qs.filter(has_open_tasks=True)
+    elif follow_ups == "overdue":
+        qs = qs.filter(has_overdue_tasks=True)
     if q:
         qs = qs.filter(Q(legal_name__icontains=q) | Q(trading_name__icontains=q) | Q(country__iexact=q))
     if tier == "untiered":
@@ -295,3 +311,54 @@ def latest_assessment(vendor: Vendor) -> TierAssessment | None:
     """The assessment in force (uses the prefetched rows when present)."""
     rows = list(vendor.tier_assessments.all())
     return rows[0] if rows else None
+
+
+# --- follow-ups -------------------------------------------------------------------------------------------
+
+
+def vendor_follow_up_prefetches() -> list:
+    return [
+        Prefetch("tasks", queryset=VendorTask.objects.select_related("assignee", "closed_by", "attestation")
+                 .order_by("status", "due_on", "pk")),
+        Prefetch("reassessment_triggers", queryset=ReassessmentTrigger.objects.select_related(
+            "recorded_by", "assessment")),
+    ]
+
+
+def tasks_for_page(vendor: Vendor, *, closed_limit: int = 10) -> dict:
+    """The vendor's open follow-ups (all) and the most recently finished ones (uses the prefetch)."""
+    rows = list(vendor.tasks.all())
+    finished = sorted((t for t in rows if not t.is_open), key=lambda t: (t.closed_at or t.created_at), reverse=True)
+    return {"open": [t for t in rows if t.is_open], "finished": finished[:closed_limit],
+            "finished_total": len(finished)}
+
+
+def open_tasks_for_user(user) -> QuerySet[VendorTask]:
+    """Open follow-ups assigned to `user` on vendors they can see (for home pages)."""
+    return (VendorTask.objects.filter(assignee=user, status=VendorTask.Status.OPEN,
+                                      vendor__in=vendor_policy.visible(user).values("pk"))
+            .select_related("vendor").order_by("due_on", "pk"))
+
+
+def attestation_alerts(vendor_ids, on: date | None = None) -> list[Attestation]:
+    """Attestations of these vendors that are expiring (within the warning window) or expired on `on`, leaving
+    out those a newer attestation of the same standard already replaces. Two queries; each row carries
+    `.state` and `.state_label`. For contract pages and home pages."""
+    on = on or timezone.localdate()
+    soon = on + timedelta(days=attestation_warning_days())
+    rows = list(Attestation.objects.filter(vendor_id__in=list(vendor_ids), expires_on__lte=soon, issued_on__lte=on)
+                .select_related("vendor").order_by("expires_on", "pk"))
+    newer = Attestation.objects.filter(vendor_id__in=list(vendor_ids), issued_on__lte=on, expires_on__gt=on)
+    latest: dict[tuple, date] = {}
+    for att in newer:
+        key = (att.vendor_id, att.standard, att.other_standard.strip().lower())
+        latest[key] = max(latest.get(key, att.expires_on), att.expires_on)
+    alerts = []
+    for att in rows:
+        key = (att.vendor_id, att.standard, att.other_standard.strip().lower())
+        if latest.get(key, att.expires_on) > soon:
+            continue  # a newer attestation of the same standard runs past the warning window
+        att.state = att.status_on(on)
+        att.state_label = att.status_label_on(on)
+        alerts.append(att)
+    return alerts

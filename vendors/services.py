@@ -12,18 +12,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from procurement import authz
 from procurement.accounts.models import User
 from procurement.accounts.roles import Role, has_role, roles_of
 from procurement.audit.history import attribute
-from procurement.exceptions import DomainError
+from procurement.exceptions import DomainError, InvalidTransition
 from procurement.statemachine import ensure_transition
-from vendors import files, tiering
+from vendors import files, monitoring, tiering
 from vendors.models import (
     Attestation,
     Evidence,
+    ReassessmentTrigger,
     Risk,
     Subprocessor,
     Tier,
@@ -103,6 +105,58 @@ def vendor_set_status(*, actor, vendor: Vendor, status: str, reason: str) -> Ven
                       subject=f"Vendor {vendor}")
     vendor.status = status
     attribute(vendor, actor=actor, reason=reason)
+    vendor.save(update_fields=["status", "updated_at"])
+    return vendor
+
+
+class VendorHasOpenContracts(InvalidTransition):
+    """The vendor still has a contract that is not closed, so it cannot be marked exited."""
+
+
+def _may_mark_exited(actor, vendor: Vendor) -> bool:
+    """A Procurement lead, or someone on the team of one of the vendor's contracts (the person closing the last
+    contract, who may not otherwise see the vendor)."""
+    from contracts.models import Contract
+
+    if not authz.is_active_user(actor) or (has_role(actor, Role.AUDITOR) and not actor.is_superuser):
+        return False
+    if actor.is_superuser or has_role(actor, Role.PROCUREMENT_LEAD):
+        return True
+    team = Q(post_award_manager=actor) | Q(negotiation_lead=actor)
+    return Contract.objects.filter(team, vendor=vendor).exists()
+
+
+@transaction.atomic
+def vendor_mark_exited(*, vendor: Vendor, actor, reason: str) -> Vendor:
+    """Move the vendor to exited once none of its contracts is open (called when the last contract closes).
+
+    An active vendor passes through exiting in the same transaction (two history rows, both with the reason),
+    so the status machine keeps its single path out of active. Already exited: returned unchanged.
+    """
+    from contracts.models import Contract
+
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    if not _may_mark_exited(actor, vendor):
+        raise PermissionDenied("Only a Procurement lead or the contract's team may mark the vendor exited.")
+    reason = _need_reason(reason)
+    if vendor.status == Vendor.Status.EXITED:
+        return vendor
+    open_refs = list(Contract.objects.filter(vendor=vendor).exclude(status=Contract.Status.CLOSED)
+                     .order_by("reference").values_list("reference", flat=True))
+    if open_refs:
+        raise VendorHasOpenContracts(
+            f"Vendor {vendor} still has open contracts ({', '.join(open_refs)}); close them before marking "
+            "the vendor exited.")
+    labels = dict(Vendor.Status.choices)
+    if vendor.status == Vendor.Status.ACTIVE:
+        ensure_transition(VENDOR_STATUS, vendor.status, Vendor.Status.EXITING, labels=labels,
+                          subject=f"Vendor {vendor}")
+        vendor.status = Vendor.Status.EXITING
+        attribute(vendor, actor=actor, reason=f"Exiting: {reason}")
+        vendor.save(update_fields=["status", "updated_at"])
+    ensure_transition(VENDOR_STATUS, vendor.status, Vendor.Status.EXITED, labels=labels, subject=f"Vendor {vendor}")
+    vendor.status = Vendor.Status.EXITED
+    attribute(vendor, actor=actor, reason=f"Exited: {reason}")
     vendor.save(update_fields=["status", "updated_at"])
     return vendor
 
@@ -192,7 +246,9 @@ def tier_assess(*, actor, vendor: Vendor, answers: Mapping[str, str],
     assessment.full_clean()
     attribute(assessment, actor=actor, reason=reason)
     assessment.save()
+    before = vendor.tier
     _apply_tier(vendor, assessment, actor=actor, reason=f"Tier {result.tier} from questionnaire")
+    monitoring.after_tier_change(vendor=vendor, before=before, assessment=assessment, actor=actor)
     return assessment
 
 
@@ -211,8 +267,82 @@ def tier_override(*, actor, vendor: Vendor, tier: str, reason: str) -> TierAsses
     assessment.full_clean()
     attribute(assessment, actor=actor, reason=f"Override: {reason}")
     assessment.save()
+    before = vendor.tier
     _apply_tier(vendor, assessment, actor=actor, reason=f"Tier overridden to {tier}: {reason}")
+    monitoring.after_tier_change(vendor=vendor, before=before, assessment=assessment, actor=actor)
     return assessment
+
+
+@transaction.atomic
+def trigger_record(*, actor, vendor: Vendor, kind: str, occurred_on: date | None, description: str,
+                   answers: Mapping[str, str] | None = None) -> ReassessmentTrigger:
+    """Record something that calls the tier into question and reassess at once.
+
+    The tier rules are run again on the latest assessment's answers with `answers` laid over them (a change of
+    data processed, say, raises the data sensitivity). The result becomes the tier in force, like any new
+    questionnaire (it replaces an override, and says so). A rise opens the new plan's missing due-diligence
+    items as tasks; a fall keeps every open task and names what the lower plan no longer asks for
+    (vendors.monitoring.after_tier_change).
+    """
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    authz.require(actor, vendor_policy, "record_trigger", vendor)
+    errors: dict[str, str] = {}
+    if kind not in ReassessmentTrigger.Kind.values:
+        errors["kind"] = "Choose what happened."
+    if not description or not description.strip():
+        errors["description"] = "Say what changed; it is kept with the reassessment."
+    if occurred_on is None:
+        errors["occurred_on"] = "Give the date it happened or came to light."
+    elif occurred_on > timezone.localdate():
+        errors["occurred_on"] = "Cannot be in the future."
+    given = {code: value for code, value in (answers or {}).items() if value not in (None, "")}
+    for code, value in given.items():
+        question = tiering.QUESTIONS_BY_CODE.get(code)
+        if question is None:
+            errors["__all__"] = f"Unknown question {code!r}."
+        elif value not in dict(question.answers):
+            errors[code] = "Choose one of the answers."
+    if vendor.status == Vendor.Status.EXITED:
+        errors["__all__"] = "The vendor has exited; there is nothing to reassess."
+    latest = vendor.tier_assessments.order_by("-assessed_at", "-pk").first()
+    if latest is None or not latest.answers:
+        errors["__all__"] = "Answer the tiering questionnaire first; a trigger reassesses an existing tiering."
+    if errors:
+        raise ValidationError(errors)
+    merged = {**latest.answers, **given}
+    try:
+        result = tiering.assess(merged)
+    except tiering.InvalidAnswers as exc:
+        raise ValidationError(str(exc)) from None
+    label = ReassessmentTrigger.Kind(kind).label
+    changes = {code: [latest.answers.get(code, ""), value] for code, value in given.items()
+               if latest.answers.get(code) != value}
+    reason = f"Reassessed after a trigger: {label}"
+    was_overridden = vendor.tier_overridden
+    if was_overridden:
+        reason += f" (replaces the manual override to {vendor.get_tier_display()})"
+    assessment = TierAssessment(vendor=vendor, kind=TierAssessment.Kind.QUESTIONNAIRE, answers=merged,
+                                computed_tier=result.tier, tier=result.tier, reasons=list(result.reasons),
+                                reason=reason, assessed_by=actor)
+    assessment.full_clean()
+    attribute(assessment, actor=actor, reason=reason)
+    assessment.save()
+    before = vendor.tier
+    trigger = ReassessmentTrigger(vendor=vendor, kind=kind, occurred_on=occurred_on,
+                                  description=description.strip(), answer_changes=changes, tier_before=before,
+                                  tier_after=result.tier, assessment=assessment, recorded_by=actor)
+    trigger.full_clean()
+    attribute(trigger, actor=actor, reason=f"Trigger recorded: {label}")
+    trigger.save()
+    _apply_tier(vendor, assessment, actor=actor, reason=f"Tier {result.tier} after trigger: {label}")
+    outcome = monitoring.after_tier_change(vendor=vendor, before=before, assessment=assessment, actor=actor,
+                                           trigger=trigger)
+    if was_overridden:
+        outcome += " The manual override in force before was replaced by this reassessment."
+    trigger.outcome = outcome
+    attribute(trigger, actor=actor, reason=outcome)
+    trigger.save(update_fields=["outcome"])
+    return trigger
 
 
 # --- evidence ---------------------------------------------------------------------------------------------
@@ -291,6 +421,8 @@ def evidence_review(*, actor, evidence: Evidence, outcome: str, notes: str = "")
     evidence.reviewed_at = timezone.now()
     attribute(evidence, actor=actor, reason=f"Reviewed: {Evidence.Outcome(outcome).label}")
     evidence.save(update_fields=["review_outcome", "review_notes", "reviewed_by", "reviewed_at"])
+    if outcome == Evidence.Outcome.ACCEPTED:
+        monitoring.dd_tasks_close_satisfied(vendor=evidence.vendor, actor=actor)
     return evidence
 
 
@@ -325,6 +457,7 @@ def attestation_record(*, actor, vendor: Vendor, standard: str, issuer: str, sco
     attestation.full_clean()
     attribute(attestation, actor=actor, reason=reason)
     attestation.save()
+    monitoring.attestation_recorded(attestation=attestation, actor=actor)
     return attestation
 
 

@@ -10,10 +10,19 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from procurement import authz
+from procurement.forms import attempt_service
 from procurement.listing import paginate_sorted
-from vendors import forms, importing, selectors, services, tiering
+from vendors import forms, importing, monitoring, selectors, services, tiering
 from vendors.engagements import engagements_for
-from vendors.models import Evidence, Risk, Subprocessor, Vendor, VendorContact, VendorUserObjectPermission
+from vendors.models import (
+    Evidence,
+    Risk,
+    Subprocessor,
+    Vendor,
+    VendorContact,
+    VendorTask,
+    VendorUserObjectPermission,
+)
 from vendors.permissions import vendor_policy
 from vendors.risk import ACCEPTANCE_MATRIX, RATING_LABELS
 from vendors.transitions import RISK_STATUS, VENDOR_STATUS
@@ -113,7 +122,8 @@ def _as_of(request):
 
 @login_required
 def vendor_detail(request, pk):
-    vendor = _vendor(request, pk, queryset=selectors.vendor_detail_queryset().prefetch_related("user_grants__user"))
+    vendor = _vendor(request, pk, queryset=selectors.vendor_detail_queryset().prefetch_related(
+        "user_grants__user", *selectors.vendor_follow_up_prefetches()))
     user = request.user
     today = timezone.localdate()
     as_of = _as_of(request)
@@ -150,6 +160,9 @@ def vendor_detail(request, pk):
         "contact_form": forms.ContactForm(prefix="contact"), "subprocessor_form": forms.SubprocessorForm(prefix="sub"),
         "grant_form": forms.GrantForm(prefix="grant"),
         "engagements": engagements_for(user, vendor),
+        "tasks": selectors.tasks_for_page(vendor), "triggers": list(vendor.reassessment_triggers.all()),
+        "reassessment_due": monitoring.reassessment_due_on(vendor, assessments[0].assessed_at if assessments
+                                                          else None),
     })
 
 
@@ -205,6 +218,47 @@ def vendor_tier_override(request, pk):
                       submit="Override tier", status=400 if form.errors else 200,
                       intro="An override replaces the questionnaire's tier until the questionnaire is answered "
                             "again. It is shown as an override wherever the tier appears.")
+
+
+@login_required
+def trigger_record(request, pk):
+    vendor = _vendor(request, pk, "record_trigger")
+    latest = vendor.tier_assessments.order_by("-assessed_at", "-pk").first()
+    current = latest.answers if latest else {}
+    form = forms.TriggerForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = {}
+
+        def record():
+            done["trigger"] = services.trigger_record(
+                actor=request.user, vendor=vendor, kind=data["kind"], occurred_on=data["occurred_on"],
+                description=data["description"], answers=form.answers())
+
+        if attempt_service(form, record):
+            trigger = done["trigger"]
+            messages.success(request, f"Trigger recorded and the tier reassessed. {trigger.outcome}")
+            return redirect(vendor.get_absolute_url() + "#triggers")
+    return _form_page(request, vendor=vendor, form=form, title=f"Record a reassessment trigger — {vendor}",
+                      submit="Record and reassess", status=400 if form.errors else 200,
+                      intro="Record what changed at the vendor. The tier rules run again at once on the current "
+                            "answers with your changes; if the tier rises, the due-diligence items the new tier "
+                            "needs are opened as tasks.",
+                      extra={"rule_table": tiering.describe_table()})
+
+
+@login_required
+@require_POST
+def task_close(request, pk, task_id):
+    vendor = _vendor(request, pk, "manage_tasks")
+    task = get_object_or_404(VendorTask, vendor=vendor, pk=task_id)
+    form = forms.ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason for closing the task.")
+        return redirect(vendor.get_absolute_url() + "#follow-ups")
+    monitoring.task_close(actor=request.user, task=task, reason=form.cleaned_data["reason"])
+    messages.success(request, f"Task “{task}” closed.")
+    return redirect(vendor.get_absolute_url() + "#follow-ups")
 
 
 # --- evidence ---------------------------------------------------------------------------------------------

@@ -86,6 +86,8 @@ class Vendor(TimeStampedModel):
             raise ValidationError({"data_categories": f"Unknown data categories: {', '.join(map(str, unknown))}."})
         if self.country:
             self.country = self.country.upper()
+            if len(self.country) != 2 or not ("A" <= self.country[0] <= "Z" and "A" <= self.country[1] <= "Z"):
+                raise ValidationError({"country": "Enter the two-letter ISO code of the country, e.g. IE or US."})
 
     def __str__(self) -> str:
         return self.trading_name or self.legal_name
@@ -363,6 +365,11 @@ class Attestation(TimeStampedModel):
     expires_on = models.DateField()
     evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="attestations")
+    # What the daily check last recorded (vendors.monitoring.attestations_check); changed only by that
+    # service, with a history row whose reason says why. Empty until the first check.
+    recorded_state = models.CharField("state recorded by the daily check", max_length=16, choices=State.choices,
+                                      blank=True, editable=False)
+    state_recorded_on = models.DateField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
