@@ -3,7 +3,19 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from contracts.models import ClausePosition, Contract, PlaybookClause
+from contracts.models import (
+    ChangeOrder,
+    CheckIn,
+    ClausePosition,
+    Contract,
+    ExitStep,
+    Incident,
+    Invoice,
+    Kpi,
+    KpiMeasurement,
+    Milestone,
+    PlaybookClause,
+)
 
 
 @admin.register(PlaybookClause)
@@ -38,3 +50,8 @@ class ContractAdmin(ReadOnlyAdmin):
 class ClausePositionAdmin(ReadOnlyAdmin):
     list_display = ("title", "contract", "status", "beyond_walk_away")
     list_filter = ("status",)
+
+
+# Post-award records are kept through the services; the admin only reads them.
+admin.site.register([Milestone, Invoice, ChangeOrder, Kpi, KpiMeasurement, CheckIn, ExitStep, Incident],
+                    ReadOnlyAdmin)

@@ -1,14 +1,29 @@
-"""Home-page panel: contracts you work on (one query)."""
+"""Home-page panels: contracts you work on (one query) and, for post-award managers, what needs attention on
+the contracts they manage (a fixed number of queries, whatever the number of contracts)."""
 
 from django.urls import reverse
+from django.utils import timezone
 
+from contracts.alerts import alerts_for
+from contracts.permissions import contract_policy
 from contracts.selectors import contracts_for_dashboard
 
 
+def _post_award_panel(user) -> list[dict]:
+    managed = list(contract_policy.visible(user).filter(post_award_manager=user).exclude(status="closed")
+                   .select_related("vendor").order_by("reference"))
+    if not managed:
+        return []
+    alerts = [a for a in alerts_for(managed, on=timezone.localdate(), user=user).values() if a.count]
+    return [{"title": "Post-award: needs your attention", "count": sum(a.count for a in alerts), "items": alerts,
+             "template": "contracts/_panel_post_award.html", "more_url": reverse("contracts:list")}]
+
+
 def panels(user) -> list[dict]:
+    found = _post_award_panel(user)
     rows = list(contracts_for_dashboard(user).exclude(status="closed").select_related("vendor")
                 .order_by("-created_at")[:8])
-    if not rows:
-        return []
-    return [{"title": "Contracts you work on", "count": len(rows), "items": rows,
-             "template": "contracts/_panel_contracts.html", "more_url": reverse("contracts:list")}]
+    if rows:
+        found.append({"title": "Contracts you work on", "count": len(rows), "items": rows,
+                      "template": "contracts/_panel_contracts.html", "more_url": reverse("contracts:list")})
+    return found

@@ -30,7 +30,9 @@ def seed(*, users, stdout) -> None:
     if procedure is None:
         stdout.write("Contracts demo skipped: the demo award procedure does not exist.")
         return
-    if Contract.objects.filter(procedure=procedure).exists():
+    existing = Contract.objects.filter(procedure=procedure).first()
+    if existing is not None:
+        seed_post_award(existing, users=users, stdout=stdout)
         stdout.write("Contracts demo already present.")
         return
     memo = _approved_memo(procedure)
@@ -102,3 +104,66 @@ def seed(*, users, stdout) -> None:
                            due_date=today + timedelta(days=90), payment_amount=Decimal("60000"))
     stdout.write(f"Contract {contract.reference} in negotiation: kickoff held with the post-award manager, "
                  f"{contract.clauses.count()} clause positions, feedback, scenarios and an issue.")
+    seed_post_award(contract, users=users, stdout=stdout)
+
+
+def seed_post_award(contract, *, users, stdout) -> None:
+    """Post-award data on the demo contract, through the services; skipped when it is already there."""
+    if contract.kpis.exists() or contract.status == Contract.Status.CLOSED:
+        return
+    lead, manager, owner = users["lead"], users["manager"], users["owner"]
+    today = timezone.localdate()
+    golive = contract.milestones.filter(title="Go-live in two languages").first()
+    if golive is not None:
+        services.milestone_plan(actor=manager, milestone=golive,
+                                acceptance_criteria="Claims in English and Spanish are triaged with at least 95% "
+                                                    "routed to the right queue.",
+                                test_method="Replay of 500 anonymised claims from last quarter in our staging "
+                                            "environment.", tester=owner)
+    pilot = services.milestone_add(actor=lead, contract=contract, title="Pilot with the storm-claims team",
+                                   due_date=today - timedelta(days=20), payment_amount=Decimal("20000"))
+    services.milestone_plan(actor=manager, milestone=pilot, acceptance_criteria="Handles 200 claims a day.",
+                            test_method="Two weeks of shadow running next to the human triage.", tester=manager)
+    services.milestone_deliver(actor=manager, milestone=pilot, delivered_on=today - timedelta(days=22),
+                               reason="Pilot build handed over")
+    services.milestone_decide(actor=manager, milestone=pilot, accept=True,
+                              note="Shadow run: 212 claims a day on average, 96% routed correctly.")
+    services.payment_terms_update(actor=manager, contract=contract, payment_model="usage",
+                                  payment_schedule="periodic", payment_terms_days=30, spend_cap=Decimal("60000"),
+                                  reason="Usage-based pricing with a cap, as agreed")
+    paid = services.invoice_record(actor=manager, contract=contract, number="QM-1001", amount=Decimal("20000"),
+                                   received_on=today - timedelta(days=50), milestone=pilot)
+    services.invoice_approve(actor=manager, invoice=paid, on=today - timedelta(days=45))
+    services.invoice_pay(actor=manager, invoice=paid, paid_on=today - timedelta(days=28))
+    services.invoice_record(actor=manager, contract=contract, number="QM-1002", amount=Decimal("18500"),
+                            received_on=today - timedelta(days=36), period_start=today - timedelta(days=66),
+                            period_end=today - timedelta(days=36))
+    availability = services.kpi_add(actor=manager, contract=contract, name="Monthly availability", unit="%",
+                                    threshold=Decimal("99.5"), frequency="monthly")
+    latency = services.kpi_add(actor=manager, contract=contract, name="Triage latency p95", unit="ms",
+                               direction="at_most", threshold=Decimal("1500"), frequency="weekly")
+    for weeks, value in ((5, "1210"), (4, "1340"), (3, "1280"), (2, "1720"), (1, "1390")):
+        services.measurement_record(actor=manager, kpi=latency, measured_on=today - timedelta(weeks=weeks),
+                                    value=Decimal(value), note="From our API gateway logs")
+    for months, value in ((3, "99.93"), (2, "99.71"), (1, "99.12")):
+        services.measurement_record(actor=manager, kpi=availability, measured_on=today - timedelta(days=30 * months),
+                                    value=Decimal(value), note="Synthetic probe every minute")
+    services.change_order_raise(actor=manager, contract=contract, title="Move to the vendor's v4 model",
+                                reason="model_version", cost_impact=Decimal("8000"), schedule_impact_days=30,
+                                description="The vendor retires v3 next quarter; v4 needs a re-run of our "
+                                            "evaluation set and a month of parallel running.")
+    from contracts.checkins import questions
+
+    answers = {key: "Discussed; no concern raised." for key, _topic, _text in questions("procurement")}
+    answers["payments"] = "Invoice QM-1002 is past its 30-day terms; finance is chasing the approval."
+    services.checkin_record(actor=manager, contract=contract, team="procurement", held_on=today - timedelta(days=7),
+                            answers=answers, actions="Chase approval of QM-1002 (Marco, this week)")
+    now = timezone.now()
+    sla = contract.clauses.filter(playbook_clause__key="service-levels").first()
+    services.incident_record(actor=manager, contract=contract, kind="outage", title="EU endpoint unavailable",
+                             description="Triage API returned errors for 95 minutes.",
+                             occurred_at=now - timedelta(days=12, hours=3),
+                             detected_at=now - timedelta(days=12, hours=3),
+                             notified_at=now - timedelta(days=10), clauses=[sla] if sla else [])
+    stdout.write(f"{contract.reference} post-award: milestones with acceptance, invoices (one late), usage against "
+                 "its cap, two KPIs (with breaches), a change order, a check-in and an incident.")

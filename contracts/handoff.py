@@ -55,7 +55,7 @@ def pack_queryset():
         Prefetch("clauses", queryset=ClausePosition.objects.select_related("playbook_clause", "owner")
                  .prefetch_related("feedback")),
         "scenarios__clauses", "raci_activities__assignments", "issues__raised_by", "checklist__owner",
-        "milestones", "kickoff__attendees__user",
+        "milestones", "kickoff__attendees__user", "change_orders",
         Prefetch("vendor__risks", queryset=Risk.objects.select_related("owner", "accepted_by")),
         "vendor__attestations", "vendor__contacts",
     )
@@ -126,6 +126,10 @@ def handoff_context(contract: Contract) -> dict:
         "positions": positions,
         "deviations": [p for p in positions if p["deviates"]],
         "obligations": obligations,
+        "change_orders": [{"number": o.number, "title": o.title, "reason": o.get_reason_display(),
+                           "cost_impact": o.cost_impact, "schedule_impact_days": o.schedule_impact_days,
+                           "decision_note": o.decision_note}
+                          for o in sorted(c.change_orders.all(), key=lambda o: o.number) if o.status == "approved"],
         "milestones": [{"title": m.title, "due_date": m.due_date, "payment_amount": m.payment_amount}
                        for m in c.milestones.all()],
         "risks": [{"title": r.title, "category": r.get_category_display(), "status": r.get_status_display(),

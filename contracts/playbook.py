@@ -166,6 +166,9 @@ PLAYBOOK: list[dict] = [
     },
 ]
 
+# The RACI activity whose Accountable seat decides change orders (seeded below; keep the name in step).
+CHANGE_ORDER_ACTIVITY = "Approve change orders"
+
 RACI_ACTIVITIES = [
     ("Approve change orders", {"negotiation_lead": "C", "post_award_manager": "R", "business_owner": "A",
                                "legal_counsel": "C", "vendor": "I"}),

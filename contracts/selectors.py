@@ -5,7 +5,18 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q
 
 from contracts.handoff import HANDOFF_PACK
-from contracts.models import ClauseFeedback, ClausePosition, Contract, PackAcknowledgement, Scenario
+from contracts.models import (
+    ChangeOrder,
+    ClauseFeedback,
+    ClausePosition,
+    Contract,
+    Incident,
+    Kpi,
+    KpiMeasurement,
+    Milestone,
+    PackAcknowledgement,
+    Scenario,
+)
 from contracts.permissions import contract_policy
 from procurement.documents.models import RenderedDocument
 from procurement.documents.selectors import current_document
@@ -31,9 +42,23 @@ def contract_page_queryset():
                  .prefetch_related(Prefetch("feedback", queryset=ClauseFeedback.objects
                                             .select_related("author", "responded_by")))),
         Prefetch("scenarios", queryset=Scenario.objects.prefetch_related("clauses")),
-        "raci_activities__assignments", "issues__raised_by", "checklist__owner", "milestones",
+        "raci_activities__assignments", "issues__raised_by", "checklist__owner",
+        Prefetch("milestones", queryset=Milestone.objects.select_related("tester", "decided_by")),
         "kickoff__attendees__user", "kickoff__actions__owner",
+        # post-award
+        "invoices__milestone",
+        Prefetch("change_orders", queryset=ChangeOrder.objects.select_related("raised_by", "decided_by")),
+        Prefetch("kpis", queryset=Kpi.objects.select_related("clause")),
+        "checkins__recorded_by", "exit_steps__owner",
+        Prefetch("incidents", queryset=Incident.objects.select_related("reported_by")
+                 .prefetch_related("clauses", "scenarios")),
     )
+
+
+def performance_kpis(contract: Contract) -> list[Kpi]:
+    """The contract's KPIs with their measurements (two queries)."""
+    return list(contract.kpis.select_related("clause").prefetch_related(
+        Prefetch("measurements", queryset=KpiMeasurement.objects.select_related("entered_by"))))
 
 
 def pack_state(contract: Contract) -> dict:

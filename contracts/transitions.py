@@ -2,6 +2,8 @@
 
 from contracts.models.clauses import ClauseStatus
 from contracts.models.contract import ContractStatus
+from contracts.models.payments import InvoiceStatus
+from contracts.models.planning import MilestoneStatus
 from procurement.statemachine import validate_machine
 
 S = ContractStatus
@@ -27,3 +29,20 @@ validate_machine(CLAUSE_TRANSITIONS, C.values)
 
 # Contract statuses in which negotiation records may still change.
 EDITABLE = frozenset({S.NEGOTIATING, S.SIGNED})
+
+M = MilestoneStatus
+MILESTONE_TRANSITIONS: dict[str, frozenset[str]] = {
+    M.PLANNED: frozenset({M.DELIVERED}),
+    M.DELIVERED: frozenset({M.ACCEPTED, M.REJECTED}),
+    M.REJECTED: frozenset({M.DELIVERED}),  # redelivered after a rejection
+    M.ACCEPTED: frozenset(),
+}
+validate_machine(MILESTONE_TRANSITIONS, M.values)
+
+I = InvoiceStatus  # noqa: E741
+INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
+    I.RECEIVED: frozenset({I.APPROVED}),
+    I.APPROVED: frozenset({I.PAID}),
+    I.PAID: frozenset(),
+}
+validate_machine(INVOICE_TRANSITIONS, I.values)

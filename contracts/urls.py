@@ -1,5 +1,6 @@
 from django.urls import path
 
+from contracts import post_award_views as pviews
 from contracts import views
 
 app_name = "contracts"
@@ -31,4 +32,28 @@ urlpatterns = [
     path("<str:reference>/pack/request/", views.pack_request, name="pack_request"),
     path("<str:reference>/pack/download/", views.pack_download, name="pack_download"),
     path("<str:reference>/pack/acknowledge/", views.pack_acknowledge, name="pack_acknowledge"),
+    # post-award (issue 9)
+    path("<str:reference>/milestones/<int:pk>/", pviews.milestone_plan, name="milestone_plan"),
+    path("<str:reference>/milestones/<int:pk>/deliver/", pviews.milestone_deliver, name="milestone_deliver"),
+    path("<str:reference>/milestones/<int:pk>/<slug:decision>/", pviews.milestone_decide, name="milestone_decide"),
+    path("<str:reference>/milestones/<int:pk>/evidence/download/", pviews.milestone_evidence,
+         name="milestone_evidence"),
+    path("<str:reference>/payments/terms/", pviews.payment_terms, name="payment_terms"),
+    path("<str:reference>/invoices/new/", pviews.invoice_add, name="invoice_add"),
+    path("<str:reference>/invoices/<int:pk>/<slug:step>/", pviews.invoice_step, name="invoice_step"),
+    path("<str:reference>/change-orders/new/", pviews.change_order_add, name="change_order_add"),
+    path("<str:reference>/change-orders/<int:pk>/decide/", pviews.change_order_decide, name="change_order_decide"),
+    path("<str:reference>/kpis/new/", pviews.kpi_form, name="kpi_add"),
+    path("<str:reference>/kpis/seed/", pviews.kpis_seed, name="kpis_seed"),
+    path("<str:reference>/kpis/import/", pviews.measurements_import, name="measurements_import"),
+    path("<str:reference>/kpis/<int:pk>/", pviews.kpi_form, name="kpi_edit"),
+    path("<str:reference>/kpis/<int:pk>/measure/", pviews.measurement_add, name="measurement_add"),
+    path("<str:reference>/performance/", pviews.performance, name="performance"),
+    path("<str:reference>/check-ins/<slug:team>/new/", pviews.checkin_add, name="checkin_add"),
+    path("<str:reference>/incidents/new/", pviews.incident_add, name="incident_add"),
+    path("<str:reference>/incidents/<int:pk>/notified/", pviews.incident_notified, name="incident_notified"),
+    path("<str:reference>/exit/start/", pviews.exit_start, name="exit_start"),
+    path("<str:reference>/exit/steps/<int:pk>/", pviews.exit_step, name="exit_step"),
+    path("<str:reference>/exit/steps/<int:pk>/waive/", pviews.exit_step_waive, name="exit_step_waive"),
+    path("<str:reference>/exit/close/", pviews.exit_close, name="exit_close"),
 ]

@@ -7,11 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from awards.models import DecisionMemo
 from contracts import forms, selectors, services
 from contracts.handoff import KIND
 from contracts.models import (
+    CheckIn,
     ChecklistItem,
     ClauseFeedback,
     ClausePosition,
@@ -26,6 +28,21 @@ from contracts.transitions import CLAUSE_TRANSITIONS, CONTRACT_TRANSITIONS
 from procurement import authz
 from procurement.documents.models import RenderedDocument
 from procurement.listing import paginate_sorted
+
+
+def alerts_context(contract, user) -> dict:
+    from contracts.alerts import alerts_for
+
+    return {"alerts": alerts_for([contract], on=timezone.localdate(), user=user)[contract.pk]}
+
+
+def accountable_label(contract) -> str:
+    from contracts.permissions import accountable_seat
+    from contracts.playbook import CHANGE_ORDER_ACTIVITY
+
+    seat = accountable_seat(contract, CHANGE_ORDER_ACTIVITY)
+    return dict(RACI_PARTIES).get(seat, "nobody (set an Accountable in the RACI)") if seat else \
+        "nobody (set an Accountable in the RACI)"
 
 LIST_COLUMNS = [("reference", "Reference", True), ("title", "Title", True), ("vendor", "Vendor", True),
                 ("status", "Status", True), ("manager", "Post-award manager", False), ("value", "Value", True)]
@@ -120,12 +137,34 @@ def contract_detail(request, reference):
         clause.open_feedback = [f for f in clause.feedback.all() if not f.resolved]
         clause.next_states = sorted(CLAUSE_TRANSITIONS.get(clause.status, ()))
     kickoff = getattr(contract, "kickoff", None)
+    today = timezone.localdate()
+    milestones = list(contract.milestones.all())
+    for m in milestones:
+        m.state, m.state_label = m.state_on(today), m.state_label_on(today)
+    invoices = list(contract.invoices.all())
+    for inv in invoices:
+        inv.due, inv.late = inv.due_on(contract.payment_terms_days), inv.is_late_on(today, contract.payment_terms_days)
+    incidents = list(contract.incidents.all())
+    now = timezone.now()
+    for incident in incidents:
+        incident.late = incident.notified_late(now)
     return render(request, "contracts/contract_detail.html", {
+        **alerts_context(contract, user),
+        "post_award": {
+            "milestones": milestones, "invoices": invoices, "change_orders": list(contract.change_orders.all()),
+            "kpis": list(contract.kpis.all()), "checkins": list(contract.checkins.all()), "incidents": incidents,
+            "exit_steps": list(contract.exit_steps.all()), "teams": CheckIn.Team.choices,
+            "usage": services.usage_spend(contract) if contract.payment_model == "usage" else None,
+            "can_manage": contract_policy.allows(user, "manage", contract),
+            "can_report": contract_policy.allows(user, "report", contract),
+            "can_approve_change": contract_policy.allows(user, "approve_change", contract),
+            "approver_seat": accountable_label(contract),
+        },
         "contract": contract, "kickoff": kickoff, "clauses": clauses,
         "hold_blockers": services.hold_blockers(kickoff) if kickoff and not kickoff.is_held else [],
         "scenarios": list(contract.scenarios.all()), "raci_parties": RACI_PARTIES, "raci_rows": raci_rows,
         "issues": list(contract.issues.all()), "checklist": list(contract.checklist.all()),
-        "milestones": list(contract.milestones.all()),
+        "milestones": milestones,
         "next_states": [(s, Contract.Status(s).label) for s in sorted(CONTRACT_TRANSITIONS[contract.status])],
         "pack": selectors.pack_state(contract), "pack_kind": KIND,
         "can_edit": contract_policy.allows(user, "edit", contract),

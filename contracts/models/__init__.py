@@ -1,5 +1,6 @@
 """Contract negotiation kickoff and the handoff pack, split by concern."""
 
+from contracts.models.changes import ChangeOrder
 from contracts.models.clauses import ClauseFeedback, ClausePosition, PlaybookClause
 from contracts.models.contract import (
     Contract,
@@ -7,7 +8,10 @@ from contracts.models.contract import (
     ContractUserObjectPermission,
     TeamRole,
 )
+from contracts.models.exit import ExitStep, Incident
 from contracts.models.kickoff import Kickoff, KickoffAction, KickoffAttendee
+from contracts.models.payments import Invoice
+from contracts.models.performance import Kpi, KpiMeasurement
 from contracts.models.planning import (
     ChecklistItem,
     Milestone,
@@ -17,8 +21,10 @@ from contracts.models.planning import (
     RaciAssignment,
     Scenario,
 )
+from contracts.models.reviews import CheckIn
 
 __all__ = [
+    "ChangeOrder", "CheckIn", "ExitStep", "Incident", "Invoice", "Kpi", "KpiMeasurement",
     "ChecklistItem", "ClauseFeedback", "ClausePosition", "Contract", "ContractGroupObjectPermission",
     "ContractUserObjectPermission", "Kickoff", "KickoffAction", "KickoffAttendee", "Milestone",
     "NegotiationIssue", "PackAcknowledgement", "PlaybookClause", "RaciActivity", "RaciAssignment", "Scenario",

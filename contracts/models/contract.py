@@ -18,6 +18,17 @@ class ContractStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class PaymentModel(models.TextChoices):
+    FIXED = "fixed", "Fixed price"
+    PER_SEAT = "per_seat", "Per seat"
+    USAGE = "usage", "Usage-based"
+
+
+class PaymentSchedule(models.TextChoices):
+    MILESTONE = "milestone", "At milestones"
+    PERIODIC = "periodic", "Periodic (monthly or quarterly invoices)"
+
+
 class TeamRole(models.TextChoices):
     """The seats of a contract team (also the parties of the RACI matrix)."""
 
@@ -54,6 +65,18 @@ class Contract(TimeStampedModel):
         "notice period (days)", default=90, help_text="Days of notice needed before the end date to stop renewal.")
     status = models.CharField(max_length=12, choices=ContractStatus.choices, default=ContractStatus.NEGOTIATING,
                               editable=False)
+    # Post-award commercial terms (issue 9).
+    payment_model = models.CharField(max_length=12, choices=PaymentModel.choices, default=PaymentModel.FIXED)
+    payment_schedule = models.CharField(max_length=12, choices=PaymentSchedule.choices,
+                                        default=PaymentSchedule.MILESTONE)
+    payment_terms_days = models.PositiveIntegerField(
+        "payment terms (days)", default=30, help_text="Days we have to pay an invoice after receiving it.")
+    spend_cap = models.DecimalField(
+        "usage spend cap", max_digits=14, decimal_places=2, null=True, blank=True,
+        help_text="For usage-based pricing: the most we agreed to spend over the term.")
+    incident_notice_hours = models.PositiveIntegerField(
+        "incident notification time (hours)", default=24,
+        help_text="How soon after detecting an incident the vendor must tell us, as contracted.")
     negotiation_lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     legal_counsel = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="+")
@@ -86,6 +109,8 @@ class Contract(TimeStampedModel):
                 errors["currency"] = "Use a three-letter currency code such as EUR."
         if self.value is not None and self.value < 0:
             errors["value"] = "The value cannot be negative."
+        if self.payment_model == PaymentModel.USAGE and self.spend_cap is not None and self.spend_cap <= 0:
+            errors["spend_cap"] = "The spend cap must be more than zero."
         if self.start_date and self.end_date and self.end_date <= self.start_date:
             errors["end_date"] = "The end date must be after the start date."
         if errors:

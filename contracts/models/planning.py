@@ -114,12 +114,44 @@ class NegotiationIssue(TimeStampedModel):
         return self.title
 
 
+class MilestoneStatus(models.TextChoices):
+    """Stored states. "Late" is not stored: a milestone still planned after its due date is late (derived from
+    the date on every read, so it can never be out of step with the calendar and needs no nightly job)."""
+
+    PLANNED = "planned", "Planned"
+    DELIVERED = "delivered", "Delivered"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+LATE = "late"
+
+
 class Milestone(TimeStampedModel):
+    Status = MilestoneStatus
+
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(max_length=200)
     due_date = models.DateField()
     payment_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True,
                                          help_text="Payment due at this milestone, if any.")
+    acceptance_criteria = models.TextField(blank=True, help_text="What the deliverable must do to be accepted.")
+    test_method = models.TextField("how it is tested", blank=True,
+                                   help_text="The test we run on the deliverable, on what data, in which setting.")
+    tester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name="tested by")
+    status = models.CharField(max_length=12, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED,
+                              editable=False)
+    delivered_on = models.DateField(null=True, blank=True, editable=False)
+    decided_on = models.DateField("accepted or rejected on", null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", editable=False)
+    evidence_note = models.TextField("acceptance evidence", blank=True, editable=False)
+    evidence_file = models.FileField(max_length=300, blank=True, editable=False)
+    evidence_name = models.CharField(max_length=255, blank=True, editable=False)
+    evidence_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    evidence_size = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    evidence_content_type = models.CharField(max_length=120, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -127,6 +159,16 @@ class Milestone(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def state_on(self, on) -> str:
+        """The stored status, or "late" when nothing was delivered by the due date."""
+        if self.status == MilestoneStatus.PLANNED and self.due_date < on:
+            return LATE
+        return self.status
+
+    def state_label_on(self, on) -> str:
+        state = self.state_on(on)
+        return "Late" if state == LATE else MilestoneStatus(state).label
 
 
 class ChecklistItem(TimeStampedModel):

@@ -1,5 +1,6 @@
 """Every write of the contracts app."""
 
+from contracts.services.changes import change_order_decide, change_order_raise  # noqa: F401, E402
 from contracts.services.clauses import (  # noqa: F401
     clause_position_update,
     clause_set_status,
@@ -16,6 +17,20 @@ from contracts.services.contracts import (  # noqa: F401
     playbook_seed,
     signing_blockers,
 )
+from contracts.services.delivery import (  # noqa: F401, E402
+    EvidenceTampered,
+    milestone_decide,
+    milestone_deliver,
+    milestone_evidence_content,
+    milestone_plan,
+)
+from contracts.services.exit import (  # noqa: F401, E402
+    exit_blockers,
+    exit_close,
+    exit_start,
+    exit_step_update,
+    exit_step_waive,
+)
 from contracts.services.kickoff import (  # noqa: F401
     hold_blockers,
     kickoff_action_add,
@@ -26,6 +41,21 @@ from contracts.services.kickoff import (  # noqa: F401
     kickoff_update,
 )
 from contracts.services.pack import pack_acknowledge, pack_request  # noqa: F401
+from contracts.services.payments import (  # noqa: F401, E402
+    invoice_approve,
+    invoice_pay,
+    invoice_record,
+    payment_terms_update,
+    payments_check,
+    usage_spend,
+)
+from contracts.services.performance import (  # noqa: F401, E402
+    kpi_add,
+    kpi_update,
+    kpis_seed_from_pack,
+    measurement_record,
+    measurements_import,
+)
 from contracts.services.planning import (  # noqa: F401
     checklist_item_update,
     checklist_item_waive,
@@ -38,3 +68,5 @@ from contracts.services.planning import (  # noqa: F401
     scenario_create,
     scenario_update,
 )
+from contracts.services.reminders import renewal_reminders_send  # noqa: F401, E402
+from contracts.services.reviews import checkin_record, incident_notified, incident_record  # noqa: F401, E402

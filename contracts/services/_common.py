@@ -44,3 +44,15 @@ def ensure_editable(contract: Contract) -> None:
         raise InvalidTransition(
             f"{contract.reference} is {contract.get_status_display().lower()}; its negotiation records can no "
             "longer change.")
+
+
+def ensure_open(contract: Contract) -> None:
+    """Post-award records may be kept on any contract that is not closed."""
+    if contract.status == Contract.Status.CLOSED:
+        raise InvalidTransition(f"{contract.reference} is closed; its records can no longer change.")
+
+
+def today():
+    from django.utils import timezone
+
+    return timezone.localdate()

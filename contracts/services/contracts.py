@@ -216,6 +216,12 @@ def contract_transition(*, actor, contract: Contract, status: str, reason: str) 
         if problems:
             raise InvalidTransition("The contract cannot become active until the transition checklist is complete: "
                                     + " ".join(problems))
+    if status == Contract.Status.EXITING or contract.status == Contract.Status.EXITING:
+        # Leaving goes through the exit runbook (its steps, the closing check and the vendor's exit).
+        from contracts.services.exit import exit_close, exit_start
+
+        call = exit_start if status == Contract.Status.EXITING else exit_close
+        return call(actor=actor, contract=contract, reason=reason)
     contract.status = status
     save(contract, actor=actor, reason=f"{contract.get_status_display()}: {reason}")
     return contract

@@ -40,8 +40,17 @@ def kickoff_attendee_add(*, actor, kickoff: Kickoff, user, role: str) -> Kickoff
         raise ValidationError({"user": f"{user.get_full_name() or user.username} is already on the list."})
     if not user.is_active:
         raise ValidationError({"user": "Choose an active user."})
-    return save(KickoffAttendee(kickoff=kickoff, user=user, role=role), actor=actor,
-                reason=f"Attendee added: {user.username}")
+    attendee = save(KickoffAttendee(kickoff=kickoff, user=user, role=role), actor=actor,
+                    reason=f"Attendee added: {user.username}")
+    if user.pk != actor.pk:
+        from contracts.notices import tell
+
+        contract = kickoff.contract
+        when = f" on {kickoff.meeting_date:%d %b %Y}" if kickoff.meeting_date else ""
+        tell([user], kind="kickoff_invitation", key=f"contracts:kickoff:{kickoff.pk}:invite:{user.pk}",
+             subject=f"{contract.reference}: you are invited to the negotiation kickoff{when}",
+             body=f"Role at the kickoff: {attendee.get_role_display()}.", target=contract)
+    return attendee
 
 
 @transaction.atomic

@@ -35,3 +35,20 @@ def test_demo_opens_nothing_without_an_approved_memo(make_user, status):
     demo.seed(users=_users(make_user), stdout=out)
     assert not Contract.objects.exists()
     assert "no approved decision memo" in out.getvalue()
+
+
+def test_demo_contract_shows_post_award_data_once(make_user):
+    users = _users(make_user)
+    approved_memo(procedure__title=demo.PROCEDURE_TITLE)
+    demo.seed(users=users, stdout=io.StringIO())
+    demo.seed(users=users, stdout=io.StringIO())
+    contract = Contract.objects.get()
+    assert contract.kpis.count() == 2 and contract.invoices.count() == 2
+    assert contract.milestones.filter(status="accepted").count() == 1
+    assert contract.change_orders.count() == 1 and contract.checkins.count() == 1 and contract.incidents.count() == 1
+    from django.utils import timezone
+
+    from contracts.alerts import alerts_for
+
+    alerts = alerts_for([contract], on=timezone.localdate(), user=users["manager"])[contract.pk]
+    assert alerts.kpi_breaches and alerts.late_invoices

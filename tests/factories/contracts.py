@@ -49,3 +49,29 @@ def held_kickoff(contract, *, lead, manager):
     kickoff_attendee_add(actor=lead, kickoff=contract.kickoff, user=manager, role="post_award_manager")
     kickoff_attendee_add(actor=lead, kickoff=contract.kickoff, user=lead, role="negotiation_lead")
     return kickoff_hold(actor=lead, kickoff=contract.kickoff, minutes="We agreed the plan.")
+
+
+def make_active(contract, *, reason: str = "test: signed and active"):
+    """Put a contract in ACTIVE as rows (the signing and activation rules are covered by their own tests)."""
+    contract.status = contract.Status.ACTIVE
+    contract._change_reason = reason
+    contract.save()
+    return contract
+
+
+def active_contract(*, lead=None, manager=None, owner=None, **kwargs):
+    """An active contract with a post-award manager and a business owner (the RACI's Accountable for change
+    orders in the seeded matrix)."""
+    owner = owner or UserFactory(roles=[Role.BUSINESS_OWNER])
+    return make_active(open_contract(lead=lead, manager=manager, business_owner=owner, **kwargs))
+
+
+def milestone(contract, *, actor, title: str = "Pilot in two languages", days: int = 30, **kwargs):
+    from contracts.services import milestone_add, milestone_plan
+
+    m = milestone_add(actor=actor, contract=contract, title=title,
+                      due_date=timezone.localdate() + datetime.timedelta(days=days),
+                      payment_amount=kwargs.pop("payment_amount", None))
+    if kwargs:
+        m = milestone_plan(actor=actor, milestone=m, **kwargs)
+    return m

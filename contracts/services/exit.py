@@ -1,0 +1,122 @@
+"""The exit runbook: starting it moves the contract active → exiting with one step per exit task (owners and
+dates); closing needs every step done or waived with a reason, and the vendor becomes exited when none of its
+other contracts is open."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from contracts.models import Contract, ExitStep
+from contracts.services._common import ensure_open, locked, need, require, save, today
+from contracts.transitions import CONTRACT_TRANSITIONS
+from procurement.exceptions import InvalidTransition
+from procurement.statemachine import ensure_transition
+
+# (key, label, default owner seat, days after the start of the exit)
+EXIT_STEPS = [
+    ("notice", "Give the vendor formal notice of termination or non-renewal", "negotiation_lead", 0),
+    ("data-return", "Get all our data back in open formats and check it is complete", "post_award_manager", 30),
+    ("certified-deletion", "Obtain the vendor's certificate that our data and derived data are deleted",
+     "security_reviewer", 60),
+    ("parallel-run", "Run the successor in parallel until it carries the load", "business_owner", 45),
+    ("access-removal", "Remove the vendor's access and our accounts, keys and integrations", "security_reviewer", 60),
+    ("knowledge-transfer", "Hand knowledge to the successor or the internal team (prompts, evaluations, runbooks)",
+     "post_award_manager", 45),
+]
+STEP_FIELDS = ("label", "owner", "due_date", "note")
+
+
+def exit_blockers(contract: Contract) -> list[str]:
+    steps = list(contract.exit_steps.all())
+    if not steps:
+        return ["The exit runbook has not been started."]
+    return [f"“{s.label}” is neither done nor waived." for s in steps if not s.settled]
+
+
+def seed_exit_steps(contract: Contract, *, actor, start: date) -> None:
+    existing = set(contract.exit_steps.values_list("key", flat=True))
+    for order, (key, label, seat, days) in enumerate(EXIT_STEPS, start=1):
+        if key in existing:
+            continue
+        owner = getattr(contract, seat) or contract.post_award_manager or contract.negotiation_lead
+        save(ExitStep(contract=contract, key=key, label=label, owner=owner, due_date=start + timedelta(days=days),
+                      order=order), actor=actor, reason="Exit runbook step")
+
+
+@transaction.atomic
+def exit_start(*, actor, contract: Contract, reason: str) -> Contract:
+    contract = locked(contract)
+    require(actor, "manage", contract)
+    reason = need(reason)
+    ensure_transition(CONTRACT_TRANSITIONS, contract.status, Contract.Status.EXITING,
+                      labels=dict(Contract.Status.choices), subject=f"Contract {contract.reference}")
+    seed_exit_steps(contract, actor=actor, start=today())
+    contract.status = Contract.Status.EXITING
+    return save(contract, actor=actor, reason=f"Exiting: {reason}")
+
+
+def _step(step: ExitStep) -> ExitStep:
+    step = ExitStep.objects.select_for_update(of=("self",)).select_related("contract").get(pk=step.pk)
+    ensure_open(step.contract)
+    return step
+
+
+@transaction.atomic
+def exit_step_update(*, actor, step: ExitStep, done_on: date | None = None, reason: str = "Exit step updated",
+                     **changes) -> ExitStep:
+    unknown = set(changes) - set(STEP_FIELDS)
+    if unknown:
+        raise ValueError(f"exit_step_update cannot change: {', '.join(sorted(unknown))}")
+    step = _step(step)
+    require(actor, "manage", step.contract)
+    for name, value in changes.items():
+        setattr(step, name, value)
+    if done_on is not None:
+        if done_on > today():
+            raise ValidationError({"done_on": "A step cannot be done in the future."})
+        step.done_on = done_on
+        reason = f"Done: {step.label}"
+    return save(step, actor=actor, reason=need(reason))
+
+
+@transaction.atomic
+def exit_step_waive(*, actor, step: ExitStep, reason: str) -> ExitStep:
+    step = _step(step)
+    require(actor, "manage", step.contract)
+    step.waived_reason = need(reason, message="Say why this step is not needed.")
+    return save(step, actor=actor, reason=f"Waived: {step.waived_reason}")
+
+
+def _vendor_exit_if_last(contract: Contract, *, actor) -> bool:
+    from vendors.services import vendor_mark_exited
+
+    others_open = Contract.objects.filter(vendor_id=contract.vendor_id).exclude(pk=contract.pk) \
+        .exclude(status=Contract.Status.CLOSED).exists()
+    if others_open:
+        return False
+    vendor_mark_exited(vendor=contract.vendor, actor=actor,
+                       reason=f"Last contract {contract.reference} closed after its exit runbook")
+    return True
+
+
+@transaction.atomic
+def exit_close(*, actor, contract: Contract, reason: str) -> Contract:
+    contract = locked(contract)
+    require(actor, "manage", contract)
+    reason = need(reason)
+    ensure_transition(CONTRACT_TRANSITIONS, contract.status, Contract.Status.CLOSED,
+                      labels=dict(Contract.Status.choices), subject=f"Contract {contract.reference}")
+    exiting = contract.status == Contract.Status.EXITING
+    if exiting:
+        problems = exit_blockers(contract)
+        if problems:
+            raise InvalidTransition("The contract cannot close until the exit runbook is complete: "
+                                    + " ".join(problems))
+    contract.status = Contract.Status.CLOSED
+    save(contract, actor=actor, reason=f"Closed: {reason}")
+    if exiting:  # a contract abandoned before signature does not end the vendor relationship
+        _vendor_exit_if_last(contract, actor=actor)
+    return contract
