@@ -1,4 +1,5 @@
-"""The role-aware home page. Each app may contribute panels through `<app>.dashboard.panels(user)`."""
+"""The role-aware home page ("my work"). Each app may contribute panels through `<app>.dashboard.panels(user)`
+and the number shown in the navigation through `<app>.dashboard.work_count(user)` (constant queries)."""
 
 from datetime import timedelta
 from importlib import import_module
@@ -23,6 +24,22 @@ def app_panels(user) -> list[dict]:
             continue
         panels.extend(module.panels(user))
     return panels
+
+
+def _dashboard_modules():
+    for app in PANEL_APPS:
+        try:
+            yield import_module(f"{app}.dashboard")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.dashboard":
+                raise
+
+
+def work_count(user) -> int:
+    """The number in "My work (n)": each app's `work_count(user)` (a constant number of queries each)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return 0
+    return sum(module.work_count(user) for module in _dashboard_modules() if hasattr(module, "work_count"))
 
 
 def worker_status() -> dict:
