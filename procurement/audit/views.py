@@ -4,6 +4,7 @@ import csv
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
@@ -11,8 +12,8 @@ from procurement import authz
 from procurement.accounts.roles import Role, has_role
 from procurement.audit.forms import LogFilterForm
 from procurement.audit.log import CSV_LIMIT, log_rows
-from procurement.audit.registry import AUDITABLE, policy_for
-from procurement.audit.timeline import object_timeline
+from procurement.audit.registry import AUDITABLE, parts_for, policy_for, scores_visible
+from procurement.audit.timeline import merged_timeline, object_timeline
 from procurement.spreadsheets import neutralise
 
 PAGE_SIZE = 50
@@ -20,11 +21,17 @@ PAGE_SIZE = 50
 
 @login_required
 def object_history(request, label: str, pk: int):
+    """One object's history; for a procedure, a memo or a contract, merged with its related records' history
+    (only those the reader may see). 404 to anyone who cannot see the object."""
     policy = policy_for(label)
     obj = authz.get_for_user_or_404(request.user, policy, pk=pk)
+    parts = parts_for(label)
+    entries = merged_timeline(obj, request.user, parts) if parts else object_timeline(obj)
+    page_obj = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "audit/object_history.html", {
-        "object": obj, "entries": object_timeline(obj), "label": label,
-        "type_name": obj._meta.verbose_name,
+        "object": obj, "entries": page_obj.object_list, "page_obj": page_obj, "label": label,
+        "type_name": obj._meta.verbose_name, "merged": bool(parts),
+        "scores_hidden": label == "awards.awardprocedure" and not scores_visible(request.user, obj),
     })
 
 
@@ -73,10 +80,10 @@ def global_log_csv(request):
     writer = csv.writer(_Echo())
 
     def lines():
-        yield writer.writerow(["when", "who", "action", "kind", "record id", "reason"])
+        yield writer.writerow(["when", "who", "action", "kind", "record id", "record", "reason"])
         for row in rows:
             yield writer.writerow([row.when.isoformat(), neutralise(row.who), row.action, row.object_type,
-                                   row.object_id, neutralise(row.reason)])
+                                   row.object_id, neutralise(row.name), neutralise(row.reason)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="baton-audit-log.csv"'
