@@ -24,8 +24,13 @@ class MemoForm(forms.ModelForm):
         }
         labels = {"recommended_bid": "Recommended bid", "residual_risks": "Residual risks accepted with this award"}
 
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0,
+                                  label="Revision you are editing")
+
     def __init__(self, *args, procedure, alternatives=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["revision"].initial = self.instance.revision
         bids = Bid.objects.filter(procedure=procedure, status=Bid.Status.SHORTLISTED).select_related("vendor")
         self.fields["recommended_bid"].queryset = bids
         self.fields["recommended_bid"].label_from_instance = lambda bid: str(bid.vendor)
@@ -44,6 +49,17 @@ class MemoForm(forms.ModelForm):
 
     def alternatives(self) -> dict[int, str]:
         return {int(name[4:]): self.cleaned_data.get(name, "") for name in self.alternative_fields}
+
+    def expected_revision(self) -> int | None:
+        """The memo revision this form was read at (None when the client sent none)."""
+        return self.cleaned_data.get("revision")
+
+    def conflict(self, message: str, *, current_revision: int) -> None:
+        """Show an edit conflict: the message at the top, the user's text kept, and the hidden revision moved
+        on so that saving again (after comparing) replaces the other person's version deliberately."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("revision")] = str(current_revision)
+        self.add_error(None, message)
 
     def changes(self) -> dict:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "residual_risks"}

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.utils.safestring import mark_safe
 
 from awards import charts, scoring
@@ -161,6 +163,7 @@ class ProcedureResults:
     result: scoring.ScoringResult | None = None
     sensitivity: tuple = ()
     monte_carlo: scoring.MonteCarloResult | None = None
+    cache_key: str = ""  # fingerprint of every input of the engine (see _fingerprint); "" = not cached
 
     @property
     def bid_by_key(self) -> dict:
@@ -205,7 +208,10 @@ class ProcedureResults:
 
     # Justified mark_safe: awards.charts builds the SVG itself and escapes every label it prints.
     def heatmap_svg(self) -> str:
-        return mark_safe(charts.score_heatmap_svg(self.result)) if self.result else ""  # noqa: S308  # nosec
+        if not self.result:
+            return ""
+        svg = _cached(f"{self.cache_key}:heatmap", lambda: charts.score_heatmap_svg(self.result), self.cache_key)
+        return mark_safe(svg)  # noqa: S308  # nosec
 
     def bar_svg(self) -> str:
         return mark_safe(charts.totals_bar_svg(self.result)) if self.result else ""  # noqa: S308  # nosec
@@ -241,6 +247,45 @@ def results_bids(procedure):
             .order_by("vendor__legal_name", "pk"))
 
 
+RESULTS_CACHE_SECONDS = 60 * 60
+
+
+def _cached(key: str, compute, enabled: str):
+    if not enabled:
+        return compute()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, RESULTS_CACHE_SECONDS)
+    return value
+
+
+def _fingerprint(*, scorecard, groups, criteria, knockouts, bids, sheets, cleared, decisions, notes,
+                 samples) -> str:
+    """A hash of every input of the engine, so a cached result is reused only for identical inputs.
+
+    Scores enter through their sheet's aggregates (count, sum, latest change: annotated on the sheets query,
+    so the fingerprint costs no extra query); everything else through the rows the page loads anyway.
+    Every write in Baton goes through ``save()`` (never ``QuerySet.update``), so ``updated_at`` moves on
+    every change.
+    """
+    import hashlib
+
+    parts = [
+        ("card", scorecard.pk, scorecard.scale, scorecard.mc_seed, scorecard.updated_at, samples),
+        [("g", g.pk, g.weight, g.position, g.updated_at) for g in groups],
+        [("c", c.pk, c.key, c.group_id, c.share, c.updated_at) for c in criteria],
+        [("k", k.pk, k.key, k.updated_at) for k in knockouts],
+        [("b", b.pk, b.status, b.updated_at) for b in bids],
+        [("s", s.pk, s.evaluator_id, s.submitted_at, s.updated_at, s.n_scores, s.sum_scores, s.last_score)
+         for s in sheets],
+        sorted(cleared),
+        sorted((key, d.pk, d.passed, d.updated_at) for key, d in decisions.items()),
+        sorted((key, n.pk, n.score, n.updated_at) for key, n in notes.items()),
+    ]
+    return "awards:results:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def procedure_results(procedure, *, samples: int = MC_SAMPLES) -> ProcedureResults:
     scorecard = Scorecard.objects.filter(procedure=procedure).first()
     if scorecard is None:
@@ -251,7 +296,8 @@ def procedure_results(procedure, *, samples: int = MC_SAMPLES) -> ProcedureResul
                                                                             "position", "pk"))
     knockouts = list(Knockout.objects.filter(scorecard=scorecard).order_by("position", "pk"))
     bids = list(results_bids(procedure))
-    sheets = list(ScoreSheet.objects.filter(scorecard=scorecard).select_related("evaluator"))
+    sheets = list(ScoreSheet.objects.filter(scorecard=scorecard).select_related("evaluator").annotate(
+        n_scores=Count("scores"), sum_scores=Sum("scores__value"), last_score=Max("scores__updated_at")))
     evaluator_count = EvaluatorAssignment.objects.filter(procedure=procedure).count()
     submitted_sheets = {s.pk: s.evaluator_id for s in sheets if s.is_submitted}
     # A score counts only while its evaluator may open the bid: one recused (or whose conflict is back
@@ -259,12 +305,7 @@ def procedure_results(procedure, *, samples: int = MC_SAMPLES) -> ProcedureResul
     cleared = set(ConflictDeclaration.objects.filter(
         assignment__procedure=procedure, review__in=ConflictDeclaration.MAY_OPEN,
     ).values_list("assignment__evaluator_id", "bid_id"))
-    scores: dict[tuple[int, str], list[float]] = defaultdict(list)
     key_of = {c.pk: c.key for c in criteria}
-    for bid_id, criterion_id, value, sheet_id in Score.objects.filter(criterion__scorecard=scorecard).values_list(
-            "bid_id", "criterion_id", "value", "sheet_id"):
-        if sheet_id in submitted_sheets and (submitted_sheets[sheet_id], bid_id) in cleared:
-            scores[(bid_id, key_of[criterion_id])].append(float(value))
     decisions = {(d.knockout_id, d.bid_id): d for d in
                  KnockoutDecision.objects.filter(knockout__scorecard=scorecard).select_related("decided_by")}
     notes = {(n.bid_id, n.criterion_id): n for n in
@@ -275,6 +316,20 @@ def procedure_results(procedure, *, samples: int = MC_SAMPLES) -> ProcedureResul
                             notes=notes, sheets=sheets, evaluator_count=evaluator_count)
     if problems:
         return data
+    # The engine's outputs are cached by a fingerprint of all their inputs: at 40 bids x 120 criteria x 12
+    # evaluators, loading 57,600 scores and running sensitivity and the Monte Carlo costs far more than the page.
+    data.cache_key = _fingerprint(scorecard=scorecard, groups=groups, criteria=criteria, knockouts=knockouts,
+                                  bids=bids, sheets=sheets, cleared=cleared, decisions=decisions, notes=notes,
+                                  samples=samples)
+    cached = cache.get(data.cache_key)
+    if cached is not None:
+        data.result, data.sensitivity, data.monte_carlo = cached
+        return data
+    scores: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for bid_id, criterion_id, value, sheet_id in Score.objects.filter(criterion__scorecard=scorecard).values_list(
+            "bid_id", "criterion_id", "value", "sheet_id"):
+        if sheet_id in submitted_sheets and (submitted_sheets[sheet_id], bid_id) in cleared:
+            scores[(bid_id, key_of[criterion_id])].append(float(value))
     engine_knockouts = [scoring.Knockout(k.key, k.name) for k in knockouts]
     lead_knocked = [b for b in bids if b.status == Bid.Status.KNOCKED_OUT
                     and not any(d.passed is False for (kid, bid_id), d in decisions.items() if bid_id == b.pk)]
@@ -301,6 +356,7 @@ def procedure_results(procedure, *, samples: int = MC_SAMPLES) -> ProcedureResul
     data.result = scoring.score_bids(card, inputs, resolved=resolved)
     data.sensitivity = scoring.sensitivity(data.result)
     data.monte_carlo = scoring.monte_carlo(data.result, samples=samples, seed=scorecard.mc_seed)
+    cache.set(data.cache_key, (data.result, data.sensitivity, data.monte_carlo), RESULTS_CACHE_SECONDS)
     return data
 
 

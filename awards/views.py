@@ -46,6 +46,7 @@ from procurement.authz import get_for_user_or_404
 from procurement.exceptions import DomainError, InvalidTransition
 from procurement.forms import attempt_service
 from procurement.listing import paginate_sorted
+from procurement.spreadsheets import neutralise
 from vendors.models import Vendor
 from vendors.permissions import vendor_policy
 
@@ -504,7 +505,7 @@ def qa_export(request, reference):
     writer = csv.writer(buffer)
     writer.writerow(["Number", "Question", "Answer", "Published"])
     for question in selectors.published_questions(procedure):
-        writer.writerow([f"Q{question.number}", question.published_question, question.answer,
+        writer.writerow([f"Q{question.number}", neutralise(question.published_question), neutralise(question.answer),
                          timezone.localtime(question.published_at).strftime("%Y-%m-%d")])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{procedure.reference}-published-qa.csv"'

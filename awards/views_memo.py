@@ -14,6 +14,7 @@ from awards import services
 from awards.forms_memo import DebriefForm, MemoForm, SignOffForm
 from awards.memo_documents import memo_page_data
 from awards.models import ApprovalRoute, AwardProcedure, Debrief, DecisionMemo, MemoAlternative
+from awards.models.memo import MemoEditConflict
 from awards.permissions import debrief_policy, memo_policy, procedure_policy
 from awards.services.approval import signoff_refusal
 from procurement.authz import get_for_user_or_404
@@ -84,9 +85,15 @@ def memo_edit(request, reference):
         original = DecisionMemo.objects.get(pk=memo.pk)
         try:
             services.memo_update(actor=request.user, memo=original, alternatives=form.alternatives(),
-                                 residual_risks=form.cleaned_data["residual_risks"], **form.changes())
+                                 residual_risks=form.cleaned_data["residual_risks"],
+                                 expected_revision=form.expected_revision(), **form.changes())
         except ValidationError as exc:
             _form_errors(form, exc)
+        except MemoEditConflict as exc:
+            form.conflict(str(exc), current_revision=exc.current_revision)
+            return render(request, "awards/memo/form.html", {
+                "form": form, "memo_obj": memo, "procedure": memo.procedure, "conflict": True,
+                "in_approval": memo.status == DecisionMemo.Status.IN_APPROVAL}, status=409)
         except DomainError as exc:
             return _refuse(request, exc)
         else:
@@ -120,7 +127,7 @@ def memo_sign(request, reference):
     if refusal and memo.status != DecisionMemo.Status.IN_APPROVAL:
         return _refuse(request, DomainError(refusal))
     form = SignOffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not refusal and form.is_valid():
         try:
             services.signoff_record(actor=request.user, memo=memo, decision=form.cleaned_data["decision"],
                                     comment=form.cleaned_data["comment"], password=form.cleaned_data["password"])
@@ -133,7 +140,8 @@ def memo_sign(request, reference):
             messages.success(request, f"Your decision is recorded. The memo is {memo.get_status_display().lower()}.")
             return redirect(memo)
     return render(request, "awards/memo/sign.html", {"form": form, "memo_obj": memo, "procedure": memo.procedure,
-                                                     "refusal": refusal}, status=200 if not form.errors else 400)
+                                                     "refusal": refusal},
+                  status=403 if refusal else (400 if form.errors else 200))  # seen, but not theirs to sign
 
 
 @login_required

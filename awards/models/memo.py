@@ -6,6 +6,7 @@ model, its queryset and the admin refuse any change.
 """
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -18,6 +19,14 @@ from procurement.models import TimeStampedModel
 
 class MemoImmutable(DomainError):
     """An approved memo (or a frozen version) cannot change."""
+
+
+class MemoEditConflict(DomainError):
+    """Someone else saved the memo after this edit was started; saving would silently overwrite their change."""
+
+    def __init__(self, message: str, *, current_revision: int):
+        super().__init__(message)
+        self.current_revision = current_revision
 
 
 class MemoStatus(models.TextChoices):
@@ -49,10 +58,14 @@ class DecisionMemo(TimeStampedModel):
     version = models.PositiveSmallIntegerField(default=0, editable=False,
                                                help_text="Number of the latest submitted version (0: never submitted).")
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    revision = models.PositiveIntegerField(
+        default=0, editable=False,
+        help_text="Counts the saved edits; an edit form carries the revision it was read at, and a save made "
+                  "from an older revision is refused as a conflict instead of overwriting someone's change.")
     # The decision
     title = models.CharField(max_length=200)
     decision_date = models.DateField(help_text="Due diligence and evidence are judged as of this date.")
-    contract_value = models.DecimalField(max_digits=14, decimal_places=2,
+    contract_value = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)],
                                          help_text="Expected total contract value; it selects the approval route.")
     recommended_bid = models.ForeignKey(Bid, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     recommendation = models.TextField(blank=True, help_text="Why this bid. Markdown.")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -55,7 +55,8 @@ class AwardProcedure(TimeStampedModel):
     estimated_value = models.DecimalField("estimated contract value", max_digits=14, decimal_places=2,
                                           validators=[MinValueValidator(Decimal("0"))])
     currency = models.CharField(max_length=3, default="EUR", help_text="ISO 4217 code, e.g. EUR, GBP, USD.")
-    term_months = models.PositiveSmallIntegerField("term (months)", validators=[MinValueValidator(1)])
+    term_months = models.PositiveSmallIntegerField("term (months)",
+                                                   validators=[MinValueValidator(1), MaxValueValidator(360)])
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.DRAFT, editable=False)
     cancel_reason = models.TextField(blank=True, editable=False)
     single_source_justification = models.TextField(

@@ -20,6 +20,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from awards import notices
 from awards.approval_policy import NoRuleApplies, Rule, select_rule
 from awards.models import (
     ApprovalRoute,
@@ -40,6 +41,7 @@ from awards.prerequisites import missing_for
 from awards.services._common import lock_procedure
 from awards.services.memo import locked_memo, move
 from awards.transitions import BID_LABELS, BID_STATUSES, PROCEDURE_STAGES, STAGE_LABELS
+from procurement import throttle
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError, InvalidTransition
@@ -81,6 +83,7 @@ def approval_route_open(*, memo: DecisionMemo, version: MemoVersion, actor) -> A
                          position=position)
         attribute(step, actor=actor, reason="Committee required by the approval policy")
         step.save()
+    notices.memo_routed(route=route)
     return route
 
 
@@ -128,8 +131,7 @@ def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "
     require(actor, memo_policy, "view", memo)
     if decision not in Decision.values:
         raise ValidationError({"decision": "Choose approve, reject or request changes."})
-    if not password or not actor.check_password(password):
-        raise ValidationError({"password": "That is not your password. Nothing was recorded."})
+    throttle.check_password(actor, password, wrong="That is not your password. Nothing was recorded.")
     refusal = signoff_refusal(memo, actor)
     if refusal:
         if memo.status != MemoStatus.IN_APPROVAL:
@@ -178,6 +180,7 @@ def _close(route, memo, *, actor, route_status: str, memo_status: str, reason: s
         fields += ["approved_at", "standstill_ends_on"]
     attribute(memo, actor=actor, reason=reason)
     memo.save(update_fields=fields)
+    notices.memo_decided(route=route, memo=memo)
 
 
 # --- the award -------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from awards import notices
 from awards.models import (
     AwardProcedure,
     AwardProcedureUserObjectPermission,
@@ -55,6 +56,7 @@ def evaluator_assign(*, actor, procedure: AwardProcedure, evaluator, criterion_g
     except IntegrityError:
         raise ValidationError({"evaluator": f"{evaluator} is already an evaluator of this procedure."}) from None
     _grant(procedure=procedure, user=evaluator, actor=actor)
+    notices.evaluator_assigned(assignment=assignment)
     return assignment
 
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from awards.memo_checks import memo_findings
 from awards.memo_snapshot import scoring_snapshot
 from awards.models import ApprovalRoute, Bid, DecisionMemo, MemoAlternative, MemoVersion
-from awards.models.memo import MemoImmutable, MemoStatus
+from awards.models.memo import MemoEditConflict, MemoImmutable, MemoStatus
 from awards.models.procedure import Stage
 from awards.permissions import memo_policy, procedure_policy
 from awards.services._common import lock_procedure
@@ -142,10 +142,26 @@ def _reopen_for_edit(memo: DecisionMemo, *, actor) -> str | None:
     return None
 
 
+def _edit_conflict(memo: DecisionMemo, expected_revision: int) -> MemoEditConflict:
+    last = memo.history.select_related("history_user").order_by("-history_date", "-history_id").first()
+    who = _person(last.history_user) if last is not None and last.history_user_id else "someone else"
+    when = timezone.localtime(last.history_date).strftime("%H:%M") if last is not None else ""
+    return MemoEditConflict(
+        f"{who} saved this memo{f' at {when}' if when else ''} while you were editing it (you started from "
+        f"revision {expected_revision}; it is now at revision {memo.revision}). Nothing of yours was saved and "
+        "your text is kept in the form: compare it with the current memo, then save again to replace their "
+        "version with yours.", current_revision=memo.revision)
+
+
 @transaction.atomic
 def memo_update(*, actor, memo: DecisionMemo, alternatives: dict[int, str] | None = None,
-                residual_risks=None, reason: str = "Memo edited", **changes) -> DecisionMemo:
-    """Edit the memo's fields, the reasons of its alternatives ({bid id: reason}) and its residual risks."""
+                residual_risks=None, reason: str = "Memo edited", expected_revision: int | None = None,
+                **changes) -> DecisionMemo:
+    """Edit the memo's fields, the reasons of its alternatives ({bid id: reason}) and its residual risks.
+
+    `expected_revision` is the revision the editor read (the edit form carries it): when someone saved in between,
+    the edit is refused with MemoEditConflict and nothing is written (optimistic concurrency, checked under the
+    row lock so two simultaneous saves cannot both pass)."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable on a memo: {sorted(unknown)}")
@@ -153,6 +169,8 @@ def memo_update(*, actor, memo: DecisionMemo, alternatives: dict[int, str] | Non
     require(actor, memo_policy, "edit", memo)
     if memo.status == MemoStatus.APPROVED:
         raise MemoImmutable(f"The decision memo of {memo.reference} is approved and can no longer change.")
+    if expected_revision is not None and expected_revision != memo.revision:
+        raise _edit_conflict(memo, expected_revision)
     if "recommended_bid" in changes:
         _check_recommended(memo, changes["recommended_bid"])
     for field, value in changes.items():
@@ -165,6 +183,7 @@ def memo_update(*, actor, memo: DecisionMemo, alternatives: dict[int, str] | Non
         if any(r.vendor_id != vendor_id for r in risks):
             raise ValidationError({"residual_risks": "Choose residual risks from the recommended vendor's register."})
     status_reason = _reopen_for_edit(memo, actor=actor)
+    memo.revision += 1
     attribute(memo, actor=actor, reason=status_reason or reason)
     memo.save()
     if risks is not None:

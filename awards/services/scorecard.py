@@ -196,6 +196,11 @@ def scorecard_lock(*, actor, scorecard: Scorecard, reason: str = "Locked by the 
     procedure, scorecard = _editable(actor=actor, procedure_id=scorecard.procedure_id)
     if scorecard.is_locked:
         return scorecard
+    from awards.results import effective_weights
+
+    _, problems = effective_weights(list(scorecard.groups.all()), list(scorecard.criteria.all()))
+    if problems:  # a scorecard is locked to be scored: its weights must already add up to exactly 100
+        raise ValidationError("The scorecard cannot be locked yet. " + " ".join(problems))
     _lock(scorecard, actor=actor, reason=reason)
     return scorecard
 

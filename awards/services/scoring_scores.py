@@ -38,6 +38,7 @@ from awards.services.scorecard import scorecard_lock_for_scoring
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError
+from procurement.validators import readable_text
 
 SCORING_STAGES = (Stage.EVALUATION,)
 DECIDING_STAGES = (Stage.EVALUATION, Stage.SHORTLIST)
@@ -105,6 +106,10 @@ def score_save(*, actor, bid: Bid, criterion: Criterion, value, rationale: str =
     scorecard, sheet = _scoring_context(actor=actor, bid=bid, criterion=criterion)
     number = parse_score(value, scale=scorecard.scale)
     rationale = (rationale or "").strip()
+    try:
+        readable_text(rationale)  # the scoring cell posts without a form, so the form-field check is repeated
+    except ValidationError as exc:
+        raise ValidationError({"rationale": exc.messages}) from None
     problem = rationale_problem(number, rationale, scorecard.scale)
     if problem:
         raise ValidationError({"rationale": problem})
