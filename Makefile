@@ -6,7 +6,7 @@ export UV_PYTHON_DOWNLOADS := never
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core redis-server postgresql chromium
 FAST_ENV := env -u DATABASE_URL -u REDIS_URL -u DEBUG -u SECRET_KEY -u ALLOWED_HOSTS
 
-.PHONY: run test install system-deps python-deps npm-deps lint checks test-fast test-integration test-e2e
+.PHONY: run test install system-deps python-deps npm-deps lint checks test-fast test-integration test-e2e bench
 
 run: install
 	$(FAST_ENV) $(PY) manage.py migrate --noinput
@@ -48,3 +48,11 @@ test-integration:
 test-e2e:
 	@echo "=== e2e leg (headless Chromium) ==="
 	$(FAST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e -q
+
+# Not part of `make test`: builds the 1x and 10x datasets in a throwaway PostgreSQL, measures pages, scoring,
+# PDFs and load (gunicorn + wrk), prints the targets and writes var/bench/results.json (docs/performance.md).
+# BENCH_ARGS=--quick for a smoke run.
+BENCH_ARGS ?=
+bench: install
+	@.ci/system-deps wrk
+	$(FAST_ENV) .ci/with-services $(PY) -m procurement.bench $(BENCH_ARGS)

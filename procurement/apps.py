@@ -4,3 +4,24 @@ from django.apps import AppConfig
 class ProcurementConfig(AppConfig):
     name = "procurement"
     verbose_name = "Baton kernel"
+
+    def ready(self):
+        from django import forms
+
+        from procurement.validators import plausible_date, readable_text
+
+        # Every form text field refuses control characters and bidi overrides (see procurement.validators).
+        # EmailField and URLField declare their own default validators, so they get the check added too.
+        for field_class in (forms.CharField, forms.EmailField, forms.URLField):
+            if readable_text not in field_class.default_validators:
+                field_class.default_validators = [*field_class.default_validators, readable_text]
+        # ... and every form date a year between 1900 and 2200.
+        for field_class in (forms.DateField, forms.DateTimeField):
+            if plausible_date not in field_class.default_validators:
+                field_class.default_validators = [*field_class.default_validators, plausible_date]
+        # ... and every file field refuses a file cut off at the upload ceiling (see procurement.uploads).
+        from procurement.uploads import refuse_oversize
+
+        for field_class in (forms.FileField, forms.ImageField):  # ImageField declares its own validators
+            if refuse_oversize not in field_class.default_validators:
+                field_class.default_validators = [*field_class.default_validators, refuse_oversize]

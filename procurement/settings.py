@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "procurement.accounts.apps.AccountsConfig",
     "procurement.audit.apps.AuditConfig",
     "procurement.documents.apps.DocumentsConfig",
+    "procurement.notifications.apps.NotificationsConfig",
     "vendors.apps.VendorsConfig",
     "awards.apps.AwardsConfig",
     "contracts.apps.ContractsConfig",
@@ -176,6 +177,16 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=25 * 1024 * 1024)
+# Request limits: a body (without its files) over DATA_UPLOAD_MAX_MEMORY_SIZE or with more than
+# DATA_UPLOAD_MAX_NUMBER_FIELDS fields is answered 400; a file over BATON_UPLOAD_MAX_BYTES is cut off while it
+# streams in (procurement.uploads) and refused at its form field.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+BATON_UPLOAD_MAX_BYTES = env.int("BATON_UPLOAD_MAX_BYTES", default=EVIDENCE_MAX_BYTES)
+FILE_UPLOAD_HANDLERS = [
+    "procurement.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- email -----------------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -197,6 +208,10 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 # WeasyPrint holds on to memory between renders; recycle the worker child regularly.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=50)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A new pool child warms up the renderer before it reports UP (documents.tasks); under load that takes longer than
+# Celery's 4 s default, and a child that misses it is killed and replaced for ever (seen in tests/integration/
+# test_faults.py after a child died mid-render): documents then wait until the worker restarts.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = env.int("CELERY_WORKER_PROC_ALIVE_TIMEOUT", default=60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # One publish attempt: with Redis down a request must not hang ~6 s in kombu's retries. Job rows stay
 # PENDING and the beat sweeper queues them again.
@@ -249,5 +264,12 @@ LOGGING = {
 }
 
 # Baton's own knobs.
+BATON_SITE_URL = env.str("BATON_SITE_URL", default="http://127.0.0.1:8000")  # links in notification emails
+# Sign-off asks for the password again; after BATON_SIGNOFF_FAILURE_LIMIT wrong ones a user waits
+# BATON_SIGNOFF_COOLOFF_MINUTES before trying again (procurement.throttle, counted in the cache).
+BATON_SIGNOFF_FAILURE_LIMIT = env.int("BATON_SIGNOFF_FAILURE_LIMIT", default=5)
+BATON_SIGNOFF_COOLOFF_MINUTES = env.int("BATON_SIGNOFF_COOLOFF_MINUTES", default=15)
 BATON_STANDSTILL_DAYS = env.int("BATON_STANDSTILL_DAYS", default=10)  # days between award and contract signature
+BATON_NOTICE_LEAD_DAYS = env.int("BATON_NOTICE_LEAD_DAYS", default=30)  # remind before a contract's notice deadline
+BATON_RENEWAL_LEAD_DAYS = env.int("BATON_RENEWAL_LEAD_DAYS", default=60)  # remind before its end/renewal date
 BATON_DEMO_PASSWORD = "baton-demo-2026"  # noqa: S105 - published demo logins; seed_demo refuses DEBUG off

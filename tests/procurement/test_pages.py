@@ -61,7 +61,9 @@ def test_home_for_a_user_without_role_says_so(client, stranger):
 
 def test_home_query_count_is_bounded(client, lead, django_assert_max_num_queries):
     client.force_login(lead)
-    with django_assert_max_num_queries(8):
+    # session, user, roles; each app's panels (guardian-scoped visibility costs two small lookups per app);
+    # the navigation's "My work" and unread-notification counts — a constant, whatever the workload
+    with django_assert_max_num_queries(16):
         client.get("/")
 
 
