@@ -39,7 +39,7 @@ checks:
 
 test-fast:
 	@echo "=== fast leg (SQLite, eager Celery) ==="
-	$(FAST_ENV) $(PY) -m pytest -m "not integration and not e2e" -q
+	$(FAST_ENV) $(PY) -m pytest -m "not integration and not e2e" -q -n 2
 
 test-integration:
 	@echo "=== integration leg (PostgreSQL, Redis, Celery worker process) ==="

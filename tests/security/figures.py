@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pytest
+
 _FIGURES: dict[str, int] = defaultdict(int)
 _ORDER: list[str] = []
 
@@ -61,3 +63,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_sep("=", "Baton figures")
     for line in lines:
         terminalreporter.write_line(line)
+
+
+# Under pytest-xdist each worker process counts its own tests: it hands its figures to the controller when it
+# finishes, and the controller adds them up before printing the summary.
+def pytest_sessionfinish(session, exitstatus):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["baton_figures"] = [(name, _FIGURES[name]) for name in _ORDER]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    for name, count in getattr(node, "workeroutput", {}).get("baton_figures", []):
+        record(name, count)
