@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from contracts.models import ClausePosition, Contract
 from contracts.models.planning import RACI_PARTIES, RaciCode
 from procurement.documents.registry import DocumentKind, register
+from procurement.icalendar import CalendarEvent
+from procurement.icalendar import to_ics as calendar_bytes
 from procurement.markdown import render_markdown
 from procurement.spreadsheets import neutralise
 
@@ -176,28 +177,6 @@ def to_csv(header: list[str], rows: list[list]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def ics_escape(text: str) -> str:
-    return (str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
-
-
-def ics_fold(line: str) -> str:
-    """RFC 5545 §3.1: lines longer than 75 octets continue on the next line after CRLF and one space."""
-    encoded = line.encode("utf-8")
-    if len(encoded) <= 75:
-        return line
-    parts, current, size = [], "", 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > (75 if not parts else 74):
-            parts.append(current)
-            current, size = "", 0
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
-
-
 def key_dates(context: dict) -> list[tuple[str, str, date]]:
     """[(uid stem, summary, day)] for the calendar."""
     c = context["contract"]
@@ -218,24 +197,10 @@ def key_dates(context: dict) -> list[tuple[str, str, date]]:
 
 
 def to_ics(context: dict, *, now: datetime | None = None) -> bytes:
-    now = (now or timezone.now()).astimezone(UTC)
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
     ref = context["contract"]["reference"]
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Baton//Contract handoff pack//EN", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH"]
-    for stem, summary, day in key_dates(context):
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{ref}-{stem}@baton.invalid",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
-            f"DTEND;VALUE=DATE:{(day + timedelta(days=1)).strftime('%Y%m%d')}",
-            f"SUMMARY:{ics_escape(summary)}",
-            "TRANSP:TRANSPARENT",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(ics_fold(line) for line in lines) + "\r\n").encode("utf-8")
+    events = [CalendarEvent(uid=f"{ref}-{stem}@baton.invalid", day=day, summary=summary)
+              for stem, summary, day in key_dates(context)]
+    return calendar_bytes(events, name=f"{ref} key dates", product="Contract handoff pack", now=now)
 
 
 def handoff_attachments(contract: Contract, context: dict) -> dict[str, bytes]:

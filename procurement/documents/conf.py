@@ -1,12 +1,17 @@
 """Knobs of the document pipeline, each overridable by a setting of the same name."""
 
+import os
 from datetime import timedelta
 
 from django.conf import settings
 
 # A worker gives up on one render after these many seconds (soft: a readable failure; hard: the child dies).
-RENDER_SOFT_TIME_LIMIT = 90
-RENDER_HARD_TIME_LIMIT = 120
+# Read where the tasks are imported; the worker's own values apply (a queued render carries no limits, see
+# services.enqueue_render). The environment may lower them (the fault tests do, for their worker only).
+RENDER_SOFT_TIME_LIMIT = int(os.environ.get("BATON_RENDER_SOFT_TIME_LIMIT")
+                             or getattr(settings, "BATON_RENDER_SOFT_TIME_LIMIT", 90))
+RENDER_HARD_TIME_LIMIT = int(os.environ.get("BATON_RENDER_HARD_TIME_LIMIT")
+                             or getattr(settings, "BATON_RENDER_HARD_TIME_LIMIT", 120))
 
 
 def max_attempts() -> int:

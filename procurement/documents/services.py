@@ -70,6 +70,14 @@ def _check_source(kind: DocumentKind, source: models.Model) -> None:
 
 
 # --- queuing ------------------------------------------------------------------------------------------------
+# Celery copies the task's time limits, as the QUEUING process imported them, into each message, and the worker
+# obeys the message over its own task attributes (celery.app.task.Task.apply_async -> _get_exec_options ->
+# the "timelimit" header; celery.worker.request.Request prefers the header). The render limits are the worker's
+# to decide (documents.conf reads them where the tasks are imported, and a web process need not share the
+# worker's environment), so the message carries none and the worker applies the limits it was configured with.
+WORKER_DECIDES_TIME_LIMITS = {"soft_time_limit": None, "time_limit": None}
+
+
 def enqueue_render(document_id: int) -> bool:
     """Hand the render to the broker. A broker outage is logged, never raised: the row stays PENDING and the
     sweeper queues it again once the broker is back."""
@@ -78,13 +86,14 @@ def enqueue_render(document_id: int) -> bool:
     app = render_document.app
     try:
         if app.conf.task_always_eager:  # the embedded default: the task runs right here
-            render_document.apply_async(args=[document_id])
+            render_document.apply_async(args=[document_id], **WORKER_DECIDES_TIME_LIMITS)
             return True
         # Fail fast: one connection attempt, no publish retries. Left to itself kombu spends ~6 s retrying a
         # refused connection, and this runs at the end of a person's request.
         with app.pool.acquire(block=True, timeout=2) as connection:
             connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
-            render_document.apply_async(args=[document_id], retry=False, connection=connection)
+            render_document.apply_async(args=[document_id], retry=False, connection=connection,
+                                        **WORKER_DECIDES_TIME_LIMITS)
     except BROKER_ERRORS as exc:
         logger.error("Could not queue document %s for rendering (%s: %s); it stays waiting and the sweeper "
                      "will queue it again.", document_id, type(exc).__name__, exc)

@@ -7,6 +7,8 @@ and replaced; Redis stopped while a document is requested. Added here:
   renders once Redis is back;
 - a render exceeding its time limit (a worker started with low limits, a document far too large): FAILED with a
   readable error, and the same worker renders the next document;
+- a render that ignores its soft limit and is killed at the hard one: the sweeper queues it again until its
+  attempts run out, it ends FAILED (never RENDERING for ever), and the worker renders the next document;
 - a database error in the middle of a service: nothing half-written, no task queued.
 Each injected fault is counted in the figures ("faults injected").
 """
@@ -32,12 +34,14 @@ from procurement.documents.models import RenderedDocument
 from tests.factories.accounts import TEST_PASSWORD, UserFactory
 from tests.factories.memos import EC, PM, RC, committee, shortlisted_procedure, written_memo
 from tests.factories.vendors import VendorFactory
+from tests.integration import limit_kinds
 from tests.integration.conftest import Worker
 from tests.integration.test_documents import _redis_answers, _start_redis, wait_for
 from tests.security.figures import record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = RenderedDocument.Status
+_LIMIT_KINDS = limit_kinds.__name__  # the same kind in this process and, through the environment, in the worker
 
 
 def _files_of(storage: Path, doc: RenderedDocument) -> list[str]:
@@ -119,7 +123,57 @@ def test_a_render_over_its_time_limit_fails_readably_and_the_worker_renders_the_
         # then: the large one FAILED with a message a person can read; the same worker rendered the next one
         assert doc.status == S.FAILED
         assert "took longer than 2 seconds" in doc.error
+        assert doc.attempts == 1, "a render stopped by its soft limit fails once; it is not retried"
         assert not doc.file
+        assert nxt.status == S.READY, nxt.error
+        assert limited.process.poll() is None
+        record("faults injected/lost documents", 0)
+    finally:
+        limited.stop()
+        celery_worker_process.start()
+
+
+def test_a_render_past_its_hard_limit_is_retried_then_failed_and_the_worker_renders_the_next(
+        lead, worker_storage, celery_worker_process, tmp_path_factory):
+    # given: a worker of our own with a 1 s soft and 3 s hard limit that also knows a document kind which shrugs
+    # off the soft limit (as a render stuck in native code would), so only the hard limit, killing the child,
+    # ends it. As above, only the worker's environment carries the limits.
+    celery_worker_process.stop()
+    kinds = ",".join(filter(None, [celery_worker_process.env.get("BATON_DOCUMENT_KIND_MODULES"), _LIMIT_KINDS]))
+    env = {**celery_worker_process.env, "BATON_RENDER_SOFT_TIME_LIMIT": "1", "BATON_RENDER_HARD_TIME_LIMIT": "3",
+           "BATON_DOCUMENT_KIND_MODULES": kinds}
+    limited = Worker(env, tmp_path_factory.mktemp("hard-limited-worker") / "worker.log")
+    try:
+        limited.start()
+        stuck = VendorFactory(owner=lead, legal_name="Never Finishes Ltd")
+        small = VendorFactory(owner=lead, legal_name="Small Note Ltd")
+
+        # when: the document is requested, and the sweeper runs as beat would, treating a render as lost once it
+        # is older than the worker's hard limit plus a margin (documents.conf.stuck_rendering_after)
+        doc = services.document_request(kind="test_unstoppable_note", source=stuck, actor=lead)
+        record("faults injected")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            services.document_sweep(pending_after=timedelta(minutes=5), rendering_after=timedelta(seconds=5))
+            doc.refresh_from_db()
+            if doc.status in (S.READY, S.FAILED):
+                break
+            time.sleep(0.5)
+        try:
+            nxt = wait_for(services.document_request(kind="test_note", source=small, actor=lead).pk, S.READY,
+                           S.FAILED, timeout=60)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; worker log:\n{_log_tail(limited)}") from None
+
+        # then: each attempt was killed at the hard limit, the sweeper queued it again until the attempts ran out,
+        # and it ended FAILED with a readable reason instead of RENDERING for ever; the worker lived on
+        assert doc.status == S.FAILED, f"{doc.status}; worker log:\n{_log_tail(limited)}"
+        assert doc.attempts == 3
+        assert "attempted 3 times and never finished" in doc.error
+        assert not doc.file
+        log = limited.log_path.read_text(errors="replace")
+        assert log.count("Hard time limit (3s) exceeded") == 3, _log_tail(limited)
+        assert list(doc.history.values_list("status", flat=True)).count(S.RENDERING) == 3
         assert nxt.status == S.READY, nxt.error
         assert limited.process.poll() is None
         record("faults injected/lost documents", 0)
