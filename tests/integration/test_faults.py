@@ -36,7 +36,7 @@ from tests.factories.memos import EC, PM, RC, committee, shortlisted_procedure, 
 from tests.factories.vendors import VendorFactory
 from tests.integration import limit_kinds
 from tests.integration.conftest import Worker
-from tests.integration.test_documents import _redis_answers, _start_redis, wait_for
+from tests.integration.test_documents import _start_redis, _stop_redis, wait_for
 from tests.security.figures import record
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -182,15 +182,6 @@ def test_a_render_past_its_hard_limit_is_retried_then_failed_and_the_worker_rend
         celery_worker_process.start()
 
 
-def _stop_any_redis(port: int) -> None:
-    """Stop whichever redis-server answers on the port (the original one or one a test restarted)."""
-    subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True, check=False)
-    deadline = time.monotonic() + 10
-    while _redis_answers(port) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _redis_answers(port), "redis did not stop"
-
-
 def test_redis_down_while_a_memo_is_submitted_and_approved_then_it_renders(client, worker_storage,
                                                                              tmp_path_factory):
     # given: a written memo and an approver whose committee alone routes a memo of this value
@@ -203,7 +194,7 @@ def test_redis_down_while_a_memo_is_submitted_and_approved_then_it_renders(clien
     port = int(os.environ["BATON_REDIS_PORT"])
 
     # when: Redis stops, the lead submits the memo and the approver signs it, all through the pages
-    _stop_any_redis(port)
+    _stop_redis(port)
     record("faults injected")
     try:
         client.force_login(lead)
