@@ -5,7 +5,7 @@ the next stage of at most BLOCKER_LIMIT procedures, each check a bounded number 
 the "My work" number in the navigation with one count query per role held.
 """
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 
 from awards.models import AwardProcedure, Bid, ConflictDeclaration, EvaluatorAssignment
 from awards.models.procedure import Stage
@@ -23,6 +23,9 @@ def next_stage(stage: str) -> str | None:
     if stage not in PROCEDURE_PATH or stage == PROCEDURE_PATH[-1]:
         return None
     return PROCEDURE_PATH[PROCEDURE_PATH.index(stage) + 1]
+
+
+_TOTAL = Window(expression=Count("pk"))  # the size of the whole result, before LIMIT
 
 
 def _owed_declarations(user):
@@ -75,17 +78,17 @@ def panels(user) -> list[dict]:
             result.append({"title": "Requirements awaiting your agreement", "count": sum(r.pending for r in rows),
                            "items": rows[:LIMIT], "template": "awards/_panel_agreements.html"})
     if has_role(user, Role.EVALUATOR):
-        # The first few rows and a count: an evaluator on many procedures may owe hundreds of declarations.
-        owed = _owed_declarations(user)
-        rows = list(owed.select_related("procedure", "vendor")
+        # The first few rows, each carrying the total (COUNT(*) OVER ()), in one query: an evaluator on many
+        # procedures may owe hundreds of declarations, and the page shows five.
+        rows = list(_owed_declarations(user).select_related("procedure", "vendor").annotate(total=_TOTAL)
                     .order_by("procedure__reference", "vendor__legal_name")[:LIMIT])
         if rows:
-            result.append({"title": "Conflict declarations you owe", "count": owed.count(), "items": rows,
+            result.append({"title": "Conflict declarations you owe", "count": rows[0].total, "items": rows,
                            "template": "awards/_panel_declarations.html"})
-        owed = _scores_owed(user)
-        rows = list(owed.order_by(F("target_award_date").asc(nulls_last=True), "reference")[:LIMIT])
+        rows = list(_scores_owed(user).annotate(total=_TOTAL)
+                    .order_by(F("target_award_date").asc(nulls_last=True), "reference")[:LIMIT])
         if rows:
-            result.append({"title": "Scores to submit", "count": owed.count(), "items": rows,
+            result.append({"title": "Scores to submit", "count": rows[0].total, "items": rows,
                            "template": "awards/_panel_scores.html"})
     result += __import__("awards.dashboard_memo", fromlist=["panels"]).panels(user)  # memos to sign, approvals
     return result

@@ -60,11 +60,14 @@ def _log_tail(worker, lines: int = 60) -> str:
         return "(no log)"
 
 
-def _sweep_until_done(pk: int, timeout: float = 60) -> RenderedDocument:
-    """What beat does every minute, without the wait: re-queue stuck rows until the document is done."""
+def _sweep_until_done(pk: int, timeout: float = 120) -> RenderedDocument:
+    """What beat does every minute, without the wait: re-queue stuck rows until the document is done.
+
+    A row counts as lost mid-render only after 20 s, well past a slow render on a loaded machine: sweeping a
+    render that is merely slow would queue it again and spend its attempts."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        services.document_sweep(pending_after=timedelta(seconds=0), rendering_after=timedelta(seconds=0))
+        services.document_sweep(pending_after=timedelta(seconds=0), rendering_after=timedelta(seconds=20))
         try:
             return wait_for(pk, S.READY, S.FAILED, timeout=4)
         except AssertionError:

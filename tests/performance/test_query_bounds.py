@@ -22,10 +22,10 @@ pytestmark = pytest.mark.django_db
 # Measured on 30 Nov 2026: floor 4 (5 once the navigation counts a lead's open vendor follow-ups), home 6-10
 # by role, vendor list 10, procedure list 6, vendor detail 19,
 # results 16 (15 with the engine's cache warm), memo 24, contract 51, audit log 76 (one query per audited table).
-# The evaluator's home is 13: its panels load five rows and count the rest, rather than loading every owed
+# The home panels load five rows that carry the total (a window count), rather than loading every owed
 # declaration (hundreds at 10x) to show five.
 FLOOR = 6
-HOME = 13
+HOME = 12
 LIST_PAGE = 12
 VENDOR_DETAIL = 22
 RESULTS = 18
