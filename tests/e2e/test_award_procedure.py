@@ -59,7 +59,7 @@ def test_lead_runs_the_procedure_to_a_locked_pov(page, live_server, login, make_
     # Three vendors from the registry.
     for vendor in vendors:
         page.get_by_role("link", name="Invite a vendor").click()
-        page.get_by_label("Vendor", exact=True).select_option(label=str(vendor))
+        page.locator("main").get_by_label("Vendor").select_option(label=str(vendor))
         page.get_by_role("button", name="Invite").click()
     expect(page.get_by_role("link", name="Sable")).to_be_visible()
 
