@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.safestring import mark_safe
 
 from awards.models import ApprovalRoute, Debrief, DecisionMemo, MemoVersion, SignOff
-from awards.permissions import debrief_policy, memo_policy
+from awards.policies import debrief_policy, memo_policy
 from procurement.documents.registry import DocumentKind, content_hash, register
 from procurement.markdown import render_markdown
 

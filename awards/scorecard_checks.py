@@ -68,7 +68,7 @@ def _register_demo_step() -> None:
         from awards import demo
     except ImportError:  # pragma: no cover — the procedure demo is optional
         return
-    from awards.demo_scorecard import build_scorecard
+    from awards.demo.scorecard import build_scorecard
 
     if build_scorecard not in demo.before_rfp_issue:
         demo.before_rfp_issue.append(build_scorecard)

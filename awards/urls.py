@@ -1,8 +1,8 @@
 from django.urls import path
 
-from awards import views
-from awards import views_memo as memo
-from awards import views_scorecard as sc
+from awards.views import memo
+from awards.views import procedure as views
+from awards.views import scorecard as sc
 
 app_name = "awards"
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.alerts import alerts_for
-from contracts.permissions import contract_policy
+from contracts.policies import contract_policy
 from contracts.selectors import contracts_for_dashboard
 
 

@@ -225,7 +225,7 @@ def handoff_attachments(contract: Contract, context: dict) -> dict[str, bytes]:
 
 
 def _policy():
-    from contracts.permissions import contract_policy
+    from contracts.policies import contract_policy
 
     return contract_policy
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from contracts import post_award_views as pviews
-from contracts import views
+from contracts.views import negotiation as views
+from contracts.views import post_award as pviews
 
 app_name = "contracts"
 

@@ -37,7 +37,7 @@ def _terms_q(fields: list[str], terms: list[str]) -> Q:
 
 
 def _vendors(user, terms):
-    from vendors.permissions import vendor_policy
+    from vendors.policies import vendor_policy
 
     qs = (vendor_policy.visible(user).filter(_terms_q(["legal_name", "trading_name"], terms))
           .order_by("legal_name")[:MAX_PER_SOURCE])
@@ -45,7 +45,7 @@ def _vendors(user, terms):
 
 
 def _procedures(user, terms):
-    from awards.permissions import procedure_policy
+    from awards.policies import procedure_policy
 
     qs = (procedure_policy.visible(user).filter(_terms_q(["reference", "title"], terms))
           .order_by("-reference")[:MAX_PER_SOURCE])
@@ -53,7 +53,7 @@ def _procedures(user, terms):
 
 
 def _memos(user, terms):
-    from awards.permissions import memo_policy
+    from awards.policies import memo_policy
 
     qs = (memo_policy.visible(user).filter(_terms_q(["title", "procedure__reference", "procedure__title"], terms))
           .select_related("procedure").order_by("-procedure__reference")[:MAX_PER_SOURCE])
@@ -62,7 +62,7 @@ def _memos(user, terms):
 
 
 def _contracts(user, terms):
-    from contracts.permissions import contract_policy
+    from contracts.policies import contract_policy
 
     qs = (contract_policy.visible(user).filter(_terms_q(["reference", "title", "vendor__legal_name"], terms))
           .order_by("-reference")[:MAX_PER_SOURCE])

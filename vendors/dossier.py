@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from procurement.documents.registry import DocumentKind, register
 from procurement.markdown import render_markdown
 from vendors.models import DataCategory, Evidence, Vendor
-from vendors.permissions import vendor_policy
+from vendors.policies import vendor_policy
 from vendors.risk import RATING_LABELS
 from vendors.selectors import dd_checklist, latest_assessment, vendor_detail_queryset
 

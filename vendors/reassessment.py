@@ -8,7 +8,7 @@ A deployment replaces it with the setting `VENDOR_REASSESSMENT_MONTHS`, a dict w
 
     VENDOR_REASSESSMENT_MONTHS = {"critical": 3, "high": 6, "medium": 12, "low": 24}
 
-The daily job (`vendors.tasks.reassessment_daily` → `vendors.monitoring.reassessments_check`) opens one
+The daily job (`vendors.tasks.reassessment_daily` → `vendors.services.monitoring.reassessments_check`) opens one
 "Reassess the tier" task for every tiered, not-exited vendor whose latest assessment is older than its tier's
 cadence, and tells the vendor's owner once. Answering the questionnaire again, overriding the tier or
 recording a trigger closes the task. A recorded trigger (model swap, new subprocessor, security incident,

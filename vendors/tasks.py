@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from vendors import monitoring
+from vendors.services import monitoring
 
 
 @shared_task(name="vendors.attestations_daily", acks_late=True, autoretry_for=(OperationalError,),

@@ -36,7 +36,7 @@ from awards.models import (
 from awards.models.approval import Decision
 from awards.models.memo import MemoStatus
 from awards.models.procedure import Stage
-from awards.permissions import memo_policy
+from awards.policies import memo_policy
 from awards.prerequisites import missing_for
 from awards.services._common import lock_procedure
 from awards.services.memo import locked_memo, move

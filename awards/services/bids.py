@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from awards.models import AwardProcedure, Bid, ProposalDocument
 from awards.models.procedure import Stage
-from awards.permissions import bid_policy, procedure_policy
+from awards.policies import bid_policy, procedure_policy
 from awards.services._common import clean_reason, lock_procedure, locked, require_stage
 from awards.transitions import BID_LABELS, BID_STATUSES, LEAD_BID_DECISIONS
 from awards.uploads import fingerprint_upload

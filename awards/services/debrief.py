@@ -8,7 +8,7 @@ from datetime import date
 from django.db import transaction
 
 from awards.models import Bid, Debrief, DecisionMemo, MemoVersion
-from awards.permissions import debrief_policy
+from awards.policies import debrief_policy
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError

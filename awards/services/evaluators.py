@@ -13,7 +13,7 @@ from awards.models import (
     ConflictDeclaration,
     EvaluatorAssignment,
 )
-from awards.permissions import procedure_policy
+from awards.policies import procedure_policy
 from awards.services._common import clean_reason, lock_procedure, locked
 from procurement.accounts.roles import Role, has_role
 from procurement.audit.history import attribute

@@ -24,7 +24,7 @@ from awards.memo_snapshot import scoring_snapshot
 from awards.models import ApprovalRoute, Bid, DecisionMemo, MemoAlternative, MemoVersion
 from awards.models.memo import MemoEditConflict, MemoImmutable, MemoStatus
 from awards.models.procedure import Stage
-from awards.permissions import memo_policy, procedure_policy
+from awards.policies import memo_policy, procedure_policy
 from awards.services._common import lock_procedure
 from procurement.audit.history import attribute
 from procurement.authz import require

@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 
 from awards.models import Bid, PovCriterion, PovProtocol
 from awards.models.pov import _plain
-from awards.permissions import bid_policy
+from awards.policies import bid_policy
 from awards.services._common import lock_procedure, locked
 from procurement.audit.history import attribute
 from procurement.authz import require

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from awards.models import AwardProcedure, Requirement
 from awards.models.procedure import TIMELINE_FIELDS, Stage
-from awards.permissions import procedure_policy
+from awards.policies import procedure_policy
 from awards.prerequisites import missing_for
 from awards.services._common import clean_reason, lock_procedure, locked, require_stage
 from awards.transitions import MEMO_ONLY_STAGES, PROCEDURE_STAGES, STAGE_LABELS

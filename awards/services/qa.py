@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from awards.models import AwardProcedure, Bid, Question
 from awards.models.procedure import Stage
-from awards.permissions import procedure_policy
+from awards.policies import procedure_policy
 from awards.services._common import lock_procedure, locked, require_stage
 from procurement.audit.history import attribute
 from procurement.authz import require

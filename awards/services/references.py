@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from awards.models import Bid, ReferenceCheck
-from awards.permissions import bid_policy
+from awards.policies import bid_policy
 from awards.services._common import lock_procedure, locked
 from procurement.audit.history import attribute
 from procurement.authz import require

@@ -34,7 +34,7 @@ from awards.models.scorecard import (
     ScorecardTemplate,
     ScoreSheet,
 )
-from awards.permissions import procedure_policy
+from awards.policies import procedure_policy
 from awards.services._common import lock_procedure, locked
 from procurement.audit.history import attribute
 from procurement.authz import require

@@ -32,7 +32,7 @@ from awards.models.scorecard import (
     Scorecard,
     ScoreSheet,
 )
-from awards.permissions import procedure_policy
+from awards.policies import procedure_policy
 from awards.services._common import clean_reason, lock_procedure, locked, require_stage
 from awards.services.scorecard import scorecard_lock_for_scoring
 from procurement.audit.history import attribute

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from contracts.models import Contract
-from contracts.permissions import contract_policy
+from contracts.policies import contract_policy
 from contracts.transitions import EDITABLE
 from procurement import authz
 from procurement.audit.history import attribute

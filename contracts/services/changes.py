@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from contracts.models import ChangeOrder, Contract
 from contracts.notices import managers_of, tell
-from contracts.permissions import accountable_user, contract_policy
 from contracts.playbook import CHANGE_ORDER_ACTIVITY
+from contracts.policies import accountable_user, contract_policy
 from contracts.services._common import ensure_open, locked, need, require, save
 from procurement import authz
 from procurement.exceptions import InvalidTransition

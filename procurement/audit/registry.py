@@ -19,11 +19,11 @@ from django.apps import apps
 from django.http import Http404
 
 AUDITABLE: dict[str, str] = {
-    "vendors.vendor": "vendors.permissions.vendor_policy",
-    "awards.awardprocedure": "awards.permissions.procedure_policy",
-    "awards.bid": "awards.permissions.bid_policy",
-    "awards.decisionmemo": "awards.permissions.memo_policy",
-    "contracts.contract": "contracts.permissions.contract_policy",
+    "vendors.vendor": "vendors.policies.vendor_policy",
+    "awards.awardprocedure": "awards.policies.procedure_policy",
+    "awards.bid": "awards.policies.bid_policy",
+    "awards.decisionmemo": "awards.policies.memo_policy",
+    "contracts.contract": "contracts.policies.contract_policy",
 }
 
 
@@ -39,8 +39,8 @@ class Part:
     labels: dict[str, str] = field(default_factory=dict)  # field name -> label shown instead of its verbose name
 
 
-_MEMO = "awards.permissions.memo_policy"
-_BID = "awards.permissions.bid_policy"
+_MEMO = "awards.policies.memo_policy"
+_BID = "awards.policies.bid_policy"
 _SCORES = "procurement.audit.registry.scores_visible"
 
 # What an award procedure's merged timeline folds in. Scores, score sheets, consensus notes and knockout
@@ -67,7 +67,7 @@ PROCEDURE_PARTS: tuple[Part, ...] = (
          subject=("rule_name",)),
     Part("awards.signoff", "route__memo__procedure_id", policy=_MEMO, policy_lookup="route__memo_id",
          subject=("signer", "step"), labels={"content_hash": "Hash signed", "signer": "Approver"}),
-    Part("awards.debrief", "memo__procedure_id", policy="awards.permissions.debrief_policy", policy_lookup="id",
+    Part("awards.debrief", "memo__procedure_id", policy="awards.policies.debrief_policy", policy_lookup="id",
          subject=("bid",)),
     Part("documents.rendereddocument", "object_id", policy=_MEMO, policy_lookup="object_id",
          content_type_of="awards.decisionmemo", subject=("kind", "version")),
@@ -79,7 +79,7 @@ MEMO_PARTS: tuple[Part, ...] = (
     Part("awards.approvalroute", "memo_id", subject=("rule_name",)),
     Part("awards.signoff", "route__memo_id", subject=("signer", "step"),
          labels={"content_hash": "Hash signed", "signer": "Approver"}),
-    Part("awards.debrief", "memo_id", policy="awards.permissions.debrief_policy", policy_lookup="id",
+    Part("awards.debrief", "memo_id", policy="awards.policies.debrief_policy", policy_lookup="id",
          subject=("bid",)),
     Part("documents.rendereddocument", "object_id", content_type_of="awards.decisionmemo",
          subject=("kind", "version")),

@@ -7,7 +7,7 @@ A capability (vendors, awards, contracts) registers each kind once, at import ti
         key="award_memo",
         label="Award decision memo",
         source_model="awards.DecisionMemo",
-        policy=lambda: awards.permissions.memo_policy,
+        policy=lambda: awards.policies.memo_policy,
         template="awards/memo_pdf.html",
         build_context=memo_document_context,          # source -> plain data (dicts, lists, str, dates...)
         filename="{source.reference}-award-memo-v{version}",

@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from awards import demo, demo_journey
+from awards import demo
+from awards.demo import journey as demo_journey
 from awards.models import AwardProcedure, Bid, Debrief, DecisionMemo, SignOff
 from awards.models.procedure import Stage
 from contracts import demo as contracts_demo

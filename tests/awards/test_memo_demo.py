@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from awards import demo_memo
+from awards.demo import memo as demo_memo
 from awards.models import Committee, DecisionMemo
 from procurement import demo as users_demo
 from tests.factories.memos import shortlisted_procedure

@@ -172,7 +172,7 @@ def test_every_memo_route_answers_404_to_people_not_involved(client, submitted, 
     for person in approvers:
         services.signoff_record(actor=person, memo=memo, decision="approve", password=TEST_PASSWORD)
     debrief = Debrief.objects.filter(memo=memo).first()
-    routed = {p.name for p in urlpatterns if p.callback.__module__ == "awards.views_memo"}
+    routed = {p.name for p in urlpatterns if p.callback.__module__ == "awards.views.memo"}
     assert routed == MEMO_ROUTES | {"memo_inbox"}
     urls = {name: url(name, memo) for name in MEMO_ROUTES - {"debrief_edit"}}
     urls["debrief_edit"] = reverse("awards:debrief_edit", args=[memo.reference, debrief.pk])

@@ -94,7 +94,7 @@ def test_the_url_list_covers_every_route():
 
     # the scorecard's routes have their own 404 test (tests/awards/test_scoring_grid.py)
     routed = ({p.name for p in urlpatterns  # the memo's routes too (tests/awards/test_memo_views.py)
-               if p.callback.__module__ not in ("awards.views_scorecard", "awards.views_memo")}
+               if p.callback.__module__ not in ("awards.views.scorecard", "awards.views.memo")}
               - {"procedure_list", "procedure_create"})
     assert routed == set(ALL_URLS)
 

@@ -10,7 +10,7 @@ from guardian.shortcuts import get_perms
 
 from contracts import services
 from contracts.models import ChecklistItem, ClausePosition, Contract, Kickoff, PlaybookClause
-from contracts.permissions import contract_policy
+from contracts.policies import contract_policy
 from procurement.audit.history import baton_models, is_tracked
 from procurement.exceptions import InvalidTransition
 from tests.factories.contracts import approved_memo, held_kickoff, open_contract

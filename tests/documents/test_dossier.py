@@ -24,7 +24,7 @@ def read_pdf(content: bytes) -> tuple[str, int]:
 def test_the_dossier_kind_is_registered_at_startup():
     kind = get_kind(KIND)
     assert kind.template == "vendors/dossier.html" and kind.source_model == "vendors.Vendor"
-    from vendors.permissions import vendor_policy
+    from vendors.policies import vendor_policy
 
     assert kind.get_policy() is vendor_policy
 

@@ -337,7 +337,7 @@ class Scenario:
     # --- vendor follow-ups, notifications, the calendar feed --------------------------------------------------
     @cached_property
     def vendor_task(self):
-        from vendors.monitoring import _open_task
+        from vendors.services.monitoring import _open_task
 
         return _open_task(vendor=self.vendor, kind="reassessment", title="Reassess the tier", reason="matrix test",
                           assignee=self.lead, actor=self.lead)

@@ -302,9 +302,9 @@ def test_a_model_wide_grant_shows_nothing_in_lists_or_pages(client):
     """A user holding the model-level "view" permission of every object-scoped model sees no object through it."""
     from django.contrib.auth.models import Permission
 
-    from awards.permissions import memo_policy, procedure_policy
-    from contracts.permissions import contract_policy
-    from vendors.permissions import vendor_policy
+    from awards.policies import memo_policy, procedure_policy
+    from contracts.policies import contract_policy
+    from vendors.policies import vendor_policy
 
     s = Scenario()
     contract, memo, vendor = s.contract, s.approved_memo, s.vendor

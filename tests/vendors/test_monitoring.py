@@ -11,9 +11,9 @@ from procurement.accounts.roles import Role
 from procurement.notifications.models import Notification
 from tests.factories.contracts import open_contract
 from tests.factories.vendors import AttestationFactory, VendorFactory
-from vendors import monitoring, tasks
+from vendors import tasks
 from vendors.models import Attestation, TierAssessment, Vendor, VendorTask
-from vendors.services import attestation_record, tier_assess
+from vendors.services import attestation_record, monitoring, tier_assess
 
 pytestmark = pytest.mark.django_db
 

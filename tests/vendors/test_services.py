@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from procurement.accounts.roles import Role
 from procurement.exceptions import InvalidTransition
 from vendors.models import Subprocessor, Vendor, VendorContact, VendorUserObjectPermission
-from vendors.permissions import vendor_policy
+from vendors.policies import vendor_policy
 from vendors.services import (
     attestation_record,
     contact_add,

@@ -11,10 +11,9 @@ from django.utils import timezone
 from procurement.accounts.roles import Role
 from procurement.exceptions import InvalidTransition
 from tests.factories.vendors import AttestationFactory, EvidenceFactory, VendorFactory
-from vendors import monitoring
 from vendors.models import Attestation, EvidenceKind, ReassessmentTrigger, TierAssessment, Vendor, VendorTask
 from vendors.selectors import tier_obligations
-from vendors.services import evidence_review, tier_assess, tier_override, trigger_record
+from vendors.services import evidence_review, monitoring, tier_assess, tier_override, trigger_record
 
 pytestmark = pytest.mark.django_db
 

@@ -365,7 +365,7 @@ class Attestation(TimeStampedModel):
     expires_on = models.DateField()
     evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="attestations")
-    # What the daily check last recorded (vendors.monitoring.attestations_check); changed only by that
+    # What the daily check last recorded (vendors.services.monitoring.attestations_check); changed only by that
     # service, with a history row whose reason says why. Empty until the first check.
     recorded_state = models.CharField("state recorded by the daily check", max_length=16, choices=State.choices,
                                       blank=True, editable=False)

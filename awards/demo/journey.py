@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from awards import results, services
 from awards.demo import _blocked, _pdf
-from awards.demo_memo import MEMBERS
-from awards.demo_scorecard import _value, build_scorecard
+from awards.demo.memo import MEMBERS
+from awards.demo.scorecard import _value, build_scorecard
 from awards.models import AwardProcedure, Bid, DecisionMemo
 from awards.models.procedure import Stage
 from awards.models.scorecard import Criterion, Knockout

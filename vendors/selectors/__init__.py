@@ -26,7 +26,7 @@ from vendors.models import (
     VendorTask,
     attestation_warning_days,
 )
-from vendors.permissions import vendor_policy
+from vendors.policies import vendor_policy
 
 STRICTEST_TIER = "critical"
 

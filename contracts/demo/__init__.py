@@ -10,12 +10,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from awards.demo_journey import TITLE
+from awards.demo.journey import TITLE
 from awards.models import AwardProcedure
 from contracts import services
 from contracts.models import ClausePosition, Contract
 
-PROCEDURE_TITLE = TITLE  # the awarded demo procedure (awards.demo_journey)
+PROCEDURE_TITLE = TITLE  # the awarded demo procedure (awards.demo.journey)
 S = ClausePosition.Status
 
 

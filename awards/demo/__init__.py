@@ -181,6 +181,6 @@ def seed(*, users, stdout) -> None:
                                                  assignment__procedure=procedure).count()
     stdout.write(f"Award procedure {procedure.reference} ready: {len(bids)} bids, {len(evaluators)} evaluators "
                  f"({recused} recusal), published Q&A, locked POV with results.")
-    __import__("awards.demo_scorecard", fromlist=["seed"]).seed(users=users, stdout=stdout)  # issue 5: scores
-    __import__("awards.demo_memo", fromlist=["seed"]).seed(users=users, stdout=stdout)  # issue 7: memo
-    __import__("awards.demo_journey", fromlist=["seed"]).seed(users=users, stdout=stdout)  # the whole relay
+    __import__("awards.demo.scorecard", fromlist=["seed"]).seed(users=users, stdout=stdout)  # issue 5: scores
+    __import__("awards.demo.memo", fromlist=["seed"]).seed(users=users, stdout=stdout)  # issue 7: memo
+    __import__("awards.demo.journey", fromlist=["seed"]).seed(users=users, stdout=stdout)  # the whole relay

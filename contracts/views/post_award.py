@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from contracts import checkins, selectors, services
-from contracts import post_award_forms as pforms
 from contracts.charts import kpi_trend_svg
+from contracts.forms import post_award as pforms
 from contracts.models import ChangeOrder, ExitStep, Incident, Invoice, Kpi, Milestone
-from contracts.permissions import contract_policy
-from contracts.views import _child, _contract, _form_page, _run
+from contracts.policies import contract_policy
+from contracts.views.negotiation import _child, _contract, _form_page, _run
 
 
 def _page(request, contract, form, call, *, success, anchor, title, submit, intro="", extra=None):
@@ -250,7 +250,7 @@ def incident_notified(request, reference, pk):
 # --- exit runbook --------------------------------------------------------------------------------------------
 @login_required
 def exit_start(request, reference):
-    from contracts.forms import ReasonForm
+    from contracts.forms.negotiation import ReasonForm
 
     contract = _contract(request, reference, "manage")
     form = ReasonForm(request.POST or None)
@@ -273,7 +273,7 @@ def exit_step(request, reference, pk):
 
 @login_required
 def exit_step_waive(request, reference, pk):
-    from contracts.forms import ReasonForm
+    from contracts.forms.negotiation import ReasonForm
 
     contract = _contract(request, reference, "manage")
     step = _child(ExitStep, contract, pk)
@@ -284,7 +284,7 @@ def exit_step_waive(request, reference, pk):
 
 @login_required
 def exit_close(request, reference):
-    from contracts.forms import ReasonForm
+    from contracts.forms.negotiation import ReasonForm
 
     contract = _contract(request, reference, "manage")
     blockers = services.exit_blockers(contract) if contract.status == "exiting" else []

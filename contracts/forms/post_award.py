@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from contracts import checkins
-from contracts.forms import PersonField
+from contracts.forms.negotiation import PersonField
 from contracts.models import ChangeOrder, CheckIn, Contract, Incident, Kpi
 from contracts.models.contract import PaymentModel, PaymentSchedule
 

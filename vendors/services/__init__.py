@@ -21,7 +21,7 @@ from procurement.accounts.roles import Role, has_role, roles_of
 from procurement.audit.history import attribute
 from procurement.exceptions import DomainError, InvalidTransition
 from procurement.statemachine import ensure_transition
-from vendors import files, monitoring, tiering
+from vendors import files, tiering
 from vendors.models import (
     Attestation,
     Evidence,
@@ -34,8 +34,9 @@ from vendors.models import (
     VendorContact,
     VendorUserObjectPermission,
 )
-from vendors.permissions import vendor_policy
+from vendors.policies import vendor_policy
 from vendors.risk import acceptance_refusal
+from vendors.services import monitoring
 from vendors.transitions import RISK_STATUS, VENDOR_STATUS
 
 VENDOR_EDITABLE = ("legal_name", "trading_name", "website", "country", "offering_type", "ai_act_role",
@@ -282,7 +283,7 @@ def trigger_record(*, actor, vendor: Vendor, kind: str, occurred_on: date | None
     data processed, say, raises the data sensitivity). The result becomes the tier in force, like any new
     questionnaire (it replaces an override, and says so). A rise opens the new plan's missing due-diligence
     items as tasks; a fall keeps every open task and names what the lower plan no longer asks for
-    (vendors.monitoring.after_tier_change).
+    (vendors.services.monitoring.after_tier_change).
     """
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     authz.require(actor, vendor_policy, "record_trigger", vendor)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from awards import selectors, services
-from awards.forms import (
+from awards.forms.procedure import (
     AnswerForm,
     AssignForm,
     BidDecisionForm,
@@ -40,7 +40,7 @@ from awards.models import (
     Question,
     Requirement,
 )
-from awards.permissions import bid_policy, procedure_policy
+from awards.policies import bid_policy, procedure_policy
 from awards.uploads import sha256_of_stored
 from procurement.authz import get_for_user_or_404
 from procurement.exceptions import DomainError, InvalidTransition
@@ -48,7 +48,7 @@ from procurement.forms import attempt_service
 from procurement.listing import paginate_sorted
 from procurement.spreadsheets import neutralise
 from vendors.models import Vendor
-from vendors.permissions import vendor_policy
+from vendors.policies import vendor_policy
 
 # --- helpers ------------------------------------------------------------------------------------------------
 

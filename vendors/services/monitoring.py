@@ -35,7 +35,7 @@ from vendors.models import (
     VendorTask,
     attestation_warning_days,
 )
-from vendors.permissions import vendor_policy
+from vendors.policies import vendor_policy
 
 logger = logging.getLogger(__name__)
 

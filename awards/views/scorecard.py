@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from awards import results, services
-from awards.forms import ReasonForm
-from awards.forms_scorecard import (
+from awards.forms.procedure import ReasonForm
+from awards.forms.scorecard import (
     ConsensusForm,
     CriterionForm,
     GroupForm,
@@ -30,9 +30,9 @@ from awards.forms_scorecard import (
 )
 from awards.models import AwardProcedure, Bid
 from awards.models.scorecard import Criterion, CriterionGroup, Knockout, Scorecard, ScoreSheet
-from awards.permissions import procedure_policy
+from awards.policies import procedure_policy
 from awards.scorecard_checks import uncovered_musts
-from awards.views import procedure_for_request
+from awards.views.procedure import procedure_for_request
 from procurement.exceptions import DomainError
 from procurement.forms import attempt_service
 

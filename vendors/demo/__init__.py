@@ -291,8 +291,7 @@ def seed(*, users, stdout) -> None:
 def _monitoring(*, lead, today, stdout) -> None:
     """Record each demo trigger once (a vendor with a trigger already recorded is left alone), then run the
     daily checks, which are idempotent: a second seed opens no task and tells nobody twice."""
-    from vendors import monitoring
-
+    from vendors.services import monitoring
     triggers = 0
     for spec in VENDORS:
         if not spec.get("trigger"):

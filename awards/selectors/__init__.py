@@ -30,7 +30,7 @@ from awards.models import (
     Requirement,
 )
 from awards.models.procedure import TIMELINE_FIELDS, Stage
-from awards.permissions import bid_policy, procedure_policy, sees_all_bids, sees_question_askers
+from awards.policies import bid_policy, procedure_policy, sees_all_bids, sees_question_askers
 from awards.prerequisites import missing_for
 from awards.transitions import MEMO_ONLY_STAGES, STAGE_LABELS, next_stage
 

@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from awards import services
-from awards.forms_memo import DebriefForm, MemoForm, SignOffForm
+from awards.forms.memo import DebriefForm, MemoForm, SignOffForm
 from awards.memo_documents import memo_page_data
 from awards.models import ApprovalRoute, AwardProcedure, Debrief, DecisionMemo, MemoAlternative
 from awards.models.memo import MemoEditConflict
-from awards.permissions import debrief_policy, memo_policy, procedure_policy
+from awards.policies import debrief_policy, memo_policy, procedure_policy
 from awards.services.approval import signoff_refusal
 from procurement.authz import get_for_user_or_404
 from procurement.exceptions import DomainError

@@ -17,7 +17,7 @@ from contracts.models import (
     PackAcknowledgement,
     Scenario,
 )
-from contracts.permissions import contract_policy
+from contracts.policies import contract_policy
 from procurement.documents.models import RenderedDocument
 from procurement.documents.selectors import current_document
 

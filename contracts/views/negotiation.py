@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from awards.models import DecisionMemo
-from contracts import forms, selectors, services
+from contracts import selectors, services
+from contracts.forms import negotiation as forms
 from contracts.handoff import KIND
 from contracts.models import (
     CheckIn,
@@ -23,7 +24,7 @@ from contracts.models import (
     Scenario,
 )
 from contracts.models.planning import RACI_PARTIES
-from contracts.permissions import contract_policy
+from contracts.policies import contract_policy
 from contracts.transitions import CLAUSE_TRANSITIONS, CONTRACT_TRANSITIONS
 from procurement import authz
 from procurement.documents.models import RenderedDocument
@@ -37,8 +38,8 @@ def alerts_context(contract, user) -> dict:
 
 
 def accountable_label(contract) -> str:
-    from contracts.permissions import accountable_seat
     from contracts.playbook import CHANGE_ORDER_ACTIVITY
+    from contracts.policies import accountable_seat
 
     seat = accountable_seat(contract, CHANGE_ORDER_ACTIVITY)
     return dict(RACI_PARTIES).get(seat, "nobody (set an Accountable in the RACI)") if seat else \

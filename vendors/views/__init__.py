@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from procurement import authz
 from procurement.forms import attempt_service
 from procurement.listing import paginate_sorted
-from vendors import forms, importing, monitoring, selectors, services, tiering
+from vendors import forms, importing, selectors, services, tiering
 from vendors.engagements import engagements_for
 from vendors.models import (
     Evidence,
@@ -23,8 +23,9 @@ from vendors.models import (
     VendorTask,
     VendorUserObjectPermission,
 )
-from vendors.permissions import vendor_policy
+from vendors.policies import vendor_policy
 from vendors.risk import ACCEPTANCE_MATRIX, RATING_LABELS
+from vendors.services import monitoring
 from vendors.transitions import RISK_STATUS, VENDOR_STATUS
 
 SORT_FIELDS = {"name": "legal_name", "tier": "tier", "status": "status", "country": "country",
