@@ -1,6 +1,6 @@
 from django.urls import path
 
-from awards.views import memo
+from awards.views import decision_record, memo
 from awards.views import procedure as views
 from awards.views import scorecard as sc
 
@@ -62,6 +62,8 @@ urlpatterns = [
     path(P + "results/knockouts/<int:knockout_id>/<int:bid_id>/", sc.knockout_decide, name="results_knockout"),
     path(P + "results/consensus/<int:bid_id>/<int:criterion_id>/", sc.consensus, name="results_consensus"),
     path(P + "results/shortlist/<int:bid_id>/", sc.shortlist, name="results_shortlist"),
+    path(P + "decision-record.json", decision_record.download, {"fmt": "json"}, name="decision_record_json"),
+    path(P + "decision-record.xlsx", decision_record.download, {"fmt": "xlsx"}, name="decision_record_xlsx"),
     # issue 7: decision memo, sign-off, debriefs
     path("memos/waiting/", memo.memo_inbox, name="memo_inbox"),
     path(P + "memo/", memo.memo_detail, name="memo_detail"),
