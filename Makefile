@@ -30,6 +30,8 @@ npm-deps:
 
 lint:
 	.venv/bin/ruff check .
+	@echo "import-linter: the kernel imports no app, vendors <- awards <- contracts, no demo or test code in production"
+	.venv/bin/lint-imports
 	@echo "bandit: medium and high findings fail (a justified exception carries '# nosec' and its reason on the line above)"
 	.venv/bin/bandit -q -r procurement vendors awards contracts -x "*/migrations/*" --severity-level medium
 
@@ -55,4 +57,4 @@ test-e2e:
 BENCH_ARGS ?=
 bench: install
 	@.ci/system-deps wrk
-	$(FAST_ENV) .ci/with-services $(PY) -m procurement.bench $(BENCH_ARGS)
+	$(FAST_ENV) .ci/with-services $(PY) -m tests.bench $(BENCH_ARGS)

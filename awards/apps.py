@@ -1,11 +1,48 @@
+from datetime import timedelta
 from importlib import import_module
 
 from django.apps import AppConfig
+
+from procurement.contributions import (
+    AuditedModel,
+    Contributions,
+    DemoStep,
+    NavEntry,
+    NotificationKind,
+    PeriodicJob,
+    SearchSource,
+    UrlInclude,
+)
 
 
 class AwardsConfig(AppConfig):
     name = "awards"
     verbose_name = "Award procedures"
+    contributions = Contributions(
+        urls=(UrlInclude("procedures/", "awards.urls"),),
+        navigation=(NavEntry("Award procedures", "awards:procedure_list", order=20),),
+        panels="awards.dashboard.panels",
+        work_count="awards.dashboard.work_count",
+        search=(SearchSource("procedures", "Award procedures", "awards.search.procedures"),
+                SearchSource("memos", "Decision memos", "awards.search.memos")),
+        calendar=("awards.calendar.events",),
+        notification_kinds=(
+            NotificationKind("evaluator_assigned", "You were assigned as an evaluator"),
+            NotificationKind("scoring_deadline", "A scoring deadline is approaching"),
+            NotificationKind("memo_routed", "A decision memo is waiting for your sign-off"),
+            NotificationKind("memo_decided", "A decision memo you wrote was approved or rejected"),
+        ),
+        audited=(
+            AuditedModel("awards.awardprocedure", "awards.policies.procedure_policy",
+                         parts="awards.audit.PROCEDURE_PARTS", notice="awards.audit.procedure_notice"),
+            AuditedModel("awards.bid", "awards.policies.bid_policy"),
+            AuditedModel("awards.decisionmemo", "awards.policies.memo_policy", parts="awards.audit.MEMO_PARTS"),
+        ),
+        # Evaluators hear about an approaching scoring deadline (once per person and deadline).
+        jobs=(PeriodicJob("notifications-scoring-deadlines", "notifications.deadlines", every=timedelta(hours=1)),),
+        document_kinds=("awards.memo_documents",),
+        demo=(DemoStep(20, "awards.demo.seed"),),
+    )
 
     def ready(self):
         from awards.prerequisites import PREREQUISITE_MODULES

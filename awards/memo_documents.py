@@ -1,6 +1,6 @@
 """Document kinds of the decision memo (issue 7): the award memo PDF and the debrief letter PDF.
 
-Registered at start-up (procurement.documents.apps.KIND_MODULES names this module). `memo_page_data(memo)` is
+Registered at start-up (AwardsConfig.contributions names this module). `memo_page_data(memo)` is
 also what the memo page shows, so the page and the PDF never disagree: a submitted memo shows its frozen
 version (content + scoring snapshot); a draft shows the live content and a live scoring summary.
 """

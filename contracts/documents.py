@@ -1,3 +1,3 @@
-"""Document kinds of the contracts app (imported at start-up by procurement.documents.apps.KIND_MODULES)."""
+"""Document kinds of the contracts app (ContractsConfig.contributions names this module)."""
 
 from contracts.handoff import HANDOFF_PACK  # noqa: F401

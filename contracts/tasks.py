@@ -1,4 +1,4 @@
-"""Daily contract jobs (scheduled in procurement/beat.py). Thin: each calls an idempotent service."""
+"""Daily contract jobs (scheduled through ContractsConfig.contributions). Thin: each calls an idempotent service."""
 
 from celery import shared_task
 from django.db import OperationalError

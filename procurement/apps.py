@@ -1,12 +1,27 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+from procurement.contributions import Contributions, DemoStep, NavEntry, PeriodicJob
 
 
 class ProcurementConfig(AppConfig):
     name = "procurement"
     verbose_name = "Baton kernel"
+    contributions = Contributions(
+        navigation=(NavEntry("My work", "home", counter="procurement.dashboard.work_count", order=0),),
+        jobs=(PeriodicJob("worker-heartbeat", "procurement.tasks.worker_heartbeat", every=timedelta(seconds=60)),),
+        demo=(DemoStep(0, "procurement.demo.seed_step"),),
+    )
 
     def ready(self):
         from django import forms
+        from django.core import checks
+
+        from procurement.contributions import check_contributions
+
+        # Every dotted name an app contributes must import (procurement.contributions).
+        checks.register(check_contributions)
 
         from procurement.validators import plausible_date, readable_text
 

@@ -1,9 +1,12 @@
-"""Periodic jobs run by `celery beat`. Each entry names a task; the task calls an idempotent service."""
+"""Periodic jobs run by `celery beat`: the jobs every app contributes (`Contributions.jobs`). Each entry names a
+task; the task calls an idempotent service. `BEAT_SCHEDULE` is computed on first use (the apps must be loaded)."""
 
 import os
 from datetime import timedelta
 
 from celery.schedules import crontab
+
+from procurement.contributions import collect
 
 
 def daily_schedule():
@@ -17,42 +20,20 @@ def daily_schedule():
 
 DAILY = daily_schedule()
 
-BEAT_SCHEDULE: dict[str, dict] = {
-    "worker-heartbeat": {
-        "task": "procurement.tasks.worker_heartbeat",
-        "schedule": timedelta(seconds=60),
-    },
-    # Rendered documents stuck waiting (broker was down) or mid-render (worker died) are queued again.
-    "documents-sweep": {
-        "task": "documents.sweep",
-        "schedule": timedelta(seconds=60),
-    },
-    # Contracts (issue 9): notice/renewal reminders, late invoices and over-cap usage forecasts, once a day.
-    "contracts-renewal-reminders": {
-        "task": "contracts.renewal_reminders",
-        "schedule": DAILY,
-    },
-    "contracts-payments-check": {
-        "task": "contracts.payments_check",
-        "schedule": DAILY,
-    },
-    # Vendors (issue 9): attestations expiring or expired, and tiers due for reassessment, once a day.
-    "vendors-attestations-daily": {
-        "task": "vendors.attestations_daily",
-        "schedule": DAILY,
-    },
-    "vendors-reassessment-daily": {
-        "task": "vendors.reassessment_daily",
-        "schedule": DAILY,
-    },
-    # Notification emails whose queueing failed (broker down at commit) are queued again.
-    "notifications-sweep": {
-        "task": "notifications.sweep",
-        "schedule": timedelta(minutes=5),
-    },
-    # Evaluators hear about an approaching scoring deadline (once per person and deadline).
-    "notifications-scoring-deadlines": {
-        "task": "notifications.deadlines",
-        "schedule": timedelta(hours=1),
-    },
-}
+
+def beat_schedule() -> dict[str, dict]:
+    """name -> {"task", "schedule"} for every contributed job; a job without `every` runs DAILY."""
+    from django.apps import apps
+
+    if not apps.ready:  # a `celery beat` process may finalize the Celery app before Django is set up
+        import django
+
+        django.setup()
+    return {job.name: {"task": job.task, "schedule": job.every if job.every is not None else DAILY}
+            for job in collect().jobs}
+
+
+def __getattr__(name: str):
+    if name == "BEAT_SCHEDULE":
+        return beat_schedule()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,45 +1,30 @@
-"""The role-aware home page ("my work"). Each app may contribute panels through `<app>.dashboard.panels(user)`
-and the number shown in the navigation through `<app>.dashboard.work_count(user)` (constant queries)."""
+"""The role-aware home page ("my work"). Each app may contribute panels (`Contributions.panels`, a function
+(user) -> list of panels) and its share of the number shown in the navigation (`Contributions.work_count`,
+(user) -> int, constant queries)."""
 
 from datetime import timedelta
-from importlib import import_module
 
 from django.conf import settings
 from django.utils import timezone
 
 from procurement.accounts.roles import ROLE_SUMMARIES, Role, has_role, roles_of
+from procurement.contributions import collect, resolve
 from procurement.models import WorkerHeartbeat
-
-PANEL_APPS = ("vendors", "awards", "contracts")
 
 
 def app_panels(user) -> list[dict]:
+    """Every app's home panels for `user` (`Contributions.panels`), in INSTALLED_APPS order."""
     panels: list[dict] = []
-    for app in PANEL_APPS:
-        try:
-            module = import_module(f"{app}.dashboard")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.dashboard":
-                raise
-            continue
-        panels.extend(module.panels(user))
+    for dotted in collect().all("panels"):
+        panels.extend(resolve(dotted)(user))
     return panels
-
-
-def _dashboard_modules():
-    for app in PANEL_APPS:
-        try:
-            yield import_module(f"{app}.dashboard")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.dashboard":
-                raise
 
 
 def work_count(user) -> int:
     """The number in "My work (n)": each app's `work_count(user)` (a constant number of queries each)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return 0
-    return sum(module.work_count(user) for module in _dashboard_modules() if hasattr(module, "work_count"))
+    return sum(resolve(dotted)(user) for dotted in collect().all("work_count"))
 
 
 def worker_status() -> dict:

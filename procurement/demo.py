@@ -44,3 +44,8 @@ def seed(stdout) -> dict[str, User]:
     users["admin"] = admin
     stdout.write(f"Demo users ready ({len(users)}); password for all: {settings.BATON_DEMO_PASSWORD}")
     return users
+
+
+def seed_step(*, users: dict, stdout) -> None:
+    """The first step of `seed_demo` (ProcurementConfig.contributions): the people every later step uses."""
+    users.update(seed(stdout))

@@ -1,4 +1,5 @@
-"""Global search across vendors, award procedures, decision memos and contracts.
+"""Global search across the sources the apps contribute (`Contributions.search`: vendors, award procedures,
+decision memos, contracts). A source is `finder(user, terms)` -> list of `Hit`.
 
 Each source starts from its app's policy (`visible(user)`), so a person finds only what they could open;
 inactive people find nothing. One query per source, capped, merged and paginated.
@@ -11,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+
+from procurement.contributions import collect, resolve
 
 MAX_PER_SOURCE = 200
 PAGE_SIZE = 20
@@ -25,7 +28,7 @@ class Hit:
     url: str
 
 
-def _terms_q(fields: list[str], terms: list[str]) -> Q:
+def terms_q(fields: list[str], terms: list[str]) -> Q:
     """Every term must match at least one of the fields."""
     condition = Q()
     for term in terms:
@@ -36,48 +39,19 @@ def _terms_q(fields: list[str], terms: list[str]) -> Q:
     return condition
 
 
-def _vendors(user, terms):
-    from vendors.policies import vendor_policy
-
-    qs = (vendor_policy.visible(user).filter(_terms_q(["legal_name", "trading_name"], terms))
-          .order_by("legal_name")[:MAX_PER_SOURCE])
-    return [Hit("Vendor", "", str(v), v.legal_name if v.trading_name else "", v.get_absolute_url()) for v in qs]
-
-
-def _procedures(user, terms):
-    from awards.policies import procedure_policy
-
-    qs = (procedure_policy.visible(user).filter(_terms_q(["reference", "title"], terms))
-          .order_by("-reference")[:MAX_PER_SOURCE])
-    return [Hit("Award procedure", p.reference, p.title, p.get_stage_display(), p.get_absolute_url()) for p in qs]
-
-
-def _memos(user, terms):
-    from awards.policies import memo_policy
-
-    qs = (memo_policy.visible(user).filter(_terms_q(["title", "procedure__reference", "procedure__title"], terms))
-          .select_related("procedure").order_by("-procedure__reference")[:MAX_PER_SOURCE])
-    return [Hit("Decision memo", m.procedure.reference, m.title, m.get_status_display(), m.get_absolute_url())
-            for m in qs]
-
-
-def _contracts(user, terms):
-    from contracts.policies import contract_policy
-
-    qs = (contract_policy.visible(user).filter(_terms_q(["reference", "title", "vendor__legal_name"], terms))
-          .order_by("-reference")[:MAX_PER_SOURCE])
-    return [Hit("Contract", c.reference, c.title, c.get_status_display(), c.get_absolute_url()) for c in qs]
-
-
-SOURCES = {"vendors": ("Vendors", _vendors), "procedures": ("Award procedures", _procedures),
-           "memos": ("Decision memos", _memos), "contracts": ("Contracts", _contracts)}
+def sources() -> dict[str, tuple[str, object]]:
+    """key -> (label, finder) for every search source the apps contribute, in INSTALLED_APPS order."""
+    return {source.key: (source.label, resolve(source.finder)) for source in collect().search}
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search for", min_length=2, max_length=100, strip=True,
                         help_text="A name, a reference such as AP-2026-0001, or words from a title.")
-    type = forms.ChoiceField(label="In", required=False,
-                             choices=[("", "Everything"), *[(k, label) for k, (label, _) in SOURCES.items()]])
+    type = forms.ChoiceField(label="In", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", "Everything"), *[(s.key, s.label) for s in collect().search]]
 
 
 def search(user, query: str, kind: str = "") -> list[Hit]:
@@ -85,7 +59,7 @@ def search(user, query: str, kind: str = "") -> list[Hit]:
     if not terms or not getattr(user, "is_active", False):
         return []
     hits: list[Hit] = []
-    for key, (_, finder) in SOURCES.items():
+    for key, (_, finder) in sources().items():
         if kind and key != kind:
             continue
         hits.extend(finder(user, terms))

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from procurement import calendar_feed, search, views
+from procurement.contributions import collect
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,12 +12,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("vendors/", include("vendors.urls")),
-    path("procedures/", include("awards.urls")),
-    path("contracts/", include("contracts.urls")),
-    path("documents/", include("procurement.documents.urls")),
-    path("audit/", include("procurement.audit.urls")),
-    path("notifications/", include("procurement.notifications.urls")),
+    # Each app's pages (and the kernel's documents, audit and notifications): `Contributions.urls`.
+    *[path(entry.prefix, include(entry.module)) for entry in collect().urls],
     path("search/", search.search_view, name="search"),
     path("calendar/<str:token>.ics", calendar_feed.feed_view, name="calendar_feed"),
     path("admin/", admin.site.urls),

@@ -1,5 +1,34 @@
 from django.apps import AppConfig
 
+from procurement.contributions import (
+    AuditedModel,
+    Contributions,
+    DemoStep,
+    NavEntry,
+    NotificationKind,
+    PeriodicJob,
+    SearchSource,
+    UrlInclude,
+)
+
 
 class VendorsConfig(AppConfig):
     name = "vendors"
+    contributions = Contributions(
+        urls=(UrlInclude("vendors/", "vendors.urls"),),
+        navigation=(NavEntry("Vendors", "vendors:list", order=10),),
+        panels="vendors.dashboard.panels",
+        work_count="vendors.dashboard.work_count",
+        search=(SearchSource("vendors", "Vendors", "vendors.search.find"),),
+        calendar=("vendors.calendar.events",),
+        notification_kinds=(
+            NotificationKind("expiry", "An attestation or contract date is about to expire"),
+            NotificationKind("reassessment_due", "A vendor reassessment is due"),
+        ),
+        audited=(AuditedModel("vendors.vendor", "vendors.policies.vendor_policy"),),
+        # Attestations expiring or expired, and tiers due for reassessment, once a day.
+        jobs=(PeriodicJob("vendors-attestations-daily", "vendors.attestations_daily"),
+              PeriodicJob("vendors-reassessment-daily", "vendors.reassessment_daily")),
+        document_kinds=("vendors.dossier",),
+        demo=(DemoStep(10, "vendors.demo.seed"),),
+    )

@@ -1,10 +1,17 @@
 from django.apps import AppConfig
 
+from procurement.accounts.roles import Role
+from procurement.contributions import Contributions, NavEntry, UrlInclude
+
 
 class AuditConfig(AppConfig):
     name = "procurement.audit"
     label = "audit"
     verbose_name = "Audit trail"
+    contributions = Contributions(
+        urls=(UrlInclude("audit/", "procurement.audit.urls"),),
+        navigation=(NavEntry("Audit trail", "audit:log", frozenset({Role.AUDITOR}), order=80),),
+    )
 
     def ready(self) -> None:
         from django.db.backends.signals import connection_created

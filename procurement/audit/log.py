@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from procurement.audit.history import baton_models, is_tracked
-from procurement.audit.registry import AUDITABLE, MERGED
+from procurement.audit.registry import auditable, merged
 
 CSV_LIMIT = 50_000
 
@@ -61,9 +61,9 @@ def _name_field(model: type[models.Model]) -> str:
 def _link(model: type[models.Model]) -> tuple[str, str]:
     """(label of the history page, attribute of a history row holding that page's pk), or ("", "")."""
     label = model._meta.label_lower
-    if label in AUDITABLE:
+    if label in auditable():
         return label, model._meta.pk.attname
-    for root, parts in MERGED.items():
+    for root, parts in merged().items():
         for part in parts:
             if part.label == label and "__" not in part.lookup and not part.content_type_of:
                 return root, part.lookup

@@ -12,7 +12,7 @@ from procurement import authz
 from procurement.accounts.roles import Role, has_role
 from procurement.audit.forms import LogFilterForm
 from procurement.audit.log import CSV_LIMIT, log_rows
-from procurement.audit.registry import AUDITABLE, parts_for, policy_for, scores_visible
+from procurement.audit.registry import auditable, notice, parts_for, policy_for
 from procurement.audit.timeline import merged_timeline, object_timeline
 from procurement.spreadsheets import neutralise
 
@@ -31,7 +31,7 @@ def object_history(request, label: str, pk: int):
     return render(request, "audit/object_history.html", {
         "object": obj, "entries": page_obj.object_list, "page_obj": page_obj, "label": label,
         "type_name": obj._meta.verbose_name, "merged": bool(parts),
-        "scores_hidden": label == "awards.awardprocedure" and not scores_visible(request.user, obj),
+        "timeline_notice": notice(request.user, obj),
     })
 
 
@@ -63,7 +63,7 @@ def global_log(request):
     params.pop("page", None)
     return render(request, "audit/log.html", {
         "form": form, "rows": page_rows, "page": page, "has_next": len(rows) > page * PAGE_SIZE,
-        "query": params.urlencode(), "auditable": AUDITABLE,
+        "query": params.urlencode(), "auditable": auditable(),
     })
 
 

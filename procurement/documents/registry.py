@@ -1,7 +1,7 @@
 """Document kinds: what a capability declares so the pipeline can render, guard and name its documents.
 
-A capability (vendors, awards, contracts) registers each kind once, at import time of a module listed in
-`procurement.documents.apps.KIND_MODULES`:
+An app registers each kind once, at import time of a module it contributes (`Contributions.document_kinds`
+on its AppConfig; procurement.documents.apps imports them at start-up in every process):
 
     register(DocumentKind(
         key="award_memo",

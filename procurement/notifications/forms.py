@@ -1,12 +1,12 @@
 from django import forms
 
-from procurement.notifications.kinds import Channel, Kind
+from procurement.notifications.kinds import Channel, kind_choices, kind_values
 
 
 class InboxFilterForm(forms.Form):
     show = forms.ChoiceField(label="Show", required=False,
                              choices=[("", "All notifications"), ("unread", "Unread only")])
-    kind = forms.ChoiceField(label="About", required=False, choices=[("", "Anything"), *Kind.choices])
+    kind = forms.ChoiceField(label="About", required=False, choices=lambda: [("", "Anything"), *kind_choices()])
 
 
 class PreferencesForm(forms.Form):
@@ -26,7 +26,7 @@ class PreferencesForm(forms.Form):
 
     def choices(self) -> dict[str, dict[str, bool]]:
         result: dict[str, dict[str, bool]] = {}
-        for kind in Kind.values:
+        for kind in kind_values():
             result[kind] = {channel: bool(self.cleaned_data.get(f"{kind}__{channel}")) for channel in Channel.values}
         return result
 

@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from procurement.notifications.kinds import Kind
+from procurement.notifications.kinds import kind_choices
 
 
 class Notification(models.Model):
@@ -21,7 +21,7 @@ class Notification(models.Model):
         FAILED = "failed", "Failed"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
-    kind = models.CharField(max_length=40, choices=Kind.choices)
+    kind = models.CharField(max_length=40, choices=kind_choices)
     key = models.CharField(max_length=200, help_text="Names the event; one notification per person and key.")
     subject = models.CharField(max_length=200)
     body = models.TextField(blank=True)
@@ -55,7 +55,7 @@ class NotificationPreference(models.Model):
     """Which channels one person wants for one kind. No row: both channels on."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notification_prefs")
-    kind = models.CharField(max_length=40, choices=Kind.choices)
+    kind = models.CharField(max_length=40, choices=kind_choices)
     in_app = models.BooleanField(default=True)
     email = models.BooleanField(default=True)
     history = HistoricalRecords()

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from procurement.authz import is_active_user
-from procurement.notifications.kinds import Kind
+from procurement.notifications.kinds import kind_choices, kind_values
 from procurement.notifications.models import Notification, NotificationPreference
 
 
@@ -13,7 +13,7 @@ def inbox(user, *, unread_only: bool = False, kind: str = "") -> QuerySet[Notifi
     qs = Notification.objects.filter(recipient=user, in_app=True)
     if unread_only:
         qs = qs.filter(read_at=None)
-    if kind in Kind.values:
+    if kind in kind_values():
         qs = qs.filter(kind=kind)
     return qs.order_by("-created_at", "-pk")
 
@@ -28,8 +28,8 @@ def preference_table(user) -> list[dict]:
     """One row per kind with the person's current channels (defaults where they have no row)."""
     saved = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
     rows = []
-    for kind in Kind:
-        pref = saved.get(kind.value)
-        rows.append({"kind": kind.value, "label": kind.label,
+    for value, label in kind_choices():
+        pref = saved.get(value)
+        rows.append({"kind": value, "label": label,
                      "in_app": pref.in_app if pref else True, "email": pref.email if pref else True})
     return rows

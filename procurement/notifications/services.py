@@ -20,7 +20,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from procurement.audit.history import attribute
 from procurement.authz import is_active_user
-from procurement.notifications.kinds import Channel, Kind
+from procurement.notifications.kinds import Channel, kind_label, kind_values
 from procurement.notifications.models import CalendarFeed, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def notify(*, recipient, kind: str, key: str, subject: str, body: str = "", targ
            url: str = "") -> Notification | None:
     """Tell `recipient` about an event once. Returns the new row, or None when nothing was created
     (an inactive recipient, both channels switched off, or this (recipient, key) was already told)."""
-    if kind not in Kind.values:
+    if kind not in kind_values():
         raise ValueError(f"Unknown notification kind {kind!r}.")
     if not key:
         raise ValueError("A notification needs an event key (it is what makes it idempotent).")
@@ -70,7 +70,7 @@ def notify(*, recipient, kind: str, key: str, subject: str, body: str = "", targ
     if target is not None:
         notification.target_type = ContentType.objects.get_for_model(target)
         notification.target_id = str(target.pk)
-    attribute(notification, actor=None, reason=f"Notified: {Kind(kind).label}")
+    attribute(notification, actor=None, reason=f"Notified: {kind_label(kind)}")
     try:
         with transaction.atomic():
             notification.save()
@@ -193,7 +193,7 @@ def preferences_set(*, actor, choices: dict[str, dict[str, bool]]) -> list[Notif
     """`choices` maps kind → {"in_app": bool, "email": bool}. Only rows that change are saved."""
     if not is_active_user(actor):
         raise PermissionDenied("Sign in first.")
-    unknown = set(choices) - set(Kind.values)
+    unknown = set(choices) - set(kind_values())
     if unknown:
         raise ValidationError(f"Unknown notification kinds: {', '.join(sorted(unknown))}.")
     existing = {p.kind: p for p in NotificationPreference.objects.select_for_update().filter(user=actor)}

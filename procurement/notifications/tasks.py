@@ -18,11 +18,3 @@ def send_notification_email(notification_id: int) -> None:
 def sweep_notification_emails() -> None:
     """Beat job: re-queue emails still waiting (the broker was down when their transaction committed)."""
     services.notification_email_sweep()
-
-
-@shared_task(name="notifications.deadlines", acks_late=True, soft_time_limit=240, time_limit=300)
-def send_deadline_reminders() -> None:
-    """Beat job: remind evaluators whose scoring deadline is near (idempotent per person and deadline)."""
-    from procurement.notifications.jobs import scoring_deadline_reminders
-
-    scoring_deadline_reminders()

@@ -6,7 +6,6 @@ import time
 import pytest
 from django.db import connections, transaction
 
-from procurement.notifications.kinds import Kind
 from procurement.notifications.models import Notification
 from procurement.notifications.services import notify
 from tests.factories.accounts import UserFactory
@@ -23,7 +22,7 @@ def test_two_processes_telling_the_same_event_at_once_create_one_row():
         try:
             with transaction.atomic():  # inside a caller's transaction, as services call it
                 barrier.wait()
-                row = notify(recipient=person, kind=Kind.BREACH, key="breach:race", subject="KPI breached")
+                row = notify(recipient=person, kind="breach", key="breach:race", subject="KPI breached")
                 time.sleep(0.2)  # hold the transaction open so the other insert has to wait on the unique index
                 results.append(row is not None)
         finally:
@@ -42,7 +41,7 @@ def test_two_processes_telling_the_same_event_at_once_create_one_row():
 def test_the_worker_sends_the_email_once_after_commit(celery_worker_process):
     person = UserFactory()
     with transaction.atomic():
-        row = notify(recipient=person, kind=Kind.PACK_READY, key="pack:1", subject="Handoff pack ready",
+        row = notify(recipient=person, kind="pack_ready", key="pack:1", subject="Handoff pack ready",
                      url="/contracts/")
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

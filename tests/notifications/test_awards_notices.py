@@ -8,11 +8,10 @@ from django.core import mail
 
 from awards import services
 from awards.models import ApprovalRoute
+from awards.reminders import scoring_deadline_reminders
 from procurement.accounts.roles import Role
 from procurement.notifications import selectors
 from procurement.notifications import services as notification_services
-from procurement.notifications.jobs import scoring_deadline_reminders
-from procurement.notifications.kinds import Kind
 from procurement.notifications.models import Notification
 from tests.factories.accounts import TEST_PASSWORD
 from tests.factories.memos import EC, PM, RC, committee, shortlisted_procedure, written_memo
@@ -45,7 +44,7 @@ def test_evaluator_assignment_notifies_the_evaluator_once(procedure, lead, make_
         notices.evaluator_assigned(assignment=assignment)
 
     rows = list(Notification.objects.filter(recipient=evaluator))
-    assert [(n.kind, n.url) for n in rows] == [(Kind.EVALUATOR_ASSIGNED, procedure.get_absolute_url())]
+    assert [(n.kind, n.url) for n in rows] == [("evaluator_assigned", procedure.get_absolute_url())]
     assert [m.to for m in mail.outbox] == [[evaluator.email]]
     assert procedure.reference in mail.outbox[0].subject
 
@@ -54,11 +53,11 @@ def test_evaluator_with_email_off_sees_it_only_in_the_inbox(procedure, lead, mak
                                                             django_capture_on_commit_callbacks):
     evaluator = make_user(Role.EVALUATOR)
     notification_services.preferences_set(actor=evaluator,
-                                          choices={Kind.EVALUATOR_ASSIGNED: {"in_app": True, "email": False}})
+                                          choices={"evaluator_assigned": {"in_app": True, "email": False}})
     with django_capture_on_commit_callbacks(execute=True):
         services.evaluator_assign(actor=lead, procedure=procedure, evaluator=evaluator)
     assert mail.outbox == []
-    assert [n.kind for n in selectors.inbox(evaluator)] == [Kind.EVALUATOR_ASSIGNED]
+    assert [n.kind for n in selectors.inbox(evaluator)] == ["evaluator_assigned"]
 
 
 def test_submission_routes_to_committee_members_once_and_not_to_the_author(
@@ -72,7 +71,7 @@ def test_submission_routes_to_committee_members_once_and_not_to_the_author(
     with django_capture_on_commit_callbacks(execute=True):
         notices.memo_routed(route=route)  # again: nobody told twice
 
-    routed = Notification.objects.filter(kind=Kind.MEMO_ROUTED)
+    routed = Notification.objects.filter(kind="memo_routed")
     assert sorted(n.recipient_id for n in routed) == sorted([panel["pm1"].pk, panel["pm2"].pk])
     assert {n.url for n in routed} == {memo.get_absolute_url()}
     assert sorted(m.to[0] for m in mail.outbox if "sign-off" in m.subject) == sorted(
@@ -84,7 +83,7 @@ def test_approval_and_rejection_tell_the_author(lead, business_owner, panel, dja
     memo = services.memo_submit(actor=lead, memo=written_memo(shortlist))
     with django_capture_on_commit_callbacks(execute=True):
         _sign(panel["pm1"], memo, "reject", comment="The alternatives are thin.")
-    decided = Notification.objects.get(kind=Kind.MEMO_DECIDED)
+    decided = Notification.objects.get(kind="memo_decided")
     assert decided.recipient == lead and "rejected" in decided.subject
 
     # the author revises and resubmits; the new route's approval is a new event
@@ -93,7 +92,7 @@ def test_approval_and_rejection_tell_the_author(lead, business_owner, panel, dja
     memo = services.memo_submit(actor=lead, memo=memo)
     with django_capture_on_commit_callbacks(execute=True):
         _sign(panel["pm2"], memo)
-    subjects = sorted(n.subject for n in Notification.objects.filter(kind=Kind.MEMO_DECIDED, recipient=lead))
+    subjects = sorted(n.subject for n in Notification.objects.filter(kind="memo_decided", recipient=lead))
     ref = shortlist.procedure.reference
     assert subjects == [f"Decision memo {ref} was approved", f"Decision memo {ref} was rejected"]
 
@@ -116,7 +115,7 @@ def test_scoring_deadline_job_reminds_once_per_deadline(procedure, lead, make_us
         second = scoring_deadline_reminders(today=today)
     # then one reminder
     assert (first, second) == (1, 0)
-    reminder = Notification.objects.get(kind=Kind.SCORING_DEADLINE)
+    reminder = Notification.objects.get(kind="scoring_deadline")
     assert reminder.recipient == evaluator and "in 2 days" in reminder.subject
     assert len([m for m in mail.outbox if "due" in m.subject]) == 1
     # a deadline further away is not due yet; a moved deadline is a new event

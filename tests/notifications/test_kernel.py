@@ -5,14 +5,14 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from procurement.notifications import selectors, services
-from procurement.notifications.kinds import Kind
+from procurement.notifications.kinds import kind_values
 from procurement.notifications.models import Notification, NotificationPreference
 
 pytestmark = pytest.mark.django_db
 
 
 def _notify(user, key="event-1", **kwargs):
-    return services.notify(recipient=user, kind=kwargs.pop("kind", Kind.EVALUATOR_ASSIGNED), key=key,
+    return services.notify(recipient=user, kind=kwargs.pop("kind", "evaluator_assigned"), key=key,
                            subject="You were assigned", body="Please declare conflicts.", url="/procedures/x/",
                            **kwargs)
 
@@ -66,9 +66,9 @@ def test_duplicate_insert_inside_callers_transaction_is_absorbed(make_user):
     """The unique constraint is the arbiter: a racing insert of the same key leaves the caller's transaction usable."""
     user = make_user()
     with transaction.atomic():
-        Notification.objects.create(recipient=user, kind=Kind.BREACH, key="race", subject="x")
+        Notification.objects.create(recipient=user, kind="breach", key="race", subject="x")
         # simulate the loser of a race: the pre-check passed before the winner's row existed
-        row = Notification(recipient=user, kind=Kind.BREACH, key="race", subject="y")
+        row = Notification(recipient=user, kind="breach", key="race", subject="y")
         with pytest.raises(IntegrityError), transaction.atomic():
             row.save()
         assert Notification.objects.filter(recipient=user).count() == 1  # the outer transaction still works
@@ -76,7 +76,7 @@ def test_duplicate_insert_inside_callers_transaction_is_absorbed(make_user):
 
 def test_email_off_still_shows_in_the_inbox(make_user, django_capture_on_commit_callbacks):
     user = make_user()
-    services.preferences_set(actor=user, choices={Kind.EVALUATOR_ASSIGNED: {"in_app": True, "email": False}})
+    services.preferences_set(actor=user, choices={"evaluator_assigned": {"in_app": True, "email": False}})
     with django_capture_on_commit_callbacks(execute=True):
         notification = _notify(user)
     assert mail.outbox == []
@@ -86,7 +86,7 @@ def test_email_off_still_shows_in_the_inbox(make_user, django_capture_on_commit_
 
 def test_in_app_off_sends_email_but_shows_nothing_in_the_inbox(make_user, django_capture_on_commit_callbacks):
     user = make_user()
-    services.preferences_set(actor=user, choices={Kind.EVALUATOR_ASSIGNED: {"in_app": False, "email": True}})
+    services.preferences_set(actor=user, choices={"evaluator_assigned": {"in_app": False, "email": True}})
     with django_capture_on_commit_callbacks(execute=True):
         _notify(user)
     assert len(mail.outbox) == 1
@@ -95,7 +95,7 @@ def test_in_app_off_sends_email_but_shows_nothing_in_the_inbox(make_user, django
 
 def test_both_channels_off_creates_nothing(make_user, django_capture_on_commit_callbacks):
     user = make_user()
-    services.preferences_set(actor=user, choices={Kind.EVALUATOR_ASSIGNED: {"in_app": False, "email": False}})
+    services.preferences_set(actor=user, choices={"evaluator_assigned": {"in_app": False, "email": False}})
     with django_capture_on_commit_callbacks(execute=True):
         assert _notify(user) is None
     assert not Notification.objects.exists() and mail.outbox == []
@@ -103,10 +103,10 @@ def test_both_channels_off_creates_nothing(make_user, django_capture_on_commit_c
 
 def test_preferences_are_per_kind(make_user, django_capture_on_commit_callbacks):
     user = make_user()
-    services.preferences_set(actor=user, choices={Kind.BREACH: {"in_app": True, "email": False}})
+    services.preferences_set(actor=user, choices={"breach": {"in_app": True, "email": False}})
     with django_capture_on_commit_callbacks(execute=True):
-        _notify(user, key="a", kind=Kind.BREACH)
-        _notify(user, key="b", kind=Kind.EXPIRY)
+        _notify(user, key="a", kind="breach")
+        _notify(user, key="b", kind="expiry")
     assert [m.subject for m in mail.outbox] == ["[Baton] You were assigned"]
     assert Notification.objects.get(key="b").email_status == Notification.Email.SENT
 
@@ -132,7 +132,7 @@ def test_recipient_deactivated_before_the_task_runs_gets_no_email(make_user, dja
 def test_link_defaults_to_the_targets_page(make_user, procedure, django_capture_on_commit_callbacks):
     user = make_user()
     with django_capture_on_commit_callbacks(execute=True):
-        notification = services.notify(recipient=user, kind=Kind.EVALUATOR_ASSIGNED, key="t", subject="s",
+        notification = services.notify(recipient=user, kind="evaluator_assigned", key="t", subject="s",
                                        target=procedure)
     assert notification.url == procedure.get_absolute_url()
     assert notification.target == procedure
@@ -145,10 +145,10 @@ def test_unknown_kind_is_refused(make_user):
 
 def test_preferences_are_audit_trailed_and_only_changed_rows_saved(make_user):
     user = make_user()
-    services.preferences_set(actor=user, choices={k: {"in_app": True, "email": True} for k in Kind.values})
+    services.preferences_set(actor=user, choices={k: {"in_app": True, "email": True} for k in kind_values()})
     assert not NotificationPreference.objects.exists()  # defaults need no row
-    services.preferences_set(actor=user, choices={Kind.BREACH: {"in_app": True, "email": False}})
-    pref = NotificationPreference.objects.get(user=user, kind=Kind.BREACH)
+    services.preferences_set(actor=user, choices={"breach": {"in_app": True, "email": False}})
+    pref = NotificationPreference.objects.get(user=user, kind="breach")
     assert pref.history.first().history_user == user
     assert pref.history.first().history_change_reason == "Notification preferences changed"
 

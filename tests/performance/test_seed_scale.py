@@ -1,14 +1,16 @@
-"""seed_scale: the benchmark dataset, small enough for the fast leg (the real sizes run in `make bench`)."""
+"""seed_scale (tests.bench.seed_scale): the benchmark dataset, small enough for the fast leg (the real sizes run
+in `make bench`)."""
 
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from awards.models import AwardProcedure, Bid, EvaluatorAssignment
 from awards.models.scorecard import Score, ScoreSheet
 from procurement.accounts.models import User
-from procurement.bench.seed import LARGE_TITLE
+from tests.bench.seed import LARGE_TITLE
+from tests.bench.seed_scale import seed_scale_run
 from vendors.models import TierAssessment, Vendor
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 def seed(**options) -> str:
     out = io.StringIO()
-    call_command("seed_scale", stdout=out, seed=7, **options)
+    seed_scale_run(stdout=out, seed=7, **options)
     return out.getvalue()
 
 

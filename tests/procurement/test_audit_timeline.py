@@ -9,11 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from awards import services
+from awards.audit import PROCEDURE_PARTS
 from awards.models import SignOff
 from awards.models.scorecard import Criterion
 from procurement.accounts.roles import Role
 from procurement.audit.history import attribute
-from procurement.audit.registry import PROCEDURE_PARTS, parts_for
+from procurement.audit.registry import parts_for
 from procurement.audit.timeline import merged_timeline
 from tests.factories.accounts import TEST_PASSWORD
 from tests.factories.memos import EC, PM, RC, committee, shortlisted_procedure, written_memo

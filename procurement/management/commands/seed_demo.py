@@ -1,17 +1,14 @@
-"""Loads the demo data: users for every role, then each app's demo (vendors, procedures, contracts).
+"""Loads the demo data: the steps every app contributes (`Contributions.demo`, lowest order first): users for
+every role, then each app's demo (vendors, procedures, contracts).
 
 Refuses to run with DEBUG off: the demo passwords are public.
 """
-
-from importlib import import_module
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from procurement import demo
-
-DEMO_APPS = ("vendors", "awards", "contracts")
+from procurement.contributions import collect, resolve
 
 
 class Command(BaseCommand):
@@ -20,14 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo refuses to run with DEBUG off: its passwords are published in the README.")
+        users: dict = {}
         with transaction.atomic():
-            users = demo.seed(self.stdout)
-            for app in DEMO_APPS:
-                try:
-                    module = import_module(f"{app}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{app}.demo":
-                        raise
-                    continue
-                module.seed(users=users, stdout=self.stdout)
+            for step in collect().demo:
+                resolve(step.step)(users=users, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

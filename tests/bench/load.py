@@ -1,6 +1,6 @@
 """Mixed-page load: gunicorn (2 sync workers) on the database in DATABASE_URL, driven by wrk from another process.
 
-``python -m procurement.bench.load --out FILE [--duration 60] [--connections 16]``:
+``python -m tests.bench.load --out FILE [--duration 60] [--connections 16]``:
 
 1. makes a signed-in session for each benchmark user (rows in the session table, no password involved);
 2. starts gunicorn on a free loopback port (stopped by PID at the end, whatever happens);
@@ -58,7 +58,7 @@ def sessions_and_mix() -> tuple[list[tuple[str, str]], tuple[str, str]]:
     from django.contrib.sessions.backends.db import SessionStore
 
     from procurement.accounts.models import User
-    from procurement.bench.pages import page_targets
+    from tests.bench.pages import page_targets
 
     cookies: dict[str, str] = {}
     mix = []

@@ -6,7 +6,7 @@ some consensus scores, then times:
 * ranking + spread + sensitivity (``score_bids`` + ``sensitivity``), target <= 100 ms;
 * the Monte Carlo over 10,000 perturbed weight samples (``monte_carlo``), target <= 300 ms.
 
-Run: ``python -m awards.bench_scoring`` (or call ``main()``). Prints the best and median of several runs.
+Run: ``python -m tests.bench.scoring`` (or call ``main()``). Prints the best and median of several runs.
 """
 
 from __future__ import annotations

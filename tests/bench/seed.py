@@ -1,4 +1,4 @@
-"""An enterprise-scale dataset for the benchmarks, reproducible from a seed (``manage.py seed_scale``).
+"""An enterprise-scale dataset for the benchmarks, reproducible from a seed (``python -m tests.bench.seed_scale``).
 
 Three parts:
 

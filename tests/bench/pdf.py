@@ -1,6 +1,6 @@
 """PDF renders: the app's path next to bare WeasyPrint on the identical HTML, and the worker's memory.
 
-``python -m procurement.bench.pdf --out FILE [--renders 100]`` against the database in DATABASE_URL:
+``python -m tests.bench.pdf --out FILE [--renders 100]`` against the database in DATABASE_URL:
 
 - app path = what the worker does for a document row: the kind's ``build_context`` and source hash, the
   template, WeasyPrint through the restricted URL fetcher, and for the handoff pack the zip with its data files;

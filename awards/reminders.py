@@ -1,11 +1,11 @@
-"""Periodic notification jobs. Each is idempotent: the event key names the deadline, so a job that runs every
-hour (or twice by accident) tells each person once per deadline."""
+"""Scoring-deadline reminders (the periodic job `notifications.deadlines`, awards.tasks). Idempotent: the event
+key names the deadline, so a job that runs every hour (or twice by accident) tells each person once per
+deadline."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from procurement.notifications.kinds import Kind
 from procurement.notifications.services import notify
 
 # Evaluators hear about their scoring deadline this many days ahead.
@@ -34,7 +34,7 @@ def scoring_deadline_reminders(*, today=None) -> int:
         procedure, deadline = assignment.procedure, assignment.procedure.target_award_date
         days = (deadline - today).days
         when = "today" if days == 0 else ("tomorrow" if days == 1 else f"in {days} days")
-        sent = notify(recipient=assignment.evaluator, kind=Kind.SCORING_DEADLINE,
+        sent = notify(recipient=assignment.evaluator, kind="scoring_deadline",
                       key=f"scoring_deadline:{procedure.pk}:{deadline.isoformat()}",
                       subject=f"Scores for {procedure.reference} are due {when} ({deadline:%d %b %Y})",
                       body="Submit your score sheet before the deadline; a draft does not count.", target=procedure)

@@ -1,6 +1,6 @@
 """Page latency and query counts with the Django test client, in-process, against the database in DATABASE_URL.
 
-``python -m procurement.bench.pages --out FILE [--rounds N]``: signs each role's benchmark user in (a session,
+``python -m tests.bench.pages --out FILE [--rounds N]``: signs each role's benchmark user in (a session,
 no password), requests every main page ``warmup`` times, then ``rounds`` times interleaved with the floor page,
 and writes p50/p95 (ms), the query count and the response size per page as JSON.
 """
@@ -32,7 +32,7 @@ def page_targets() -> list[dict]:
     from awards.models import AwardProcedure, DecisionMemo
     from contracts.models import Contract
     from procurement.accounts.models import User
-    from procurement.bench.seed import LARGE_TITLE
+    from tests.bench.seed import LARGE_TITLE
     from vendors.models import Vendor
 
     users = {u.username: u for u in User.objects.filter(username__startswith="bench-")}

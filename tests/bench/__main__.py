@@ -104,8 +104,8 @@ def build_databases(base: str, timings: dict) -> dict[str, str]:
     for scale, (vendors, procedures, users) in SCALES.items():
         urls[scale] = db_url(base, f"bench_{scale}")
         timings[f"seed_scale_{scale}_s"] = run(
-            [PY, "manage.py", "seed_scale", f"--vendors={vendors}", f"--procedures={procedures}", f"--users={users}",
-             "--seed=2026"], env_for(urls[scale], production=False), f"seed_scale {scale}")
+            [PY, "-m", "tests.bench.seed_scale", f"--vendors={vendors}", f"--procedures={procedures}",
+             f"--users={users}", "--seed=2026"], env_for(urls[scale], production=False), f"seed_scale {scale}")
         analyze(urls[scale])
     return urls
 
@@ -123,8 +123,8 @@ def read(path: Path) -> dict:
 def scoring_figures() -> dict:
     import statistics
 
-    from awards import bench_scoring
     from awards.scoring import monte_carlo, score_bids, sensitivity
+    from tests.bench import scoring as bench_scoring
 
     card, bids, resolved = bench_scoring.build_award()
     result = score_bids(card, bids, resolved=resolved)
@@ -233,7 +233,7 @@ def machine() -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m procurement.bench")
+    parser = argparse.ArgumentParser(prog="python -m tests.bench")
     parser.add_argument("--quick", action="store_true", help="Fewer rounds and 20 s load runs (a smoke run).")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-pdf", action="store_true")
@@ -254,7 +254,7 @@ def main(argv=None) -> int:
     for scale, url in urls.items():
         out = OUT_DIR / f"pages-{scale}.json"
         results["timings"][f"pages_{scale}_s"] = run(
-            [PY, "-m", "procurement.bench.pages", "--out", str(out), "--rounds", rounds],
+            [PY, "-m", "tests.bench.pages", "--out", str(out), "--rounds", rounds],
             env_for(url, production=True), f"page latency {scale}")
         results["pages"][scale] = read(out)
     log("scoring engine")
@@ -262,13 +262,13 @@ def main(argv=None) -> int:
     if not args.skip_pdf:
         out = OUT_DIR / "pdf.json"
         results["timings"]["pdf_s"] = run(
-            [PY, "-m", "procurement.bench.pdf", "--out", str(out), "--repeat", "3" if args.quick else "5",
+            [PY, "-m", "tests.bench.pdf", "--out", str(out), "--repeat", "3" if args.quick else "5",
              "--renders", "20" if args.quick else "100"], env_for(urls["10x"], production=True), "PDF renders")
         results["pdf"] = read(out)
     if not args.skip_load:
         out = OUT_DIR / "load.json"
         results["timings"]["load_s"] = run(
-            [PY, "-m", "procurement.bench.load", "--out", str(out), "--duration", "20" if args.quick else "60"],
+            [PY, "-m", "tests.bench.load", "--out", str(out), "--duration", "20" if args.quick else "60"],
             env_for(urls["10x"], production=True), "load test (gunicorn 2 workers + wrk, 16 connections)")
         results["load"] = read(out)
     rows = evaluate(results)
