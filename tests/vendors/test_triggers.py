@@ -240,7 +240,8 @@ def test_a_lead_closes_a_follow_up_with_a_reason(client, lead, medium_vendor, ma
     url = f"/vendors/{medium_vendor.pk}/tasks/{task.pk}/close/"
     client.force_login(lead)
 
-    assert client.post(url, {"reason": ""}).status_code == 302
+    refused = client.post(url, {"reason": ""})  # a bad form answers 400, the error next to the field
+    assert refused.status_code == 400 and 'id="id_reason_error"' in refused.content.decode()
     task.refresh_from_db()
     assert task.is_open  # no reason, nothing changed
 

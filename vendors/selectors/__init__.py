@@ -362,3 +362,17 @@ def attestation_alerts(vendor_ids, on: date | None = None) -> list[Attestation]:
         att.state_label = att.status_label_on(on)
         alerts.append(att)
     return alerts
+
+
+# --- the pages' reads (vendors/selectors/pages.py) ----------------------------------------------------------
+from vendors.selectors import pages as _pages  # noqa: E402
+
+current_assessment = _pages.current_assessment
+vendor_contacts = _pages.vendor_contacts
+vendor_evidence = _pages.vendor_evidence
+vendor_grants = _pages.vendor_grants
+vendor_page = _pages.vendor_page
+vendor_page_queryset = _pages.vendor_page_queryset
+vendor_risks = _pages.vendor_risks
+vendor_subprocessors = _pages.vendor_subprocessors
+vendor_tasks = _pages.vendor_tasks
