@@ -152,3 +152,14 @@ def bids_decided(procedure) -> list[str]:
     if Bid.Status.SHORTLISTED not in statuses:
         missing.append("Shortlist at least one bid.")
     return missing
+
+
+@register(Stage.AWARDED)
+def memo_approved(procedure) -> list[str]:
+    """A procedure is awarded only by its approved decision memo (awards.services.memo.memo_award)."""
+    from awards.models import DecisionMemo
+
+    status = DecisionMemo.objects.filter(procedure=procedure).values_list("status", flat=True).first()
+    if status == DecisionMemo.Status.APPROVED:
+        return []
+    return ["The award decision memo must be approved by every committee on its route."]

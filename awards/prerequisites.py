@@ -25,7 +25,7 @@ Check = Callable[[object], list[str]]
 _REGISTRY: dict[str, list[Check]] = {}
 
 # Modules that register prerequisite checks; imported by AwardsConfig.ready().
-PREREQUISITE_MODULES: list[str] = ["awards.checks", "awards.scorecard_checks", "awards.memo_checks"]
+PREREQUISITE_MODULES: list[str] = ["awards.checks", "awards.scorecard_checks"]
 
 
 def register(target_stage: str) -> Callable[[Check], Check]:

@@ -60,18 +60,3 @@ def scoring_complete(procedure) -> list[str]:
         if flags:
             missing.append(f"Record a consensus note on {len(flags)} spread flag{'s' if len(flags) != 1 else ''}.")
     return missing
-
-
-def _register_demo_step() -> None:
-    """The procedure demo builds the scorecard before issuing its RFP (see awards.demo.before_rfp_issue)."""
-    try:
-        from awards import demo
-    except ImportError:  # pragma: no cover — the procedure demo is optional
-        return
-    from awards.demo.scorecard import build_scorecard
-
-    if build_scorecard not in demo.before_rfp_issue:
-        demo.before_rfp_issue.append(build_scorecard)
-
-
-_register_demo_step()

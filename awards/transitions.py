@@ -1,6 +1,7 @@
-"""State machines of the award procedure and of a bid, as data."""
+"""State machines of the award procedure, of a bid and of the decision memo, as data."""
 
 from awards.models.bids import BidStatus
+from awards.models.memo import MemoStatus
 from awards.models.procedure import Stage
 from procurement.statemachine import validate_machine
 
@@ -35,11 +36,24 @@ BID_STATUSES: dict[str, frozenset[str]] = {
 # Bid decisions the lead takes from the bid page (awarded/unsuccessful follow the memo).
 LEAD_BID_DECISIONS: frozenset[str] = frozenset({BidStatus.KNOCKED_OUT, BidStatus.SHORTLISTED})
 
+# The decision memo (awards.services.memo):
+#   draft --submit--> in_approval --(every committee at quorum)--> approved   (final, immutable)
+#                     in_approval --(one rejection)--> rejected --(revise)--> draft
+#                     in_approval --(changes requested, or the lead edits)--> draft   (the route is voided)
+MEMO_TRANSITIONS: dict[str, frozenset[str]] = {
+    MemoStatus.DRAFT: frozenset({MemoStatus.IN_APPROVAL}),
+    MemoStatus.IN_APPROVAL: frozenset({MemoStatus.APPROVED, MemoStatus.REJECTED, MemoStatus.DRAFT}),
+    MemoStatus.REJECTED: frozenset({MemoStatus.DRAFT}),
+    MemoStatus.APPROVED: frozenset(),
+}
+
 STAGE_LABELS = dict(Stage.choices)
 BID_LABELS = dict(BidStatus.choices)
+MEMO_LABELS = dict(MemoStatus.choices)
 
 validate_machine(PROCEDURE_STAGES, Stage.values)
 validate_machine(BID_STATUSES, BidStatus.values)
+validate_machine(MEMO_TRANSITIONS, MemoStatus.values)
 
 
 def next_stage(current: str) -> str | None:

@@ -1,16 +1,19 @@
 """Server-side checks and fingerprint of an uploaded proposal file.
 
-The name and content checks are the vendors app's (vendors.files: clean_name and detect, which judge the type by
-magic bytes and refuse an extension that does not fit); the content type comes from that detection, never from
-the browser. Here: the size limit, the sha256 and the size, computed on the server.
+The checks are the vendors app's one gate for uploaded files (vendors.files.check_upload: a safe name, the size
+limit, the type judged by magic bytes with an extension that fits, and the sha256 and size computed on the
+server); the content type comes from that detection, never from the browser. The stored file is re-checked
+against its sha256 by the kernel (procurement.uploads.sha256_of_stored, re-exported here for the download view).
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from vendors.files import UploadRefused, clean_name, detect
+from procurement.uploads import sha256_of_stored
+from vendors.files import UploadRefused, check_upload
+
+__all__ = ["MAX_UPLOAD_BYTES", "Fingerprint", "fingerprint_upload", "sha256_of_stored"]
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 
@@ -26,27 +29,8 @@ class Fingerprint:
 def fingerprint_upload(upload) -> Fingerprint:
     """Validate `upload` (a Django UploadedFile) and return its sha256, size and content type."""
     try:
-        name = clean_name(upload.name)
+        checked = check_upload(upload, upload.name, limit=MAX_UPLOAD_BYTES)
     except UploadRefused as exc:
         raise ValidationError({"file": str(exc)}) from None
-    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."})
-    upload.seek(0)
-    data = b"".join(upload.chunks())
-    upload.seek(0)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."})
-    try:
-        detected = detect(data, name)
-    except UploadRefused as exc:
-        raise ValidationError({"file": str(exc)}) from None
-    return Fingerprint(sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                       content_type=detected.content_type, original_name=name[:255])
-
-
-def sha256_of_stored(field_file) -> str:
-    digest = hashlib.sha256()
-    with field_file.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return Fingerprint(sha256=checked.sha256, size=checked.size, content_type=checked.content_type,
+                       original_name=checked.original_name[:255])

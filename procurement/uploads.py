@@ -6,16 +6,88 @@ in memory or in a temporary file) and, when the file ends, hands the form an `Ov
 empty file that knows how big the original was. Every form FileField carries `refuse_oversize` (installed by
 ProcurementConfig.ready), so the person sees "too large" at the field, no service runs, nothing is saved, and
 the server never holds more than the ceiling of any one file.
+
+The fingerprint of a stored file is checked here too, for every kind of stored file (vendor evidence,
+proposal documents, milestone acceptance files, rendered documents): `sha256_hex`, `sha256_of_stored` and
+`read_verified`, which refuses a missing or altered file with `procurement.exceptions.EvidenceTampered`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+
+from procurement.exceptions import EvidenceTampered
+
+CHUNK = 1024 * 1024
+
+
+class UploadRefused(ValueError):
+    """An uploaded file was refused; the message says why, in words a person understands."""
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_capped(content, limit: int) -> bytes:
+    """All the bytes of an uploaded file, reading at most limit+1 of them, so an oversize file is refused
+    (UploadRefused) without reading all of it. The file is rewound before and after, when it can be."""
+    if hasattr(content, "seek"):
+        content.seek(0)
+    size = getattr(content, "size", None)
+    if size is not None and size > limit:
+        raise UploadRefused(_too_big(size, limit))
+    chunks, total = [], 0
+    reader = content.chunks() if hasattr(content, "chunks") else iter(lambda: content.read(65536), b"")
+    for chunk in reader:
+        total += len(chunk)
+        if total > limit:
+            raise UploadRefused(_too_big(total, limit))
+        chunks.append(chunk)
+    if hasattr(content, "seek"):
+        content.seek(0)
+    return b"".join(chunks)
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"The file is too large ({size / 1048576:.1f} MB, or more); the limit is {limit / 1048576:.1f} MB."
+
+
+def sha256_of_stored(stored) -> str:
+    """The sha256 of a stored file (a FieldFile), read in chunks."""
+    digest = hashlib.sha256()
+    with stored.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_verified(stored, *, sha256: str, what: str = "The stored file") -> bytes:
+    """The bytes of a stored file (a FieldFile), once they match the sha256 recorded when it was stored.
+
+    `what` names the file in the refusal ("The stored file for “SOC 2 report”"). A missing file or one whose
+    content changed raises EvidenceTampered (with `missing` set for the first), and nothing is served.
+    """
+    if not stored:
+        raise EvidenceTampered(f"{what} is missing, so it cannot be served. Report this to an administrator.",
+                               missing=True)
+    try:
+        with stored.open("rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, OSError):
+        raise EvidenceTampered(f"{what} is missing, so it cannot be served. Report this to an administrator.",
+                               missing=True) from None
+    if sha256_hex(data) != sha256:
+        raise EvidenceTampered(
+            f"{what} no longer matches the fingerprint recorded at upload (sha256 {sha256[:12]}…). "
+            "It has not been served. Report this to an administrator.")
+    return data
 
 
 def upload_ceiling() -> int:

@@ -1,6 +1,8 @@
 """Checks on uploaded evidence files: the name, the size and the type judged by content (magic bytes).
 
-Pure functions on bytes and strings; the service decides what to do with a refusal. Allowed: PDF, PNG/JPEG/
+`check_upload` runs every check on an uploaded file and fingerprints it (sha256 and size, computed here); it is
+the one gate for vendor evidence, proposal documents and milestone acceptance files. The service decides what
+to do with a refusal. Allowed: PDF, PNG/JPEG/
 GIF/WebP images, Office documents (OOXML and the older OLE2 formats, OpenDocument), CSV, plain text and ZIP.
 A file must also carry an extension that fits its content: a PNG named report.pdf is refused.
 """
@@ -11,9 +13,9 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from procurement.uploads import UploadRefused, read_capped, sha256_hex
 
-class UploadRefused(ValueError):
-    """The file was refused; the message says why, in words a person understands."""
+__all__ = ["UploadRefused", "CheckedUpload", "Detected", "check_upload", "clean_name", "detect"]
 
 
 @dataclass(frozen=True)
@@ -127,3 +129,31 @@ def detect(data: bytes, name: str) -> Detected:
         raise UploadRefused(f"The name ends in '{ext or 'no extension'}' but the content is a {found.label}; "
                             f"rename it (e.g. to {found.extension}) or upload the right file.")
     return found
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An uploaded file that passed every check: its safe original name, bytes, fingerprint and type."""
+
+    original_name: str
+    data: bytes
+    sha256: str
+    size: int
+    detected: Detected
+
+    @property
+    def content_type(self) -> str:
+        return self.detected.content_type
+
+    @property
+    def extension(self) -> str:
+        return self.detected.extension
+
+
+def check_upload(content, original_name: str, *, limit: int) -> CheckedUpload:
+    """Check the name, the size (reading at most limit+1 bytes) and the type by content, then fingerprint the
+    bytes. Raises UploadRefused with the reason; the file is rewound afterwards so it can still be stored."""
+    name = clean_name(original_name)
+    data = read_capped(content, limit)
+    detected = detect(data, name)
+    return CheckedUpload(original_name=name, data=data, sha256=sha256_hex(data), size=len(data), detected=detected)

@@ -45,8 +45,8 @@ POV_CRITERIA = (
 
 
 # Steps other capabilities need before the RFP can be issued (e.g. building the scorecard). Each is called as
-# step(procedure=..., users=..., bids=...) and must be idempotent-safe within this one-off seed; append to this
-# list from a module imported at start-up (e.g. a module named in awards.prerequisites.PREREQUISITE_MODULES).
+# step(procedure=..., users=..., bids=...) and must be idempotent-safe within this one-off seed. The demo
+# registers its own steps (see the end of this module); production code never imports the demo.
 before_rfp_issue: list = []
 
 
@@ -184,3 +184,14 @@ def seed(*, users, stdout) -> None:
     __import__("awards.demo.scorecard", fromlist=["seed"]).seed(users=users, stdout=stdout)  # issue 5: scores
     __import__("awards.demo.memo", fromlist=["seed"]).seed(users=users, stdout=stdout)  # issue 7: memo
     __import__("awards.demo.journey", fromlist=["seed"]).seed(users=users, stdout=stdout)  # the whole relay
+
+
+def _register_steps() -> None:
+    """The procedure demo builds the scorecard before issuing its RFP (awards.demo.scorecard)."""
+    from awards.demo.scorecard import build_scorecard
+
+    if build_scorecard not in before_rfp_issue:
+        before_rfp_issue.append(build_scorecard)
+
+
+_register_steps()

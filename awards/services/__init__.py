@@ -1,6 +1,5 @@
 """All writes of the awards app (see each module). Import from here: `from awards import services`."""
 
-from awards.services.approval import signoff_record  # noqa: F401 (issue 7: approval)
 from awards.services.bids import (
     bid_decide,
     bid_decide_late,
@@ -11,7 +10,13 @@ from awards.services.bids import (
 )
 from awards.services.debrief import debrief_update  # noqa: F401 (issue 7: debriefs)
 from awards.services.evaluators import conflict_declare, conflict_review, evaluator_assign
-from awards.services.memo import memo_create, memo_submit, memo_update  # noqa: F401 (issue 7: memo)
+from awards.services.memo import (  # noqa: F401 (issue 7: the memo's lifecycle)
+    memo_award,
+    memo_create,
+    memo_submit,
+    memo_update,
+    signoff_record,
+)
 from awards.services.pov import (
     criteria_hash,
     pov_criterion_add,
@@ -61,5 +66,6 @@ __all__ = [
     "pov_criterion_update", "pov_lock", "pov_result_record", "procedure_advance", "procedure_award",
     "procedure_cancel", "procedure_create", "procedure_set_timeline", "procedure_update", "proposal_document_add",
     "question_answer", "question_publish", "question_record", "reference_check_add", "requirement_add",
-    "requirement_agree", "requirement_update",
+    "requirement_agree", "requirement_update", "memo_award", "memo_create", "memo_submit", "memo_update",
+    "signoff_record", "debrief_update",
 ]

@@ -1,54 +1,65 @@
-"""Writes on the award decision memo: create, edit, submit (freeze a version, open the route).
+"""The decision memo's lifecycle, in one place: create, edit, submit (freeze a version, open the route),
+sign-off (approve, reject or request changes), and the award that follows approval.
 
-Memo states (a machine as data):
+The memo's state machine is data (awards.transitions.MEMO_TRANSITIONS):
 
     draft --submit--> in_approval --(every committee at quorum)--> approved   (final, immutable)
                       in_approval --(one rejection)--> rejected --(revise)--> draft
                       in_approval --(changes requested, or the lead edits)--> draft   (the route is voided)
 
 Any edit after submission voids the open route and its sign-offs; the next submission is a new version with a
-new route. Approval itself (and the award that follows) lives in awards.services.approval.
+new route. Which committees sign, with what quorum, and who may sign now is the routing module's
+(awards.services.approval), which this module calls and which never changes a memo. The scoring summary and the
+findings are reads (awards.selectors.memo_snapshot, awards.selectors.memo_checks).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from awards.memo_checks import memo_findings
-from awards.memo_snapshot import scoring_snapshot
-from awards.models import ApprovalRoute, Bid, DecisionMemo, MemoAlternative, MemoVersion
+from awards import notices
+from awards.models import ApprovalRoute, Bid, DecisionMemo, MemoAlternative, MemoVersion, SignOff
+from awards.models.approval import Decision
 from awards.models.memo import MemoEditConflict, MemoImmutable, MemoStatus
 from awards.models.procedure import Stage
 from awards.policies import memo_policy, procedure_policy
+from awards.selectors.memo_checks import memo_findings
+from awards.selectors.memo_snapshot import scoring_snapshot
+from awards.services import approval
 from awards.services._common import lock_procedure
+from awards.services.debrief import debriefs_open
+from awards.services.procedure import procedure_award
+from awards.transitions import BID_LABELS, BID_STATUSES, MEMO_LABELS, MEMO_TRANSITIONS
+from procurement import throttle
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.documents.registry import content_hash
 from procurement.exceptions import DomainError, InvalidTransition
-from procurement.statemachine import ensure_transition, validate_machine
-
-MEMO_TRANSITIONS: dict[str, frozenset[str]] = {
-    MemoStatus.DRAFT: frozenset({MemoStatus.IN_APPROVAL}),
-    MemoStatus.IN_APPROVAL: frozenset({MemoStatus.APPROVED, MemoStatus.REJECTED, MemoStatus.DRAFT}),
-    MemoStatus.REJECTED: frozenset({MemoStatus.DRAFT}),
-    MemoStatus.APPROVED: frozenset(),
-}
-MEMO_LABELS = dict(MemoStatus.choices)
-validate_machine(MEMO_TRANSITIONS, MemoStatus.values)
+from procurement.services import model_update
+from procurement.statemachine import ensure_transition
 
 TEXT_FIELDS = ("title", "recommendation", "ranking_justification", "do_nothing", "build_in_house", "risk_notes",
                "negotiation_objectives", "key_asks", "key_clauses", "walk_away", "batna_notes")
 EDITABLE_FIELDS = (*TEXT_FIELDS, "decision_date", "contract_value", "recommended_bid")
 # Bids a memo can recommend or weigh as alternatives.
 CANDIDATE_STATUSES = (Bid.Status.SHORTLISTED,)
+DEFAULT_STANDSTILL_DAYS = 10
+
+
+def standstill_days() -> int:
+    return int(getattr(settings, "BATON_STANDSTILL_DAYS", DEFAULT_STANDSTILL_DAYS))
 
 
 def move(memo: DecisionMemo, target: str) -> None:
+    """Move the memo by its machine (InvalidTransition when the machine does not allow it)."""
     ensure_transition(MEMO_TRANSITIONS, memo.status, target, labels=MEMO_LABELS,
                       subject=f"The decision memo of {memo.procedure.reference}")
     memo.status = target
@@ -120,20 +131,12 @@ def _sync_alternatives(memo: DecisionMemo, *, actor, reasons: dict[int, str]) ->
             row.save()
 
 
-def _void_open_route(memo: DecisionMemo, *, actor, why: str) -> None:
-    for route in ApprovalRoute.objects.select_for_update().filter(memo=memo, status=ApprovalRoute.Status.OPEN):
-        route.status = ApprovalRoute.Status.VOID
-        route.closed_at = timezone.now()
-        attribute(route, actor=actor, reason=why)
-        route.save(update_fields=["status", "closed_at", "updated_at"])
-
-
 def _reopen_for_edit(memo: DecisionMemo, *, actor) -> str | None:
     """Editing a submitted or rejected memo returns it to draft; the open route and its sign-offs are void."""
     if memo.status == MemoStatus.APPROVED:
         raise MemoImmutable(f"The decision memo of {memo.reference} is approved and can no longer change.")
     if memo.status == MemoStatus.IN_APPROVAL:
-        _void_open_route(memo, actor=actor, why="Memo edited after submission; sign-offs void")
+        approval.route_void(memo, actor=actor, why="Memo edited after submission; sign-offs void")
         move(memo, MemoStatus.DRAFT)
         return "Edited after submission: back to draft, sign-offs void"
     if memo.status == MemoStatus.REJECTED:
@@ -161,7 +164,8 @@ def memo_update(*, actor, memo: DecisionMemo, alternatives: dict[int, str] | Non
 
     `expected_revision` is the revision the editor read (the edit form carries it): when someone saved in between,
     the edit is refused with MemoEditConflict and nothing is written (optimistic concurrency, checked under the
-    row lock so two simultaneous saves cannot both pass)."""
+    row lock so two simultaneous saves cannot both pass). Editing a submitted or rejected memo returns it to
+    draft and voids the open route (all in this transaction: a refused edit changes nothing)."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable on a memo: {sorted(unknown)}")
@@ -171,21 +175,19 @@ def memo_update(*, actor, memo: DecisionMemo, alternatives: dict[int, str] | Non
         raise MemoImmutable(f"The decision memo of {memo.reference} is approved and can no longer change.")
     if expected_revision is not None and expected_revision != memo.revision:
         raise _edit_conflict(memo, expected_revision)
+    recommended = changes.get("recommended_bid", memo.recommended_bid)
     if "recommended_bid" in changes:
-        _check_recommended(memo, changes["recommended_bid"])
-    for field, value in changes.items():
-        setattr(memo, field, value)
-    memo.full_clean()
+        _check_recommended(memo, recommended)
     risks = None
     if residual_risks is not None:
         risks = list(residual_risks)
-        vendor_id = memo.recommended_bid.vendor_id if memo.recommended_bid_id else None
+        vendor_id = recommended.vendor_id if recommended is not None else None
         if any(r.vendor_id != vendor_id for r in risks):
             raise ValidationError({"residual_risks": "Choose residual risks from the recommended vendor's register."})
     status_reason = _reopen_for_edit(memo, actor=actor)
     memo.revision += 1
-    attribute(memo, actor=actor, reason=status_reason or reason)
-    memo.save()
+    model_update(instance=memo, fields=changes, allowed=EDITABLE_FIELDS, actor=actor,
+                 reason=status_reason or reason, also=("status", "revision"))
     if risks is not None:
         memo.residual_risks.set(risks)
     elif "recommended_bid" in changes and memo.recommended_bid_id:
@@ -273,8 +275,6 @@ def memo_preview(memo: DecisionMemo) -> tuple[dict, dict, list]:
 @transaction.atomic
 def memo_submit(*, actor, memo: DecisionMemo) -> DecisionMemo:
     """Freeze the memo and its scoring summary as a new version, hash it, and open the approval route."""
-    from awards.services.approval import approval_route_open
-
     memo = locked_memo(memo.pk)
     require(actor, memo_policy, "edit", memo)
     ensure_transition(MEMO_TRANSITIONS, memo.status, MemoStatus.IN_APPROVAL, labels=MEMO_LABELS,
@@ -298,8 +298,123 @@ def memo_submit(*, actor, memo: DecisionMemo) -> DecisionMemo:
     memo.version, memo.content_hash, memo.submitted_at = number, digest, now
     attribute(memo, actor=actor, reason=f"Submitted for approval (version {number})")
     memo.save(update_fields=["status", "version", "content_hash", "submitted_at", "updated_at"])
-    approval_route_open(memo=memo, version=version, actor=actor)
+    approval.approval_route_open(memo=memo, version=version, actor=actor)
     return memo
+
+
+# --- sign-off --------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "", password: str) -> SignOff:
+    """Record one member's decision, bound to the hash of the version they saw. Wrong password: nothing recorded."""
+    memo = locked_memo(memo.pk)  # serialises concurrent sign-offs: quorum is counted once, under the lock
+    require(actor, memo_policy, "view", memo)
+    if decision not in Decision.values:
+        raise ValidationError({"decision": "Choose approve, reject or request changes."})
+    throttle.check_password(actor, password, wrong="That is not your password. Nothing was recorded.")
+    refusal = approval.signoff_refusal(memo, actor)
+    if refusal:
+        if memo.status != MemoStatus.IN_APPROVAL:
+            raise InvalidTransition(refusal)
+        raise PermissionDenied(refusal)
+    comment = (comment or "").strip()
+    if decision != Decision.APPROVE and not comment:
+        raise ValidationError({"comment": "Say why: the author needs your comment to act on it."})
+    route = ApprovalRoute.objects.select_for_update().get(memo=memo, status=ApprovalRoute.Status.OPEN)
+    if route.version.content_hash != memo.content_hash:
+        raise InvalidTransition("The memo changed since this route opened; reload it.")
+    signed = set(SignOff.objects.filter(route=route, signer=actor).values_list("step_id", flat=True))
+    now = timezone.now()
+    first = None
+    for step in approval.route_steps_of(route, actor):
+        if step.pk in signed:
+            continue
+        signoff = SignOff(route=route, step=step, signer=actor, decision=decision, comment=comment,
+                          content_hash=memo.content_hash, signed_at=now)
+        signoff.full_clean()
+        attribute(signoff, actor=actor, reason=f"{Decision(decision).label} for {step.committee_name}")
+        signoff.save()
+        first = first or signoff
+    if decision == Decision.REJECT:
+        _close(route, memo, actor=actor, route_status=ApprovalRoute.Status.REJECTED, memo_status=MemoStatus.REJECTED,
+               reason=f"Rejected by {actor}: {comment}")
+    elif decision == Decision.REQUEST_CHANGES:
+        _close(route, memo, actor=actor, route_status=ApprovalRoute.Status.RETURNED, memo_status=MemoStatus.DRAFT,
+               reason=f"Changes requested by {actor}: {comment}")
+    elif approval.quorum_reached(route):
+        _close(route, memo, actor=actor, route_status=ApprovalRoute.Status.APPROVED,
+               memo_status=MemoStatus.APPROVED, reason="Approved: every committee reached quorum")
+        memo_award(memo=memo, actor=actor)
+    return first
+
+
+def _close(route, memo, *, actor, route_status: str, memo_status: str, reason: str) -> None:
+    """End the route and move the memo by its machine (approved: stamped, standstill set)."""
+    approval.route_close(route, actor=actor, status=route_status, reason=reason)
+    move(memo, memo_status)
+    fields = ["status", "updated_at"]
+    if memo_status == MemoStatus.APPROVED:
+        memo.approved_at = timezone.now()
+        memo.standstill_ends_on = timezone.localdate() + timedelta(days=standstill_days())
+        fields += ["approved_at", "standstill_ends_on"]
+    attribute(memo, actor=actor, reason=reason)
+    memo.save(update_fields=fields)
+    notices.memo_decided(route=route, memo=memo)
+
+
+# --- the award -------------------------------------------------------------------------------------------------
+
+
+def memo_award(*, memo: DecisionMemo, actor) -> None:
+    """Called inside the approving transaction, once: the procedure enters Awarded (procedure_award, with its
+    stage machine and prerequisites), the winning bid is awarded and the other shortlisted bids are unsuccessful,
+    debriefs open, the memo PDF is requested and the award notices are mailed on commit."""
+    if memo.recommended_bid_id is None:
+        raise DomainError("An approved memo must name the recommended bid.")
+    procedure = procedure_award(actor=actor, procedure=memo.procedure,
+                                reason=f"decision memo version {memo.version} approved")
+    for bid in Bid.objects.select_for_update().filter(procedure=procedure).order_by("pk"):
+        if bid.pk == memo.recommended_bid_id:
+            target, reason = Bid.Status.AWARDED, f"Awarded by decision memo version {memo.version}"
+        elif bid.status == Bid.Status.SHORTLISTED:
+            target, reason = Bid.Status.UNSUCCESSFUL, "Not chosen in the approved decision memo"
+        else:
+            continue
+        ensure_transition(BID_STATUSES, bid.status, target, labels=BID_LABELS, subject=f"The bid of {bid.vendor}")
+        bid.status, bid.status_reason = target, reason
+        attribute(bid, actor=actor, reason=reason)
+        bid.save(update_fields=["status", "status_reason", "updated_at"])
+    debriefs_open(memo=memo, actor=actor)
+    from procurement.documents.services import document_request
+
+    document_request(kind="award_memo", source=memo, actor=None, reason="Memo approved")
+    transaction.on_commit(partial(send_award_notices, memo.pk))
+
+
+def award_recipients(memo: DecisionMemo) -> list[str]:
+    procedure = memo.procedure
+    people = [procedure.lead, procedure.business_owner]
+    people += [a.evaluator for a in procedure.assignments.select_related("evaluator")]
+    route = ApprovalRoute.objects.filter(memo=memo, status=ApprovalRoute.Status.APPROVED).first()
+    if route is not None:
+        people += [s.signer for s in route.signoffs.select_related("signer")]
+    return sorted({p.email for p in people if p.email and p.is_active})
+
+
+def send_award_notices(memo_id: int) -> None:
+    memo = DecisionMemo.objects.select_related("procedure", "recommended_bid__vendor").get(pk=memo_id)
+    procedure = memo.procedure
+    subject = f"{procedure.reference} awarded to {memo.recommended_bid.vendor}"
+    body = (f"The award decision memo for {procedure.reference} “{procedure.title}” (version {memo.version}) "
+            f"has been approved by every committee on its route.\n\n"
+            f"Awarded to: {memo.recommended_bid.vendor}\n"
+            f"Standstill period ends: {memo.standstill_ends_on:%d %b %Y}\n"
+            f"Content hash signed: {memo.content_hash}\n\n"
+            "Unsuccessful bidders are offered a debrief; the contract is not signed before the standstill ends.")
+    recipients = award_recipients(memo)
+    if recipients:
+        send_mail(subject, body, None, recipients)
 
 
 def latest_version(memo: DecisionMemo) -> MemoVersion | None:

@@ -18,6 +18,7 @@ from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError, InvalidTransition
 from procurement.references import next_reference
+from procurement.services import model_update
 from procurement.statemachine import ensure_transition
 
 EDITABLE_STAGES = (Stage.DRAFT, Stage.REQUIREMENTS)
@@ -54,19 +55,11 @@ def procedure_update(*, actor, procedure: AwardProcedure, reason: str = "Details
     require(actor, procedure_policy, "edit", procedure)
     if not procedure.is_open:
         raise DomainError(f"{procedure.reference} is {procedure.get_stage_display()} and can no longer be edited.")
-    unknown = set(changes) - set(DETAIL_FIELDS)
-    if unknown:
-        raise ValueError(f"Not editable here: {sorted(unknown)}")
     if "business_owner" in changes and changes["business_owner"].pk != procedure.business_owner_id:
         if procedure.stage not in EDITABLE_STAGES:
             raise ValidationError({"business_owner": "The business owner cannot change once the RFP is issued."})
         _check_business_owner(changes["business_owner"])
-    for field, value in changes.items():
-        setattr(procedure, field, value)
-    procedure.full_clean()
-    attribute(procedure, actor=actor, reason=reason)
-    procedure.save()
-    return procedure
+    return model_update(instance=procedure, fields=changes, allowed=DETAIL_FIELDS, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -76,22 +69,12 @@ def procedure_set_timeline(*, actor, procedure: AwardProcedure, reason: str = "T
     require(actor, procedure_policy, "edit", procedure)
     if not procedure.is_open:
         raise DomainError(f"{procedure.reference} is {procedure.get_stage_display()}; its timeline is closed.")
-    known = {field for field, _, _ in TIMELINE_FIELDS}
-    unknown = set(dates) - known
-    if unknown:
-        raise ValueError(f"Not timeline fields: {sorted(unknown)}")
-    for field, value in dates.items():
-        setattr(procedure, field, value)
-    procedure.full_clean()
-    attribute(procedure, actor=actor, reason=reason)
-    procedure.save()
-    return procedure
+    return model_update(instance=procedure, fields=dates, allowed={field for field, _, _ in TIMELINE_FIELDS},
+                        actor=actor, reason=reason)
 
 
-def _transition(*, actor, procedure: AwardProcedure, target: str, reason: str) -> AwardProcedure:
-    procedure = lock_procedure(procedure.pk)
-    require(actor, procedure_policy, "edit", procedure)
-    reason = clean_reason(reason)
+def _enter(procedure: AwardProcedure, *, target: str, actor, reason: str) -> AwardProcedure:
+    """Move a locked procedure to `target` by its stage machine, once every registered prerequisite is met."""
     ensure_transition(PROCEDURE_STAGES, procedure.stage, target, labels=STAGE_LABELS,
                       subject=f"Procedure {procedure.reference}")
     readiness = missing_for(procedure, target)
@@ -99,9 +82,16 @@ def _transition(*, actor, procedure: AwardProcedure, target: str, reason: str) -
         raise InvalidTransition(f"{procedure.reference} cannot move to {STAGE_LABELS[target]} yet. Missing: "
                                 + " ".join(readiness.missing))
     procedure.stage = target
-    attribute(procedure, actor=actor, reason=f"Moved to {STAGE_LABELS[target]}: {reason}")
+    attribute(procedure, actor=actor, reason=reason)
     procedure.save(update_fields=["stage", "updated_at"])
     return procedure
+
+
+def _transition(*, actor, procedure: AwardProcedure, target: str, reason: str) -> AwardProcedure:
+    procedure = lock_procedure(procedure.pk)
+    require(actor, procedure_policy, "edit", procedure)
+    reason = clean_reason(reason)
+    return _enter(procedure, target=target, actor=actor, reason=f"Moved to {STAGE_LABELS[target]}: {reason}")
 
 
 @transaction.atomic
@@ -117,8 +107,12 @@ def procedure_advance(*, actor, procedure: AwardProcedure, target: str, reason: 
 
 @transaction.atomic
 def procedure_award(*, actor, procedure: AwardProcedure, reason: str) -> AwardProcedure:
-    """For the decision memo's approval: enter the Awarded stage (its prerequisites are registered by the memo)."""
-    return _transition(actor=actor, procedure=procedure, target=Stage.AWARDED, reason=reason)
+    """Enter the Awarded stage: called once, by the approval of the decision memo (awards.services.memo), inside
+    its transaction. The authority is the approved memo — a registered prerequisite of Awarded
+    (awards.checks.memo_approved) — not the procedure's edit policy: the actor is the approver whose sign-off
+    completed the quorum."""
+    procedure = lock_procedure(procedure.pk)
+    return _enter(procedure, target=Stage.AWARDED, actor=actor, reason=f"Awarded: {clean_reason(reason)}")
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from contracts.models import ClauseFeedback, ClausePosition
 from contracts.services._common import ensure_editable, need, require, save
 from contracts.transitions import CLAUSE_TRANSITIONS
 from procurement.exceptions import InvalidTransition
+from procurement.services import model_update
 from procurement.statemachine import ensure_transition
 
 S = ClausePosition.Status
@@ -47,12 +48,14 @@ def clause_position_update(*, actor, position: ClausePosition, reason: str = "Cl
     ensure_editable(contract)
     if position.status in (S.AGREED, S.CONCEDED) and ours:
         raise InvalidTransition(f"“{position}” is settled; reopen it before changing our positions.")
-    for name, value in changes.items():
-        setattr(position, name, value)
+    return model_update(instance=position, fields=changes, allowed=POSITION_FIELDS, actor=actor,
+                        reason=need(reason), check=_check_positions)
+
+
+def _check_positions(position: ClausePosition) -> None:
     for name in ("target", "fallback", "walk_away"):
         if not (getattr(position, name) or "").strip():
             raise ValidationError({name: "Every clause carries a target, a fallback and a walk-away position."})
-    return save(position, actor=actor, reason=need(reason))
 
 
 def unresolved_feedback(position: ClausePosition) -> list[ClauseFeedback]:

@@ -24,6 +24,7 @@ from contracts.services._common import ensure_editable, locked, need, require, s
 from contracts.transitions import CONTRACT_TRANSITIONS
 from procurement.exceptions import InvalidTransition
 from procurement.references import next_reference
+from procurement.services import model_update
 from procurement.statemachine import ensure_transition
 
 TEAM_PERMISSIONS = ("view_contract", "negotiate_contract")
@@ -70,6 +71,12 @@ def sync_team_grants(contract: Contract, *, actor) -> None:
         row.delete()
     for member in sorted(members, key=lambda u: u.pk):
         _grant(contract, member, actor=actor)
+
+
+def _check_lead_and_team(contract: Contract) -> None:
+    if not contract.negotiation_lead_id:
+        raise ValidationError({"negotiation_lead": "A contract always has a negotiation lead."})
+    _check_team(contract)
 
 
 def _check_team(contract: Contract) -> None:
@@ -171,12 +178,8 @@ def contract_update(*, actor, contract: Contract, reason: str = "Contract terms 
     if contract.status == Contract.Status.CLOSED:
         raise InvalidTransition(f"{contract.reference} is closed; it can no longer change.")
     team_changed = any(name in changes and changes[name] != getattr(contract, name) for name in TEAM_FIELDS)
-    for name, value in changes.items():
-        setattr(contract, name, value)
-    if not contract.negotiation_lead_id:
-        raise ValidationError({"negotiation_lead": "A contract always has a negotiation lead."})
-    _check_team(contract)
-    save(contract, actor=actor, reason=need(reason))
+    model_update(instance=contract, fields=changes, allowed={*EDITABLE_TERMS, *TEAM_FIELDS}, actor=actor,
+                 reason=need(reason), check=_check_lead_and_team)
     if team_changed:
         sync_team_grants(contract, actor=actor)
         if contract.post_award_manager_id:

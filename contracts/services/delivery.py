@@ -7,7 +7,6 @@ only by a permission-checked view that re-verifies the sha256.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 
 from django.conf import settings
@@ -19,15 +18,17 @@ from django.db import transaction
 from contracts.models import Milestone
 from contracts.services._common import ensure_open, need, require, save, today
 from contracts.transitions import MILESTONE_TRANSITIONS
+from procurement.exceptions import EvidenceTampered
+from procurement.services import model_update
 from procurement.statemachine import ensure_transition
+from procurement.uploads import read_verified
 from vendors import files
 
 S = Milestone.Status
 PLAN_FIELDS = ("title", "due_date", "payment_amount", "acceptance_criteria", "test_method", "tester")
 
-
-class EvidenceTampered(Exception):
-    """The stored acceptance file no longer matches its sha256."""
+__all__ = ["EvidenceTampered", "milestone_decide", "milestone_deliver", "milestone_evidence_content",
+           "milestone_plan"]
 
 
 def _locked(milestone: Milestone) -> Milestone:
@@ -43,11 +44,13 @@ def milestone_plan(*, actor, milestone: Milestone, reason: str = "Milestone plan
     milestone = _locked(milestone)
     require(actor, "manage", milestone.contract)
     ensure_open(milestone.contract)
-    for name, value in changes.items():
-        setattr(milestone, name, value)
+    return model_update(instance=milestone, fields=changes, allowed=PLAN_FIELDS, actor=actor, reason=need(reason),
+                        check=_check_tester)
+
+
+def _check_tester(milestone: Milestone) -> None:
     if milestone.tester_id and not milestone.tester.is_active:
         raise ValidationError({"tester": "Choose an active user."})
-    return save(milestone, actor=actor, reason=need(reason))
 
 
 def _move(milestone: Milestone, target: str) -> None:
@@ -70,31 +73,20 @@ def milestone_deliver(*, actor, milestone: Milestone, delivered_on=None, reason:
     return save(milestone, actor=actor, reason=f"Delivered: {need(reason)}")
 
 
-def _read_capped(content, limit: int) -> bytes:
-    chunks, total = [], 0
-    for chunk in (content.chunks() if hasattr(content, "chunks") else [content.read()]):
-        total += len(chunk)
-        if total > limit:
-            raise files.UploadRefused(f"The file is too large; the limit is {limit / 1048576:.1f} MB.")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _store_evidence(milestone: Milestone, upload) -> str:
     """Check and store the file; set the evidence fields; return the stored name (to delete on failure)."""
     try:
-        name = files.clean_name(getattr(upload, "name", ""))
-        data = _read_capped(upload, settings.EVIDENCE_MAX_BYTES)
-        detected = files.detect(data, name)
+        checked = files.check_upload(upload, getattr(upload, "name", ""), limit=settings.EVIDENCE_MAX_BYTES)
     except files.UploadRefused as exc:
         raise ValidationError({"evidence_file": str(exc)}) from None
     stored = default_storage.save(
-        f"contracts/{milestone.contract_id}/milestones/{uuid.uuid4().hex}{detected.extension}", ContentFile(data))
+        f"contracts/{milestone.contract_id}/milestones/{uuid.uuid4().hex}{checked.extension}",
+        ContentFile(checked.data))
     milestone.evidence_file.name = stored
-    milestone.evidence_name = name
-    milestone.evidence_sha256 = hashlib.sha256(data).hexdigest()
-    milestone.evidence_size = len(data)
-    milestone.evidence_content_type = detected.content_type
+    milestone.evidence_name = checked.original_name
+    milestone.evidence_sha256 = checked.sha256
+    milestone.evidence_size = checked.size
+    milestone.evidence_content_type = checked.content_type
     return stored
 
 
@@ -127,13 +119,6 @@ def milestone_decide(*, actor, milestone: Milestone, accept: bool, note: str = "
 def milestone_evidence_content(*, actor, milestone: Milestone) -> bytes:
     require(actor, "view", milestone.contract)
     if not milestone.evidence_file:
-        raise EvidenceTampered("This milestone has no acceptance file.")
-    try:
-        with default_storage.open(milestone.evidence_file.name, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        raise EvidenceTampered("The stored acceptance file is missing; report this to an administrator.") from None
-    if hashlib.sha256(data).hexdigest() != milestone.evidence_sha256:
-        raise EvidenceTampered("The stored acceptance file no longer matches the fingerprint recorded when it was "
-                               "uploaded; it has not been served. Report this to an administrator.")
-    return data
+        raise EvidenceTampered("This milestone has no acceptance file.", missing=True)
+    return read_verified(milestone.evidence_file, sha256=milestone.evidence_sha256,
+                         what="The stored acceptance file")

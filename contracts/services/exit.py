@@ -1,6 +1,9 @@
 """The exit runbook: starting it moves the contract active → exiting with one step per exit task (owners and
 dates); closing needs every step done or waived with a reason, and the vendor becomes exited when none of its
-other contracts is open."""
+other contracts is open.
+
+"Open" (any status but closed) and "the vendor's last open contract" are defined here once: the vendors app
+reads them through its hook (vendors.engagements.CONTRACTS_PROVIDER names `vendor_contracts` below)."""
 
 from __future__ import annotations
 
@@ -8,12 +11,14 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from contracts.models import Contract, ExitStep
 from contracts.services._common import ensure_open, locked, need, require, save, today
 from contracts.transitions import CONTRACT_TRANSITIONS
 from procurement.exceptions import InvalidTransition
 from procurement.statemachine import ensure_transition
+from vendors.engagements import VendorContract
 
 # (key, label, default owner seat, days after the start of the exit)
 EXIT_STEPS = [
@@ -27,6 +32,22 @@ EXIT_STEPS = [
      "post_award_manager", 45),
 ]
 STEP_FIELDS = ("label", "owner", "due_date", "note")
+
+
+def vendor_open_contracts(vendor_id) -> QuerySet[Contract]:
+    """The vendor's contracts that are not closed."""
+    return Contract.objects.filter(vendor_id=vendor_id).exclude(status=Contract.Status.CLOSED)
+
+
+def vendor_contracts(vendor) -> list[VendorContract]:
+    """The vendors app's hook (vendors.engagements.CONTRACTS_PROVIDER): every contract of the vendor as facts.
+    Its team, for the vendor's exit, is the people who close a contract: the negotiation lead and the
+    post-award manager."""
+    rows = (Contract.objects.filter(vendor=vendor).select_related("post_award_manager")
+            .order_by("reference", "pk"))
+    return [VendorContract(reference=c.reference, is_open=c.status != Contract.Status.CLOSED,
+                           team=frozenset(pk for pk in (c.negotiation_lead_id, c.post_award_manager_id) if pk),
+                           post_award_manager=c.post_award_manager) for c in rows]
 
 
 def exit_blockers(contract: Contract) -> list[str]:
@@ -93,9 +114,7 @@ def exit_step_waive(*, actor, step: ExitStep, reason: str) -> ExitStep:
 def _vendor_exit_if_last(contract: Contract, *, actor) -> bool:
     from vendors.services import vendor_mark_exited
 
-    others_open = Contract.objects.filter(vendor_id=contract.vendor_id).exclude(pk=contract.pk) \
-        .exclude(status=Contract.Status.CLOSED).exists()
-    if others_open:
+    if vendor_open_contracts(contract.vendor_id).exclude(pk=contract.pk).exists():
         return False
     vendor_mark_exited(vendor=contract.vendor, actor=actor,
                        reason=f"Last contract {contract.reference} closed after its exit runbook")

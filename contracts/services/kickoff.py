@@ -9,6 +9,7 @@ from django.utils import timezone
 from contracts.models import Kickoff, KickoffAction, KickoffAttendee
 from contracts.services._common import delete, ensure_editable, need, require, save
 from procurement.exceptions import InvalidTransition
+from procurement.services import model_update
 
 KICKOFF_FIELDS = ("meeting_date", "goals", "known_risks", "operational_realities", "timeline",
                   "walk_away_conditions", "minutes")
@@ -26,9 +27,7 @@ def kickoff_update(*, actor, kickoff: Kickoff, reason: str = "Kickoff plan edite
     kickoff = _kickoff(kickoff)
     require(actor, "edit", kickoff.contract)
     ensure_editable(kickoff.contract)
-    for name, value in changes.items():
-        setattr(kickoff, name, value)
-    return save(kickoff, actor=actor, reason=need(reason))
+    return model_update(instance=kickoff, fields=changes, allowed=KICKOFF_FIELDS, actor=actor, reason=need(reason))
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from contracts.notices import managers_of, tell
 from contracts.services._common import ensure_open, locked, need, require, save, today
 from contracts.transitions import INVOICE_TRANSITIONS
 from contracts.usage import forecast_spend
+from procurement.services import model_update
 from procurement.statemachine import ensure_transition
 
 TERM_FIELDS = ("payment_model", "payment_schedule", "payment_terms_days", "spend_cap", "incident_notice_hours")
@@ -28,11 +29,13 @@ def payment_terms_update(*, actor, contract: Contract, reason: str = "Payment te
     contract = locked(contract)
     require(actor, "manage", contract)
     ensure_open(contract)
-    for name, value in changes.items():
-        setattr(contract, name, value)
+    return model_update(instance=contract, fields=changes, allowed=TERM_FIELDS, actor=actor, reason=need(reason),
+                        check=_check_spend_cap)
+
+
+def _check_spend_cap(contract: Contract) -> None:
     if contract.payment_model == PaymentModel.USAGE and contract.spend_cap is None:
         raise ValidationError({"spend_cap": "Usage-based pricing needs a spend cap."})
-    return save(contract, actor=actor, reason=need(reason))
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from contracts import measurements
 from contracts.models import ClausePosition, Contract, Kpi, KpiMeasurement
 from contracts.notices import managers_of, tell
 from contracts.services._common import ensure_open, locked, need, require, save, today
+from procurement.services import model_update
 
 KPI_FIELDS = ("name", "unit", "direction", "threshold", "frequency", "source", "source_exception_reason", "clause")
 
@@ -57,11 +58,14 @@ def kpi_update(*, actor, kpi: Kpi, reason: str = "KPI edited", **changes) -> Kpi
     kpi = Kpi.objects.select_for_update(of=("self",)).select_related("contract").get(pk=kpi.pk)
     require(actor, "manage", kpi.contract)
     ensure_open(kpi.contract)
-    for name, value in changes.items():
-        setattr(kpi, name, value.strip() if isinstance(value, str) else value)
+    return model_update(instance=kpi, fields={name: value.strip() if isinstance(value, str) else value
+                                              for name, value in changes.items()},
+                        allowed=KPI_FIELDS, actor=actor, reason=need(reason), check=_check_kpi_name)
+
+
+def _check_kpi_name(kpi: Kpi) -> None:
     if kpi.contract.kpis.filter(name__iexact=kpi.name).exclude(pk=kpi.pk).exists():
         raise ValidationError({"name": "This contract already tracks a KPI of that name."})
-    return save(kpi, actor=actor, reason=need(reason))
 
 
 @transaction.atomic

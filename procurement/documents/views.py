@@ -1,6 +1,5 @@
 """Document status, request/retry and download. The source's policy decides who sees what (404 if unseen)."""
 
-import hashlib
 import logging
 
 from django.contrib.auth.decorators import login_required
@@ -14,6 +13,8 @@ from procurement.documents import services
 from procurement.documents.models import RenderedDocument
 from procurement.documents.registry import DocumentKind, UnknownDocumentKind, get_kind
 from procurement.documents.selectors import panel_state
+from procurement.exceptions import EvidenceTampered
+from procurement.uploads import read_verified
 
 logger = logging.getLogger(__name__)
 
@@ -100,12 +101,11 @@ def document_download(request, pk: int):
     if doc.status not in (RenderedDocument.Status.READY, RenderedDocument.Status.STALE) or not doc.file:
         return _refuse(request, "This document has not been rendered yet, so there is nothing to download.")
     try:
-        with doc.file.open("rb") as handle:
-            content = handle.read()
-    except (FileNotFoundError, OSError):
-        logger.error("Document %s: stored file %s is missing", doc.pk, doc.file.name)
-        return _refuse(request, "The stored file of this document is missing. Render it again to get a new copy.")
-    if hashlib.sha256(content).hexdigest() != doc.sha256:
+        content = read_verified(doc.file, sha256=doc.sha256)
+    except EvidenceTampered as exc:
+        if exc.missing:
+            logger.error("Document %s: stored file %s is missing", doc.pk, doc.file.name)
+            return _refuse(request, "The stored file of this document is missing. Render it again to get a new copy.")
         logger.error("Document %s: stored file %s does not match its recorded sha256", doc.pk, doc.file.name)
         return _refuse(request, "The stored file of this document no longer matches the fingerprint (sha256) "
                                 "recorded when it was rendered, so it has not been served. It may have been altered; "

@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from procurement import authz
 from procurement.audit.history import attribute
-from vendors import reassessment
+from procurement.exceptions import InvalidTransition
+from vendors import engagements, reassessment
 from vendors.models import (
     TIER_ORDER,
     Attestation,
@@ -59,12 +60,8 @@ def _notify(**kwargs) -> bool:
 
 
 def _open_contract_managers(vendor: Vendor) -> list:
-    """Post-award managers of the vendor's contracts that are not closed (read-only use of contracts)."""
-    from contracts.models import Contract
-
-    contracts = (Contract.objects.filter(vendor=vendor).exclude(status=Contract.Status.CLOSED)
-                 .exclude(post_award_manager=None).select_related("post_award_manager").order_by("pk"))
-    return [c.post_award_manager for c in contracts]
+    """Post-award managers of the vendor's contracts that are not closed (through the contracts hook)."""
+    return [c.post_award_manager for c in engagements.open_contracts(vendor) if c.post_award_manager is not None]
 
 
 def attestation_recipients(vendor: Vendor) -> list:
@@ -355,8 +352,6 @@ def task_close(*, actor, task: VendorTask, reason: str) -> VendorTask:
     if not reason or not reason.strip():
         raise ValidationError({"reason": "Give a reason; it is kept in the audit trail."})
     if not task.is_open:
-        from procurement.exceptions import InvalidTransition
-
         raise InvalidTransition(f"The task “{task}” is already {task.get_status_display().lower()}.")
     return _finish_task(task, status=VendorTask.Status.CLOSED, actor=actor, reason=reason.strip())
 

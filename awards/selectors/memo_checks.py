@@ -1,4 +1,4 @@
-"""What the decision memo warns about, what the policy blocks, and the Awarded-stage prerequisite.
+"""What the decision memo warns about and what the policy blocks (a read: the memo page and submission use it).
 
 `memo_findings(memo, snapshot)` returns Finding values. Each names a code; the codes listed in the setting
 BATON_MEMO_BLOCKING_CHECKS (read with getattr, default below) stop submission, the others only warn. A
@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-
-from awards.models.procedure import Stage
-from awards.prerequisites import register
 
 DD_INCOMPLETE = "dd_incomplete"
 KNOCKOUT_UNRESOLVED = "knockout_unresolved"
@@ -72,13 +69,3 @@ def memo_findings(memo, snapshot: dict, risks: list[dict] | None = None) -> list
             found.append((RISK_NOT_ACCEPTED, f"Residual risk “{risk['title']}” is not accepted yet; it needs "
                                              f"{risk['acceptance']}."))
     return [Finding(code, message, code in blocking) for code, message in found]
-
-
-@register(Stage.AWARDED)
-def memo_approved(procedure) -> list[str]:
-    from awards.models import DecisionMemo
-
-    status = DecisionMemo.objects.filter(procedure=procedure).values_list("status", flat=True).first()
-    if status == DecisionMemo.Status.APPROVED:
-        return []
-    return ["The award decision memo must be approved by every committee on its route."]

@@ -1,0 +1,81 @@
+"""The vendors app learns about a vendor's contracts only through its hook (vendors.engagements), which the
+contracts app fills (contracts.services.exit.vendor_contracts). The rule "the vendor's last open contract" has one
+home: contracts decides what is open; the vendor's exit, the right to mark it and the attestation recipients all
+read it through the hook."""
+
+from pathlib import Path
+
+import pytest
+
+from contracts.models import Contract
+from contracts.services.exit import vendor_contracts, vendor_open_contracts
+from tests.factories.contracts import open_contract
+from vendors import engagements
+from vendors.models import Vendor
+from vendors.services import VendorHasOpenContracts, vendor_mark_exited
+from vendors.services.monitoring import attestation_recipients
+
+pytestmark = pytest.mark.django_db
+
+
+def _close(contract: Contract) -> Contract:
+    contract.status = Contract.Status.CLOSED
+    contract._change_reason = "test: closed"
+    contract.save()
+    return contract
+
+
+@pytest.fixture
+def contract(lead, manager):
+    return open_contract(lead=lead, manager=manager)
+
+
+def test_the_contracts_app_fills_the_hook():
+    assert engagements.CONTRACTS_PROVIDER == "contracts.services.exit.vendor_contracts"
+    assert engagements._load(engagements.CONTRACTS_PROVIDER) is vendor_contracts
+
+
+def test_the_hook_reports_open_contracts_and_their_team(contract, manager):
+    vendor = contract.vendor
+
+    [fact] = engagements.vendor_contracts(vendor)
+
+    assert (fact.reference, fact.is_open, fact.post_award_manager) == (contract.reference, True, manager)
+    assert fact.team == {contract.negotiation_lead_id, manager.pk}
+    assert [c.reference for c in engagements.open_contracts(vendor)] == [contract.reference]
+    assert list(vendor_open_contracts(vendor.pk)) == [contract]
+    assert engagements.on_contract_team(manager, vendor)
+
+
+def test_a_closed_contract_is_not_open_but_its_team_may_still_mark_the_vendor_exited(contract, manager):
+    vendor = _close(contract).vendor
+
+    assert engagements.open_contracts(vendor) == []
+    assert engagements.on_contract_team(manager, vendor)
+    assert attestation_recipients(vendor) == [vendor.owner]  # managers of closed contracts are not told
+
+    assert vendor_mark_exited(vendor=vendor, actor=manager, reason="Last contract closed").status == "exited"
+
+
+def test_open_contracts_block_the_exit_and_their_managers_hear_about_attestations(contract, manager):
+    vendor = contract.vendor
+
+    assert manager in attestation_recipients(vendor)
+    with pytest.raises(VendorHasOpenContracts, match=contract.reference):
+        vendor_mark_exited(vendor=vendor, actor=manager, reason="Closing")
+
+
+def test_without_the_contracts_app_the_vendor_has_no_contracts(monkeypatch, lead, vendor):
+    monkeypatch.setattr(engagements, "CONTRACTS_PROVIDER", "not_installed.services.vendor_contracts")
+
+    assert engagements.vendor_contracts(vendor) == []
+    assert vendor_mark_exited(vendor=vendor, actor=lead, reason="Dropped").status == Vendor.Status.EXITED
+
+
+def test_the_vendors_app_never_imports_contracts():
+    root = Path(__file__).resolve().parents[2] / "vendors"
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if any(line.lstrip().startswith(("from contracts", "import contracts"))
+                        for line in p.read_text().splitlines())]
+
+    assert offenders == []
