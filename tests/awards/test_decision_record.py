@@ -387,3 +387,38 @@ def test_the_memo_snapshot_and_the_sign_offs_with_their_hashes_travel_in_the_rec
         s["content_hash"] for s in record["signoffs"]]
     assert any(row["section"] == "ranking" for row in sheet_rows(workbook, "Memo snapshot"))
     assert Bid.objects.filter(procedure=shortlist.procedure).count() == 3
+
+
+def test_both_demo_procedures_download_and_recompute(client):
+    from awards import demo
+    from awards.demo import journey as demo_journey
+    from awards.models import AwardProcedure
+    from procurement import demo as users_demo
+    from vendors import demo as vendors_demo
+
+    out = io.StringIO()
+    users = users_demo.seed(out)
+    vendors_demo.seed(users=users, stdout=out)
+    demo.seed(users=users, stdout=out)
+
+    for title in (demo.TITLE, demo_journey.TITLE):
+        procedure = AwardProcedure.objects.get(title=title)
+        record = json.loads(_download(client, users["lead"], procedure).content)
+        totals, ranked, excluded = recompute_json(record)
+        assert ranked and [r["bid"] for r in record["ranking"]] == ranked, title
+        assert [e["bid"] for e in record["excluded"]] == excluded
+        for row in record["ranking"]:
+            assert row["total"] == pytest.approx(totals[row["bid"]], abs=1e-9)
+        label = {b["key"]: b["label"] for b in record["bids"]}
+        shown = displayed_totals(client.get(reverse("awards:results", args=[procedure.reference])).content.decode())
+        for key, total in totals.items():
+            assert abs(float(shown[label[key]]) - total) <= 0.005 + 1e-9
+        (xlsx_totals, xlsx_ranked, _), _ = recompute_xlsx(_download(client, users["lead"], procedure, "xlsx").content)
+        assert xlsx_ranked == ranked and xlsx_totals == totals
+        if record["memo"] is not None and record["memo"]["status"] == "approved":
+            approved = next(v for v in record["memo"]["versions"] if v["number"] == record["memo"]["current_version"])
+            assert [r["bid"] for r in approved["scoring_snapshot"]["ranking"]] == ranked
+            for row in approved["scoring_snapshot"]["ranking"]:
+                assert abs(row["total"] - totals[row["bid"]]) <= 0.005
+            assert record["signoffs"] and {s["content_hash"] for s in record["signoffs"]} == {approved["content_hash"]}
+    assert AwardProcedure.objects.get(title=demo_journey.TITLE).stage == Stage.AWARDED
