@@ -305,6 +305,8 @@ def test_who_downloads_what(world, client, auditor, stranger, make_user):
     workbook = load_workbook(io.BytesIO(_download(client, first, world, "xlsx").content), read_only=True)
     assert "Ranking" not in workbook.sheetnames and "Consensus" not in workbook.sheetnames
     assert {row["evaluator"] for row in sheet_rows(workbook, "Scores")} == {first.pk}
+    grid = client.get(reverse("awards:scoring", args=[world.reference])).content.decode()
+    assert "decision-record.json" in grid  # the evaluator finds their copy next to their submitted scores
 
     recused = json.loads(_download(client, third, world).content)  # recused from Alpha: the other four bids
     assert len(recused["scores"]) == 4 * 6 and {d["review"] for d in recused["declarations"]} == {
