@@ -3,6 +3,7 @@ transactions; each event has a key, so a service that runs twice tells nobody tw
 
 from django.contrib.auth import get_user_model
 
+from awards.policies import memo_policy
 from procurement.notifications.services import notify
 
 
@@ -16,14 +17,21 @@ def evaluator_assigned(*, assignment) -> None:
 
 
 def memo_routed(*, route) -> None:
-    """Every member of every committee on the route, except the memo's author (who may not sign)."""
-    memo = route.memo
-    members = (get_user_model().objects.filter(approval_committees__steps__route=route, is_active=True)
-               .exclude(pk=memo.author_id).distinct())
-    for member in members:
+    """Whoever may sign the memo now (awards.policies, MemoPolicy "sign"): the active members of the route's
+    committees, except the memo's author and anyone with a declared conflict with the recommended bid."""
+    for member in memo_routed_recipients(route):
         notify(recipient=member, kind="memo_routed", key=f"memo_routed:{route.pk}",
-               subject=f"Decision memo {memo.procedure.reference} is waiting for your sign-off",
-               body=f"{memo.title}. Read it, then approve, reject or request changes.", target=memo)
+               subject=f"Decision memo {route.memo.procedure.reference} is waiting for your sign-off",
+               body=f"{route.memo.title}. Read it, then approve, reject or request changes.", target=route.memo)
+
+
+def memo_routed_recipients(route) -> list:
+    """The people told that `route` opened: the candidates on its committees for whom the policy's `can` says
+    yes (the same answer as `memo_policy.actionable(user, "sign")`)."""
+    memo = route.memo
+    candidates = (get_user_model().objects.filter(approval_committees__steps__route=route, is_active=True)
+                  .distinct().order_by("pk"))
+    return [member for member in candidates if memo_policy.can(member, "sign", memo)]
 
 
 DECISION_WORDS = {"approved": "was approved", "rejected": "was rejected", "returned": "was sent back for changes"}

@@ -1,4 +1,4 @@
-"""Who sees and does what in an award procedure.
+"""Who sees and does what in an award procedure — the only home of these rules.
 
 Visibility (everyone else gets 404):
 - the procedure's own procurement lead — sees and runs it;
@@ -9,18 +9,60 @@ Visibility (everyone else gets 404):
   the procedure, and a bid only once they declared for it with no conflict, or with a conflict the lead
   accepted; a recused evaluator, or one who has not declared, gets 404 on that bid;
 - auditors — read everything, change nothing (kernel rule).
+
+Actions whose queues people see (each answers `can`, `refusal` and `actionable`, procurement.authz):
+- procedure "declare": an evaluator (role) assigned to the open procedure who still owes a conflict declaration
+  for a bid that was not declined — "Conflict declarations you owe";
+- procedure "score": an evaluator (role) assigned to the procedure while it is in Evaluation, whose score sheet is
+  not submitted, and who is not recused from every bid under evaluation — "Scores to submit";
+- procedure "agree_requirements": the business owner (role) while the requirements may still change (Draft,
+  Requirements) and one of them awaits agreement — "Requirements awaiting your agreement";
+- memo "sign": see MemoPolicy — "Decision memos waiting for your sign-off", and who is told a memo was routed.
 """
 
-from django.db.models import Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
-from awards.models import AwardProcedure, Bid, ConflictDeclaration, Debrief, DecisionMemo
+from awards.models import (
+    ApprovalRoute,
+    AwardProcedure,
+    Bid,
+    ConflictDeclaration,
+    Debrief,
+    DecisionMemo,
+    EvaluatorAssignment,
+    Requirement,
+    RouteStep,
+    SignOff,
+)
+from awards.models.approval import Decision
+from awards.models.memo import MemoStatus
+from awards.models.procedure import Stage
+from awards.models.scorecard import ScoreSheet
 from procurement.accounts.roles import Role, has_role
-from procurement.authz import ObjectPolicy, is_active_user
+from procurement.authz import EVERY_OBJECT, Action, ObjectPolicy, holds_role, is_active_user, when
+
+OPEN_STAGES = tuple(s for s in Stage.values if s not in (Stage.AWARDED, Stage.CANCELLED))
+REQUIREMENT_STAGES = (Stage.DRAFT, Stage.REQUIREMENTS)  # the requirements may change (and be agreed) only here
+SCORING_STAGES = (Stage.EVALUATION,)
+SCORABLE_STATUSES = (Bid.Status.SUBMITTED, Bid.Status.SHORTLISTED)  # as awards.results.SCORABLE_STATUSES
 
 
 def _leads(user, procedure) -> bool:
     return user.is_superuser or (procedure is not None and procedure.lead_id == user.pk
                                  and has_role(user, Role.PROCUREMENT_LEAD))
+
+
+def _leads_scope(path: str):
+    """Q of the objects whose procedure (at `path`) the user leads: superusers all, leads their own."""
+
+    def scope(user):
+        if user.is_superuser:
+            return EVERY_OBJECT
+        if has_role(user, Role.PROCUREMENT_LEAD):
+            return Q(**{f"{path}lead": user})
+        return None
+
+    return scope
 
 
 def _owns(user, procedure) -> bool:
@@ -33,14 +75,87 @@ def _sees_all_bids(user, procedure) -> bool:
             or (procedure is not None and (procedure.lead_id == user.pk or _owns(user, procedure))))
 
 
+# --- the row predicates and their querysets, side by side ---------------------------------------------------------
+
+def _assigned(user) -> Exists:
+    return Exists(EvaluatorAssignment.objects.filter(procedure=OuterRef("pk"), evaluator=user))
+
+
+def _owed_bids(user):
+    """Bids (of any procedure) for which the user owes a conflict declaration, given they are assigned to it."""
+    declared = ConflictDeclaration.objects.filter(bid=OuterRef("pk"), assignment__evaluator=user)
+    return Bid.objects.exclude(status=Bid.Status.DECLINED).exclude(Exists(declared))
+
+
+def owed_declarations(user):
+    """The bids behind "Conflict declarations you owe": those of the procedures where `declare` is actionable."""
+    return _owed_bids(user).filter(procedure__in=procedure_policy.actionable(user, "declare").values("pk"))
+
+
+def _scorable_bids():
+    """Admitted bids under evaluation (Bid.is_admitted and awards.results.SCORABLE_STATUSES, as a query)."""
+    return Bid.objects.filter(submitted_at__isnull=False, status__in=SCORABLE_STATUSES,
+                              late_decision__in=("", Bid.LateDecision.ADMITTED))
+
+
+def _not_recused_bids(user):
+    recused = ConflictDeclaration.objects.filter(bid=OuterRef("pk"), assignment__evaluator=user,
+                                                 review=ConflictDeclaration.Review.RECUSED)
+    return _scorable_bids().exclude(Exists(recused))
+
+
+def _sheet_submitted(user):
+    return ScoreSheet.objects.filter(scorecard__procedure=OuterRef("pk"), evaluator=user, submitted_at__isnull=False)
+
+
+def _pending_requirements():
+    return Requirement.objects.filter(procedure=OuterRef("pk"), agreed_at__isnull=True)
+
+
 class ProcedurePolicy(ObjectPolicy):
     model = AwardProcedure
     view_codename = "view_awardprocedure"
-    rules = {
-        "create": lambda user, obj=None: user.is_superuser or has_role(user, Role.PROCUREMENT_LEAD),
-        "edit": _leads,
-        "agree_requirements": lambda user, obj: _owns(user, obj) and obj.is_open,
-        "declare": lambda user, obj: obj is not None and obj.assignments.filter(evaluator=user).exists(),
+    actions = {
+        "create": Action(holds_role(Role.PROCUREMENT_LEAD)),
+        "edit": Action(when(_leads, _leads_scope(""), needs_object=False)),
+        "agree_requirements": Action(
+            when(_owns, lambda user: Q(business_owner=user),
+                 "Only the procedure's business owner agrees its requirements."),
+            holds_role(Role.BUSINESS_OWNER, superuser=False,
+                       refusal="Agreeing requirements needs the business owner role."),
+            when(lambda user, p: p.stage in REQUIREMENT_STAGES, lambda user: Q(stage__in=REQUIREMENT_STAGES),
+                 "Requirements are agreed only while the procedure is in Draft or Requirements."),
+            when(lambda user, p: p.requirements.filter(agreed_at__isnull=True).exists(),
+                 lambda user: Q(Exists(_pending_requirements())),
+                 "Every requirement of this procedure is already agreed."),
+            implies_view=True,
+        ),
+        "declare": Action(
+            when(lambda user, p: p.assignments.filter(evaluator=user).exists(), lambda user: Q(_assigned(user)),
+                 "Only an evaluator assigned to this procedure declares conflicts of interest."),
+            holds_role(Role.EVALUATOR, superuser=False, refusal="Declaring conflicts needs the evaluator role."),
+            when(lambda user, p: p.stage in OPEN_STAGES, lambda user: Q(stage__in=OPEN_STAGES),
+                 "This procedure is closed."),
+            when(lambda user, p: _owed_bids(user).filter(procedure=p).exists(),
+                 lambda user: Q(Exists(_owed_bids(user).filter(procedure=OuterRef("pk")))),
+                 "You have declared for every bid of this procedure."),
+            implies_view=True,
+        ),
+        "score": Action(
+            when(lambda user, p: p.assignments.filter(evaluator=user).exists(), lambda user: Q(_assigned(user)),
+                 "Only an evaluator assigned to this procedure scores it."),
+            holds_role(Role.EVALUATOR, superuser=False, refusal="Scoring needs the evaluator role."),
+            when(lambda user, p: p.stage in SCORING_STAGES, lambda user: Q(stage__in=SCORING_STAGES),
+                 "Bids are scored only while the procedure is in Evaluation."),
+            when(lambda user, p: not ScoreSheet.objects.filter(scorecard__procedure=p, evaluator=user,
+                                                               submitted_at__isnull=False).exists(),
+                 lambda user: ~Q(Exists(_sheet_submitted(user))),
+                 "You have submitted your scores; the procurement lead may reopen your sheet."),
+            when(lambda user, p: _not_recused_bids(user).filter(procedure=p).exists(),
+                 lambda user: Q(Exists(_not_recused_bids(user).filter(procedure=OuterRef("pk")))),
+                 "No bid under evaluation is yours to score (you are recused from every one)."),
+            implies_view=True,
+        ),
     }
 
     def related(self, user):
@@ -51,8 +166,8 @@ class ProcedurePolicy(ObjectPolicy):
 
 class BidPolicy(ObjectPolicy):
     model = Bid
-    rules = {
-        "edit": lambda user, obj: obj is not None and _leads(user, obj.procedure),
+    actions = {
+        "edit": Action(when(lambda user, bid: _leads(user, bid.procedure), _leads_scope("procedure__"))),
     }
 
     def base_queryset(self):
@@ -81,12 +196,21 @@ def sees_question_askers(user, procedure) -> bool:
                                      or procedure.lead_id == user.pk)
 
 
+def scores_owed(user):
+    """The procedures behind "Scores to submit"."""
+    return procedure_policy.actionable(user, "score")
+
+
 # --- decision memos and debriefs ------------------------------------------------------------------
 # Who sees and acts on decision memos and debriefs.
 #
 # - The procedure's lead writes, edits and submits the memo; other leads and the business owner read it.
-# - Members of a committee on one of the memo's routes read it (they have to, to sign it) and sign while the
-#   route is open — never the author, never an evaluator recused from the recommended bid (the service checks).
+# - Members of a committee on one of the memo's routes read it (they have to, to sign it).
+# - "sign" (the only rule of who signs: awards.services.approval.signoff_refusal asks it): the memo is in
+#   approval; the user holds the committee approver role, did not write the memo, sits on a committee of its
+#   open route whose step still needs approvals (quorum not reached), has no declared conflict with the
+#   recommended bid (recused or not: a conflicted evaluator does not approve the award to that bid), and has
+#   not already signed this route.
 # - Auditors read everything (kernel rule). Everyone else gets 404.
 # - Debriefs: the lead edits them; whoever sees the procedure's results reads them. Committee members do not.
 
@@ -96,15 +220,62 @@ def _leads_memo(user, memo) -> bool:
                                  and has_role(user, Role.PROCUREMENT_LEAD))
 
 
-def _on_open_route(user, memo) -> bool:
-    return memo is not None and memo.routes.filter(status="open", steps__committee__members=user).exists()
+def _my_open_steps(user, memo_ref):
+    return RouteStep.objects.filter(route__memo=memo_ref, route__status=ApprovalRoute.Status.OPEN,
+                                    committee__members=user)
+
+
+def _steps_needing_approval(user, memo_ref):
+    return (_my_open_steps(user, memo_ref)
+            .annotate(approvals=Count("signoffs", filter=Q(signoffs__decision=Decision.APPROVE)))
+            .filter(approvals__lt=F("quorum")))
+
+
+def _conflicts_on_recommended(user, bid_ref):
+    return ConflictDeclaration.objects.filter(bid=bid_ref, assignment__evaluator=user, has_conflict=True)
+
+
+def _signed_open_route(user, memo_ref):
+    return SignOff.objects.filter(route__memo=memo_ref, route__status=ApprovalRoute.Status.OPEN, signer=user)
+
+
+def _conflict_sentence(user, memo) -> str:
+    recused = _conflicts_on_recommended(user, memo.recommended_bid_id).filter(
+        review=ConflictDeclaration.Review.RECUSED).exists()
+    if recused:
+        return "You were recused from the recommended bid, so you cannot sign this memo."
+    return "You declared a conflict of interest with the recommended bid, so you cannot sign this memo."
+
+
+NOT_WAITING = "This memo is not waiting for sign-off."
 
 
 class MemoPolicy(ObjectPolicy):
     model = DecisionMemo
-    rules = {
-        "edit": _leads_memo,
-        "sign": lambda user, memo: _on_open_route(user, memo) and memo.author_id != user.pk,
+    actions = {
+        "edit": Action(when(_leads_memo, _leads_scope("procedure__"), needs_object=False)),
+        "sign": Action(
+            when(lambda user, memo: memo.status == MemoStatus.IN_APPROVAL,
+                 lambda user: Q(status=MemoStatus.IN_APPROVAL), NOT_WAITING),
+            when(lambda user, memo: memo.author_id != user.pk, lambda user: ~Q(author=user),
+                 "You wrote this memo, so you cannot sign it."),
+            when(lambda user, memo: _my_open_steps(user, memo).exists(),
+                 lambda user: Q(Exists(_my_open_steps(user, OuterRef("pk")))),
+                 "You are not a member of a committee on this memo's route."),
+            holds_role(Role.COMMITTEE_APPROVER, superuser=False,
+                       refusal="Signing a memo needs the committee approver role."),
+            when(lambda user, memo: not (memo.recommended_bid_id
+                                         and _conflicts_on_recommended(user, memo.recommended_bid_id).exists()),
+                 lambda user: ~Q(Exists(_conflicts_on_recommended(user, OuterRef("recommended_bid")))),
+                 _conflict_sentence),
+            when(lambda user, memo: not _signed_open_route(user, memo).exists(),
+                 lambda user: ~Q(Exists(_signed_open_route(user, OuterRef("pk")))),
+                 "You have already signed this version."),
+            when(lambda user, memo: _steps_needing_approval(user, memo).exists(),
+                 lambda user: Q(Exists(_steps_needing_approval(user, OuterRef("pk")))),
+                 "Your committee has already reached its quorum on this route; your sign-off is not needed."),
+            implies_view=True,
+        ),
     }
 
     def base_queryset(self):
@@ -119,7 +290,8 @@ class MemoPolicy(ObjectPolicy):
 
 class DebriefPolicy(ObjectPolicy):
     model = Debrief
-    rules = {"edit": lambda user, debrief: debrief is not None and _leads_memo(user, debrief.memo)}
+    actions = {"edit": Action(when(lambda user, debrief: _leads_memo(user, debrief.memo),
+                                   _leads_scope("memo__procedure__")))}
 
     def base_queryset(self):
         return Debrief.objects.select_related("memo__procedure", "bid__vendor")
@@ -132,3 +304,14 @@ class DebriefPolicy(ObjectPolicy):
 
 memo_policy = MemoPolicy()
 debrief_policy = DebriefPolicy()
+
+
+def memos_to_sign(user):
+    """The memos behind "Decision memos waiting for your sign-off" and the memo-routed notice."""
+    return memo_policy.actionable(user, "sign")
+
+
+def routes_to_sign(user):
+    """The open routes of the memos the person may sign now: the sign-off inbox and its home panel."""
+    return ApprovalRoute.objects.filter(status=ApprovalRoute.Status.OPEN,
+                                        memo__in=memos_to_sign(user).values("pk"))

@@ -8,13 +8,19 @@
   Accountable for change orders may approve or reject them (not even a lead otherwise).
 - Auditors read everything and change nothing; everyone else gets 404.
 Child records are authorised through their contract.
+
+Every action answers `can`, `refusal` and `actionable` (procurement.authz); the home panels, the change-order
+and handoff-pack notices are built from `actionable`.
 """
 
-from guardian.shortcuts import get_perms
+from django.db.models import Exists, OuterRef, Q
+from guardian.shortcuts import get_objects_for_user, get_perms
 
 from contracts.models import Contract
+from contracts.models.contract import TEAM_FIELDS
 from procurement import authz
 from procurement.accounts.roles import Role, has_role
+from procurement.authz import EVERY_OBJECT, Action, holds_role, when
 
 lead_only = authz.role_required(Role.PROCUREMENT_LEAD)
 
@@ -63,27 +69,75 @@ def _approves_change_orders(user, contract=None) -> bool:
     return holder is not None and holder.pk == user.pk
 
 
+def _team_scope(user):
+    if user.is_superuser or has_role(user, Role.PROCUREMENT_LEAD):
+        return EVERY_OBJECT
+    granted = get_objects_for_user(user, "contracts.negotiate_contract", klass=Contract, accept_global_perms=False,
+                                   with_superuser=False)
+    return Q(pk__in=granted.values("pk"))
+
+
+def _manages_scope(user):
+    if user.is_superuser or has_role(user, Role.PROCUREMENT_LEAD):
+        return EVERY_OBJECT
+    return Q(post_award_manager=user)
+
+
+def _approves_change_orders_scope(user):
+    """Contracts on which the user sits in the seat the RACI marks Accountable for change orders."""
+    from contracts.models import RaciAssignment
+    from contracts.playbook import CHANGE_ORDER_ACTIVITY
+
+    condition = None
+    for seat in TEAM_FIELDS:
+        accountable = RaciAssignment.objects.filter(activity__contract=OuterRef("pk"), code="A", party=seat,
+                                                    activity__name__iexact=CHANGE_ORDER_ACTIVITY)
+        here = Q(**{seat: user}) & Q(Exists(accountable))
+        condition = here if condition is None else condition | here
+    return condition
+
+
+TEAM_ONLY = "Only a member of this contract's team may do this."
+
+
 class ContractPolicy(authz.ObjectPolicy):
     model = Contract
     view_codename = "view_contract"
-    rules = {
-        "create": lead_only,
-        "edit": lead_only,          # terms, team, status, kickoff, clause positions, RACI, checklist
-        "decide": lead_only,        # escalate, concede, override unresolved feedback, waive
-        "negotiate": _team_member,  # feedback, scenarios, issues, clause vendor position, actions
-        "request_pack": _team_member,
-        "acknowledge_pack": _post_award_manager,
-        "manage": _manages,              # post-award records: milestones, invoices, KPIs, check-ins, exit
-        "report": _team_member,          # raise change orders, record incidents
-        "approve_change": _approves_change_orders,  # only the person in the RACI's Accountable seat
+    actions = {
+        "create": Action(holds_role(Role.PROCUREMENT_LEAD)),
+        # terms, team, status, kickoff, clause positions, RACI, checklist
+        "edit": Action(holds_role(Role.PROCUREMENT_LEAD), implies_view=True),
+        # escalate, concede, override unresolved feedback, waive
+        "decide": Action(holds_role(Role.PROCUREMENT_LEAD), implies_view=True),
+        # feedback, scenarios, issues, clause vendor position, actions
+        "negotiate": Action(when(_team_member, _team_scope, TEAM_ONLY, needs_object=False)),
+        "request_pack": Action(when(_team_member, _team_scope, TEAM_ONLY, needs_object=False)),
+        "acknowledge_pack": Action(
+            when(_post_award_manager, lambda user: Q(post_award_manager=user),
+                 "Only the contract's post-award manager acknowledges its handoff pack."),
+            implies_view=True),
+        # post-award records: milestones, invoices, KPIs, check-ins, exit
+        "manage": Action(when(_manages, _manages_scope,
+                              "Only the post-award manager or a procurement lead manages this contract.",
+                              needs_object=False), implies_view=True),
+        "report": Action(when(_team_member, _team_scope, TEAM_ONLY, needs_object=False)),  # change orders, incidents
+        # only the person in the RACI's Accountable seat (not even a lead otherwise)
+        "approve_change": Action(
+            when(_approves_change_orders, _approves_change_orders_scope,
+                 "Only the person the RACI marks Accountable for “Approve change orders” may decide change orders "
+                 "on this contract."),
+            implies_view=True),
     }
 
     def related(self, user):
-        from django.db.models import Q
-
         if has_role(user, Role.PROCUREMENT_LEAD):
             return Q(pk__isnull=False)
         return None
 
 
 contract_policy = ContractPolicy()
+
+
+def managed_contracts(user):
+    """Contracts the user runs after the award as their post-award manager (the post-award home panel)."""
+    return contract_policy.actionable(user, "acknowledge_pack")

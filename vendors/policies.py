@@ -5,38 +5,50 @@
   group granted `view_vendor` on that vendor (guardian direct-FK rows VendorUser/GroupObjectPermission).
 - Auditors read everything and change nothing; inactive users see nothing.
 - Accepting a residual risk follows vendors.risk.ACCEPTANCE_MATRIX (checked in the service).
+- "follow_up": the vendors on which the person has an open follow-up task assigned to them (the home panel
+  "Vendor follow-ups assigned to you" and the navigation's count are built from it).
 Child records (evidence, attestations, risks, contacts, subprocessors) are authorised through their vendor.
+Every action answers `can`, `refusal` and `actionable` (procurement.authz).
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from procurement import authz
 from procurement.accounts.roles import Role, has_role
-from vendors.models import Vendor
+from procurement.authz import Action, holds_role, when
+from vendors.models import Vendor, VendorTask
 
 lead_only = authz.role_required(Role.PROCUREMENT_LEAD)
 
 
-def _can_accept_risks(user, obj=None) -> bool:
-    return user.is_superuser or has_role(user, Role.PROCUREMENT_LEAD, Role.COMMITTEE_APPROVER)
+def _lead_action() -> Action:
+    return Action(holds_role(Role.PROCUREMENT_LEAD), implies_view=True)  # leads see every vendor
+
+
+def _open_tasks(user):
+    return VendorTask.objects.filter(assignee=user, status=VendorTask.Status.OPEN)
 
 
 class VendorPolicy(authz.ObjectPolicy):
     model = Vendor
     view_codename = "view_vendor"
-    rules = {
-        "create": lead_only,
-        "edit": lead_only,
-        "tier": lead_only,
-        "override_tier": lead_only,
-        "upload_evidence": lead_only,
-        "review_evidence": lead_only,
-        "manage_risks": lead_only,
-        "accept_risk": _can_accept_risks,
-        "grant": lead_only,
-        "import": lead_only,
-        "record_trigger": lead_only,
-        "manage_tasks": lead_only,
+    actions = {
+        "create": _lead_action(),
+        "edit": _lead_action(),
+        "tier": _lead_action(),
+        "override_tier": _lead_action(),
+        "upload_evidence": _lead_action(),
+        "review_evidence": _lead_action(),
+        "manage_risks": _lead_action(),
+        # a committee approver may accept a risk on a vendor they can see (the matrix decides the level)
+        "accept_risk": Action(holds_role(Role.PROCUREMENT_LEAD, Role.COMMITTEE_APPROVER)),
+        "grant": _lead_action(),
+        "import": _lead_action(),
+        "record_trigger": _lead_action(),
+        "manage_tasks": _lead_action(),
+        "follow_up": Action(when(lambda user, vendor: _open_tasks(user).filter(vendor=vendor).exists(),
+                                 lambda user: Q(Exists(_open_tasks(user).filter(vendor=OuterRef("pk")))),
+                                 "No open follow-up on this vendor is assigned to you.")),
     }
 
     def related(self, user) -> Q:
@@ -46,3 +58,9 @@ class VendorPolicy(authz.ObjectPolicy):
 
 
 vendor_policy = VendorPolicy()
+
+
+def open_follow_ups(user):
+    """Open follow-ups assigned to `user` on the vendors where "follow_up" is actionable, soonest due first."""
+    return (_open_tasks(user).filter(vendor__in=vendor_policy.actionable(user, "follow_up").values("pk"))
+            .select_related("vendor").order_by("due_on", "pk"))
