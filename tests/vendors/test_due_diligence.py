@@ -1,6 +1,7 @@
 """Due-diligence completeness as of a date, and the plan per tier (the interface the awards app uses)."""
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -14,9 +15,12 @@ from vendors.selectors import (
     valid_attestations,
 )
 
-pytestmark = pytest.mark.django_db
-
 D = date(2026, 12, 1)
+
+# Records are created "now" and judged on D (an attestation counts only once recorded): the clock stands still at
+# 09:00 on D, so the module passes on any calendar date.
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.time_machine(datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)]
 LOW_KINDS = (EvidenceKind.SECURITY_QUESTIONNAIRE, EvidenceKind.DPA)
 
 
@@ -201,6 +205,17 @@ def test_attestation_refresh_cadence_depends_on_the_tier(vendor, tier, due):
     att = AttestationFactory(vendor=vendor, issued_on=date(2025, 1, 15), expires_on=date(2026, 6, 30))
 
     assert attestation_refresh_due(att, dd_plans()[tier]) == due  # 12 months for critical, 24+ capped at expiry
+
+
+@pytest.mark.parametrize(("issued", "due"), [(date(2027, 1, 31), date(2028, 1, 31)),  # was 28 Jan: days cut to 28
+                                             (date(2028, 2, 29), date(2029, 2, 28)),  # a leap day: end of February
+                                             (date(2027, 3, 30), date(2028, 3, 30))])
+def test_attestation_refresh_keeps_the_day_of_the_month(vendor, issued, due):
+    from vendors.selectors import attestation_refresh_due, dd_plans
+
+    att = AttestationFactory(vendor=vendor, issued_on=issued, expires_on=issued + timedelta(days=1500))
+
+    assert attestation_refresh_due(att, dd_plans()["critical"]) == due  # 12 months on, clamped to the month's end
 
 
 def test_htmx_as_of_request_gets_only_the_checklist(client, lead, low_vendor):

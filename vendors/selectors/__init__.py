@@ -27,6 +27,7 @@ from vendors.models import (
     attestation_warning_days,
 )
 from vendors.policies import vendor_policy
+from vendors.reassessment import add_months
 
 STRICTEST_TIER = "critical"
 
@@ -228,13 +229,11 @@ def valid_attestations(vendor: Vendor, on: date) -> list[Attestation]:
 
 
 def attestation_refresh_due(attestation: Attestation, plan: DueDiligencePlan | None) -> date:
-    """When a fresh attestation is due: the tier's refresh cadence after issue, or expiry if sooner."""
+    """When a fresh attestation is due: the tier's refresh cadence after issue (31 Jan + 1 month is the last day of
+    February), or expiry if sooner."""
     if plan is None:
         return attestation.expires_on
-    months = attestation.issued_on.month - 1 + plan.attestation_refresh_months
-    year, month = attestation.issued_on.year + months // 12, months % 12 + 1
-    day = min(attestation.issued_on.day, 28)
-    return min(attestation.expires_on, date(year, month, day))
+    return min(attestation.expires_on, add_months(attestation.issued_on, plan.attestation_refresh_months))
 
 
 # --- lists and pages --------------------------------------------------------------------------------------
