@@ -28,7 +28,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
@@ -63,14 +63,19 @@ def handle_form(
     form_kwargs: dict | None = None,
     done: str | Callable[[Any], str] = "",
     keep_refusal: Callable[[Any, DomainError], bool] | None = None,
+    post_only: bool = False,
 ) -> HttpResponse:
     """Answer GET or POST for one form page; see the module docstring for every outcome.
 
     `call(form)` gets the bound, valid form and calls one service. `keep_refusal(form, exc)`, when given, may put
     a refusal on the form itself (return True) so the page comes back at 409 with the person's input kept, as
-    for an edit conflict; `refused` is then True in the page's context.
+    for an edit conflict; `refused` is then True in the page's context. `post_only`: a button with no page of
+    its own answers any other method with 405 (after the view has fetched and authorized, so an unseen object
+    is still a 404).
     """
     posted = request.method == "POST"
+    if post_only and not posted:
+        return HttpResponseNotAllowed(["POST"])
     form = form_class(request.POST if posted else None, request.FILES if posted else None, **(form_kwargs or {}))
     status, refused = 200, False
     if posted:

@@ -82,3 +82,8 @@ class DebriefForm(forms.ModelForm):
         widgets = {"held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "attendees": forms.Textarea(attrs={"rows": 3}), "strengths": NARRATIVE,
                    "weaknesses": NARRATIVE, "advice": NARRATIVE}
+
+
+class SubmitForm(forms.Form):
+    confirm = forms.BooleanField(label="I have checked the memo and submit it for approval",
+                                 error_messages={"required": "Tick the confirmation to submit the memo."})

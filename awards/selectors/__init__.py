@@ -250,3 +250,37 @@ def vendor_engagements(user, vendor) -> list:
                    url=bid.procedure.get_absolute_url())
         for bid in bids
     ]
+
+
+# --- the pages' reads (awards/selectors/pages.py) -----------------------------------------------------------
+from awards.selectors import pages as _pages  # noqa: E402
+
+assigned_evaluator_ids = _pages.assigned_evaluator_ids
+bid_documents = _pages.bid_documents
+bid_page = _pages.bid_page
+bid_pov_criteria = _pages.bid_pov_criteria
+bids_of = _pages.bids_of
+bids_that_may_ask = _pages.bids_that_may_ask
+consensus_note = _pages.consensus_note
+criterion_requirement_ids = _pages.criterion_requirement_ids
+debriefs_of = _pages.debriefs_of
+invitable_vendors = _pages.invitable_vendors
+memo_alternatives = _pages.memo_alternatives
+memo_debriefs = _pages.memo_debriefs
+memo_of = _pages.memo_of
+memos = _pages.memos
+pending_requirements = _pages.pending_requirements
+procedure_bid = _pages.procedure_bid
+procedure_criteria = _pages.procedure_criteria
+procedure_declarations = _pages.procedure_declarations
+procedure_knockouts = _pages.procedure_knockouts
+procedure_questions = _pages.procedure_questions
+procedure_requirements = _pages.procedure_requirements
+procedure_score_sheets = _pages.procedure_score_sheets
+procedures = _pages.procedures
+scorecard_criteria = _pages.scorecard_criteria
+scorecard_groups = _pages.scorecard_groups
+scorecard_knockouts = _pages.scorecard_knockouts
+scorecard_of = _pages.scorecard_of
+scorecard_page = _pages.scorecard_page
+signoff_inbox = _pages.signoff_inbox

@@ -12,11 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from awards import results, services
+from awards import results, selectors, services
 from awards.forms.procedure import ReasonForm
 from awards.forms.scorecard import (
     ConsensusForm,
@@ -28,21 +28,18 @@ from awards.forms.scorecard import (
     SheetImportForm,
     ShortlistForm,
 )
-from awards.models import AwardProcedure, Bid
-from awards.models.scorecard import Criterion, CriterionGroup, Knockout, Scorecard, ScoreSheet
+from awards.models import AwardProcedure
+from awards.models.scorecard import Scorecard
 from awards.policies import procedure_policy
-from awards.scorecard_checks import uncovered_musts
 from awards.views.procedure import procedure_for_request
 from procurement.exceptions import DomainError
-from procurement.forms import attempt_service
+from procurement.posting import handle_form
 
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
-
-
 def _scorecard(procedure) -> Scorecard:
-    scorecard = Scorecard.objects.filter(procedure=procedure).first()
+    scorecard = selectors.scorecard_of(procedure)
     if scorecard is None:
         raise Http404("This procedure has no scorecard yet.")
     return scorecard
@@ -55,19 +52,22 @@ def _results_procedure(request, reference) -> AwardProcedure:
     return procedure
 
 
-
-
-def _form_page(request, *, procedure, form, title, intro="", submit="Save", back=None, danger=False, status=200,
-               extra=None):
-    return render(request, "awards/scorecard/form.html", {
-        "procedure": procedure, "form": form, "title": title, "intro": intro, "submit": submit,
-        "back": back or reverse("awards:scorecard", args=[procedure.reference]), "danger": danger,
-        "multipart": isinstance(form, SheetImportForm), **(extra or {}),
-    }, status=status)
+def _form_page(request, form_class, call, *, procedure, title, success, done="", intro="", submit="Save",
+               back=None, danger=False, form_kwargs=None, extra=None):
+    """A scorecard form page answered by procurement.posting.handle_form (400 invalid, 409 refused)."""
+    context = {"procedure": procedure, "title": title, "intro": intro, "submit": submit,
+               "back": back or reverse("awards:scorecard", args=[procedure.reference]), "danger": danger,
+               "multipart": False, **(extra or {})}
+    return handle_form(request, form_class, call, template="awards/scorecard/form.html", context=context,
+                       success=success, done=done, form_kwargs=form_kwargs)
 
 
 def _scorecard_url(procedure, anchor: str = "") -> str:
     return reverse("awards:scorecard", args=[procedure.reference]) + (f"#{anchor}" if anchor else "")
+
+
+def _results_url(procedure, anchor: str = "") -> str:
+    return reverse("awards:results", args=[procedure.reference]) + (f"#{anchor}" if anchor else "")
 
 
 # --- the scorecard ------------------------------------------------------------------------------------------
@@ -77,26 +77,14 @@ def _scorecard_url(procedure, anchor: str = "") -> str:
 @require_GET
 def scorecard(request, reference):
     procedure = procedure_for_request(request, reference)
-    card = Scorecard.objects.filter(procedure=procedure).select_related("locked_by").first()
+    card = selectors.scorecard_of(procedure)
     can_edit = procedure_policy.allows(request.user, "edit", procedure)
     context = {"procedure": procedure, "scorecard": card, "can_edit": can_edit,
                "sees_results": results.sees_results(request.user, procedure)}
     if card is None:
         context["create_form"] = ScorecardCreateForm()
         return render(request, "awards/scorecard/scorecard.html", context)
-    groups = list(CriterionGroup.objects.filter(scorecard=card).order_by("position", "pk"))
-    criteria = list(Criterion.objects.filter(scorecard=card).prefetch_related("requirements")
-                    .order_by("group__position", "group_id", "position", "pk"))
-    weights, problems = results.effective_weights(groups, criteria)
-    rows = [{"group": g, "criteria": [(c, weights.get(c.key)) for c in criteria if c.group_id == g.pk]}
-            for g in groups]
-    sheets = list(ScoreSheet.objects.filter(scorecard=card).select_related("evaluator")) if can_edit else []
-    context.update({
-        "rows": rows, "problems": problems, "uncovered": uncovered_musts(procedure),
-        "knockouts": list(Knockout.objects.filter(scorecard=card).order_by("position", "pk")),
-        "requirements": list(procedure.requirements.prefetch_related("criteria").order_by("pk")),
-        "sheets": sheets, "is_evaluator": procedure.assignments.filter(evaluator=request.user).exists(),
-    })
+    context.update(selectors.scorecard_page(procedure, request.user, card=card, can_edit=can_edit))
     return render(request, "awards/scorecard/scorecard.html", context)
 
 
@@ -104,124 +92,103 @@ def scorecard(request, reference):
 @require_POST
 def scorecard_create(request, reference):
     procedure = procedure_for_request(request, reference, "edit")
-    form = ScorecardCreateForm(request.POST)
-    if form.is_valid() and attempt_service(form, lambda: services.scorecard_create(
-            actor=request.user, procedure=procedure, template=form.cleaned_data["template"])):
-        messages.success(request, "Scorecard created.")
-        return redirect(_scorecard_url(procedure))
-    return _form_page(request, procedure=procedure, form=form, title="Create the scorecard", submit="Create")
+    return _form_page(
+        request, ScorecardCreateForm,
+        lambda form: services.scorecard_create(actor=request.user, procedure=procedure,
+                                               template=form.cleaned_data["template"]),
+        procedure=procedure, title="Create the scorecard", submit="Create", success=_scorecard_url(procedure),
+        done="Scorecard created.")
 
 
 @login_required
 def scorecard_lock(request, reference):
     procedure = procedure_for_request(request, reference, "edit")
     card = _scorecard(procedure)
-    form = forms.Form(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and attempt_service(
-            form, lambda: services.scorecard_lock(actor=request.user, scorecard=card)):
-        messages.success(request, "Scorecard locked. Later changes need a reason and reset the scores they affect.")
-        return redirect(_scorecard_url(procedure))
-    return _form_page(request, procedure=procedure, form=form, title="Lock the scorecard", submit="Lock it",
-                      intro="Lock the criteria and weights before scoring starts (the first saved score locks it "
-                            "anyway). After the lock every change needs a reason and resets the scores it affects.")
+    return _form_page(
+        request, forms.Form, lambda form: services.scorecard_lock(actor=request.user, scorecard=card),
+        procedure=procedure, title="Lock the scorecard", submit="Lock it", success=_scorecard_url(procedure),
+        done="Scorecard locked. Later changes need a reason and reset the scores they affect.",
+        intro="Lock the criteria and weights before scoring starts (the first saved score locks it anyway). After "
+              "the lock every change needs a reason and resets the scores it affects.")
 
 
 @login_required
 def group_edit(request, reference, pk=None):
     procedure = procedure_for_request(request, reference, "edit")
     card = _scorecard(procedure)
-    group = None
-    if pk is not None:
-        group = CriterionGroup.objects.filter(scorecard=card, pk=pk).first()
+    group = get_object_or_404(selectors.scorecard_groups(card), pk=pk) if pk is not None else None
+
+    def save(form):
         if group is None:
-            raise Http404("No such group.")
-    initial = {"name": group.name, "weight": group.weight} if group else {}
-    form = GroupForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if group is None:
-            call = lambda: services.group_add(actor=request.user, scorecard=card, **data)  # noqa: E731
-        else:
-            call = lambda: services.group_update(actor=request.user, group=group, **data)  # noqa: E731
-        if attempt_service(form, call):
-            messages.success(request, "Group saved.")
-            return redirect(_scorecard_url(procedure, "criteria"))
-    return _form_page(request, procedure=procedure, form=form, title=f"Edit {group.name}" if group else "Add a group")
+            return services.group_add(actor=request.user, scorecard=card, **form.cleaned_data)
+        return services.group_update(actor=request.user, group=group, **form.cleaned_data)
+
+    return _form_page(
+        request, GroupForm, save, procedure=procedure, title=f"Edit {group.name}" if group else "Add a group",
+        success=_scorecard_url(procedure, "criteria"), done="Group saved.",
+        form_kwargs={"initial": {"name": group.name, "weight": group.weight} if group else {}})
 
 
 @login_required
 def criterion_edit(request, reference, pk=None):
     procedure = procedure_for_request(request, reference, "edit")
     card = _scorecard(procedure)
-    criterion = None
-    if pk is not None:
-        criterion = Criterion.objects.filter(scorecard=card, pk=pk).first()
-        if criterion is None:
-            raise Http404("No such criterion.")
+    criterion = get_object_or_404(selectors.scorecard_criteria(card), pk=pk) if pk is not None else None
     initial = {}
     if criterion:
         initial = {"name": criterion.name, "group": criterion.group_id, "share": criterion.share,
                    "description": criterion.description, "guidance": criterion.guidance,
-                   "requirements": list(criterion.requirements.values_list("pk", flat=True))}
+                   "requirements": selectors.criterion_requirement_ids(criterion)}
     elif request.GET.get("group"):
         initial = {"group": request.GET["group"]}
-    form = CriterionForm(request.POST or None, initial=initial, scorecard=card)
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         data = dict(form.cleaned_data)
         if criterion is None:
             group = data.pop("group")
-            call = lambda: services.criterion_add(actor=request.user, group=group, **data)  # noqa: E731
-        else:
-            call = lambda: services.criterion_update(actor=request.user, criterion=criterion, **data)  # noqa: E731
-        if attempt_service(form, call):
-            messages.success(request, "Criterion saved.")
-            return redirect(_scorecard_url(procedure, "criteria"))
-    title = f"Edit {criterion.name}" if criterion else "Add a criterion"
+            return services.criterion_add(actor=request.user, group=group, **data)
+        return services.criterion_update(actor=request.user, criterion=criterion, **data)
+
     intro = ("The scorecard is locked: changing what this criterion means resets its scores, and the evaluators "
              "are told." if card.is_locked else "")
-    return _form_page(request, procedure=procedure, form=form, title=title, intro=intro)
+    return _form_page(
+        request, CriterionForm, save, procedure=procedure, intro=intro,
+        title=f"Edit {criterion.name}" if criterion else "Add a criterion",
+        success=_scorecard_url(procedure, "criteria"), done="Criterion saved.",
+        form_kwargs={"initial": initial, "scorecard": card})
 
 
 @login_required
 def knockout_edit(request, reference, pk=None):
     procedure = procedure_for_request(request, reference, "edit")
     card = _scorecard(procedure)
-    knockout = None
-    if pk is not None:
-        knockout = Knockout.objects.filter(scorecard=card, pk=pk).first()
-        if knockout is None:
-            raise Http404("No such knockout.")
+    knockout = get_object_or_404(selectors.scorecard_knockouts(card), pk=pk) if pk is not None else None
     initial = {}
     if knockout:
         initial = {"name": knockout.name, "description": knockout.description, "kind": knockout.kind,
                    "standards": knockout.standards, "horizon_months": knockout.horizon_months}
-    form = KnockoutForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(form):
         if knockout is None:
-            call = lambda: services.knockout_add(actor=request.user, scorecard=card, **data)  # noqa: E731
-        else:
-            call = lambda: services.knockout_update(actor=request.user, knockout=knockout, **data)  # noqa: E731
-        if attempt_service(form, call):
-            messages.success(request, "Knockout saved.")
-            return redirect(_scorecard_url(procedure, "knockouts"))
-    return _form_page(request, procedure=procedure, form=form,
-                      title=f"Edit {knockout.name}" if knockout else "Add a knockout criterion")
+            return services.knockout_add(actor=request.user, scorecard=card, **form.cleaned_data)
+        return services.knockout_update(actor=request.user, knockout=knockout, **form.cleaned_data)
+
+    return _form_page(
+        request, KnockoutForm, save, procedure=procedure,
+        title=f"Edit {knockout.name}" if knockout else "Add a knockout criterion",
+        success=_scorecard_url(procedure, "knockouts"), done="Knockout saved.", form_kwargs={"initial": initial})
 
 
 @login_required
 def sheet_reopen(request, reference, pk):
     procedure = procedure_for_request(request, reference, "edit")
-    sheet = ScoreSheet.objects.filter(scorecard__procedure=procedure, pk=pk).select_related("evaluator").first()
-    if sheet is None:
-        raise Http404("No such score sheet.")
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and attempt_service(form, lambda: services.scoresheet_reopen(
-            actor=request.user, sheet=sheet, reason=form.cleaned_data["reason"])):
-        messages.success(request, f"The score sheet of {sheet.evaluator} is open again.")
-        return redirect(_scorecard_url(procedure, "sheets"))
-    return _form_page(request, procedure=procedure, form=form, title=f"Reopen the scores of {sheet.evaluator}",
-                      submit="Reopen", intro="The evaluator can then change their scores and must submit again.")
+    sheet = get_object_or_404(selectors.procedure_score_sheets(procedure), pk=pk)
+    return _form_page(
+        request, ReasonForm,
+        lambda form: services.scoresheet_reopen(actor=request.user, sheet=sheet, reason=form.cleaned_data["reason"]),
+        procedure=procedure, title=f"Reopen the scores of {sheet.evaluator}", submit="Reopen",
+        intro="The evaluator can then change their scores and must submit again.",
+        success=_scorecard_url(procedure, "sheets"), done=f"The score sheet of {sheet.evaluator} is open again.")
 
 
 # --- the scoring grid ---------------------------------------------------------------------------------------
@@ -251,7 +218,7 @@ def score_cell(request, reference):
     procedure = procedure_for_request(request, reference)
     grid = _grid(request, procedure)
     bid = next((b for b in grid.bids if str(b.pk) == request.POST.get("bid")), None)
-    criterion = next((c for c in Criterion.objects.filter(scorecard__procedure=procedure)
+    criterion = next((c for c in selectors.procedure_criteria(procedure)
                       if str(c.pk) == request.POST.get("criterion")), None)
     value = (request.POST.get("value") or "").strip()
     rationale = request.POST.get("rationale") or ""
@@ -285,13 +252,12 @@ def score_cell(request, reference):
 def scoring_submit(request, reference):
     procedure = procedure_for_request(request, reference)
     _grid(request, procedure)
-    try:
-        services.scoresheet_submit(actor=request.user, procedure=procedure)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Scores submitted. You now see the other evaluators' submitted scores.")
-    return redirect(reverse("awards:scoring", args=[procedure.reference]))
+    return _form_page(
+        request, forms.Form, lambda form: services.scoresheet_submit(actor=request.user, procedure=procedure),
+        procedure=procedure, title="Submit your scores", submit="Submit",
+        back=reverse("awards:scoring", args=[procedure.reference]),
+        success=reverse("awards:scoring", args=[procedure.reference]),
+        done="Scores submitted. You now see the other evaluators' submitted scores.")
 
 
 # --- results ------------------------------------------------------------------------------------------------
@@ -327,56 +293,47 @@ def results_page(request, reference):
 @login_required
 def knockout_decide(request, reference, knockout_id, bid_id):
     procedure = procedure_for_request(request, reference, "edit")
-    knockout = Knockout.objects.filter(scorecard__procedure=procedure, pk=knockout_id).first()
-    bid = Bid.objects.filter(procedure=procedure, pk=bid_id).select_related("vendor").first()
-    if knockout is None or bid is None:
-        raise Http404("No such knockout or bid.")
+    knockout = get_object_or_404(selectors.procedure_knockouts(procedure), pk=knockout_id)
+    bid = get_object_or_404(selectors.procedure_bid(procedure), pk=bid_id)
     proposed, basis = results.propose_knockout(knockout, bid, procedure.target_award_date)
-    initial = {} if proposed is None else {"decision": "pass" if proposed else "fail"}
-    form = KnockoutDecisionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and attempt_service(form, lambda: services.knockout_decide(
-            actor=request.user, knockout=knockout, bid=bid, passed=form.cleaned_data["decision"] == "pass",
-            reason=form.cleaned_data["reason"])):
-        messages.success(request, f"{knockout.name}: decision for {bid.vendor} recorded.")
-        return redirect(reverse("awards:results", args=[procedure.reference]) + "#knockouts")
     label = {True: "Pass", False: "Fail", None: "No proposal"}[proposed]
-    return _form_page(request, procedure=procedure, form=form, title=f"{knockout.name}: {bid.vendor}",
-                      intro=f"Proposed from the evidence: {label}. {basis}", submit="Confirm",
-                      back=reverse("awards:results", args=[procedure.reference]))
+    return _form_page(
+        request, KnockoutDecisionForm,
+        lambda form: services.knockout_decide(actor=request.user, knockout=knockout, bid=bid,
+                                              passed=form.cleaned_data["decision"] == "pass",
+                                              reason=form.cleaned_data["reason"]),
+        procedure=procedure, title=f"{knockout.name}: {bid.vendor}", submit="Confirm",
+        intro=f"Proposed from the evidence: {label}. {basis}", back=_results_url(procedure),
+        success=_results_url(procedure, "knockouts"), done=f"{knockout.name}: decision for {bid.vendor} recorded.",
+        form_kwargs={"initial": {} if proposed is None else {"decision": "pass" if proposed else "fail"}})
 
 
 @login_required
 def consensus(request, reference, bid_id, criterion_id):
     procedure = procedure_for_request(request, reference, "edit")
-    bid = Bid.objects.filter(procedure=procedure, pk=bid_id).select_related("vendor").first()
-    criterion = Criterion.objects.filter(scorecard__procedure=procedure, pk=criterion_id).first()
-    if bid is None or criterion is None:
-        raise Http404("No such bid or criterion.")
-    note = criterion.consensus_notes.filter(bid=bid).first()
-    initial = {"note": note.note, "score": note.score} if note else {}
-    form = ConsensusForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and attempt_service(form, lambda: services.consensus_record(
-            actor=request.user, bid=bid, criterion=criterion, **form.cleaned_data)):
-        messages.success(request, f"Consensus on {criterion.name} for {bid.vendor} recorded.")
-        return redirect(reverse("awards:results", args=[procedure.reference]) + "#flags")
-    return _form_page(request, procedure=procedure, form=form, title=f"Consensus: {bid.vendor}, {criterion.name}",
-                      submit="Record the consensus", back=reverse("awards:results", args=[procedure.reference]),
-                      intro=f"Scores run from 0 to {criterion.scorecard.scale}.")
+    bid = get_object_or_404(selectors.procedure_bid(procedure), pk=bid_id)
+    criterion = get_object_or_404(selectors.procedure_criteria(procedure), pk=criterion_id)
+    note = selectors.consensus_note(bid, criterion)
+    return _form_page(
+        request, ConsensusForm,
+        lambda form: services.consensus_record(actor=request.user, bid=bid, criterion=criterion, **form.cleaned_data),
+        procedure=procedure, title=f"Consensus: {bid.vendor}, {criterion.name}", submit="Record the consensus",
+        intro=f"Scores run from 0 to {criterion.scorecard.scale}.", back=_results_url(procedure),
+        success=_results_url(procedure, "flags"), done=f"Consensus on {criterion.name} for {bid.vendor} recorded.",
+        form_kwargs={"initial": {"note": note.note, "score": note.score} if note else {}})
 
 
 @login_required
 def shortlist(request, reference, bid_id):
     procedure = procedure_for_request(request, reference, "edit")
-    bid = Bid.objects.filter(procedure=procedure, pk=bid_id).select_related("vendor", "procedure").first()
-    if bid is None:
-        raise Http404("No such bid.")
-    form = ShortlistForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and attempt_service(form, lambda: services.bid_decide(
-            actor=request.user, bid=bid, status=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])):
-        messages.success(request, f"Decision on {bid.vendor} recorded.")
-        return redirect(reverse("awards:results", args=[procedure.reference]) + "#ranking")
-    return _form_page(request, procedure=procedure, form=form, title=f"Shortlist or knock out {bid.vendor}",
-                      submit="Record the decision", back=reverse("awards:results", args=[procedure.reference]))
+    bid = get_object_or_404(selectors.procedure_bid(procedure), pk=bid_id)
+    return _form_page(
+        request, ShortlistForm,
+        lambda form: services.bid_decide(actor=request.user, bid=bid, status=form.cleaned_data["decision"],
+                                         reason=form.cleaned_data["reason"]),
+        procedure=procedure, title=f"Shortlist or knock out {bid.vendor}", submit="Record the decision",
+        back=_results_url(procedure), success=_results_url(procedure, "ranking"),
+        done=f"Decision on {bid.vendor} recorded.")
 
 
 # --- spreadsheets -------------------------------------------------------------------------------------------
@@ -430,14 +387,13 @@ def sheet_import(request, reference):
         stored = request.session["score_import"]
         if stored.get("procedure") != procedure.pk:
             raise Http404("No import pending.")
-        try:
+        request.session.pop("score_import", None)
+        try:  # a refusal (DomainError) is answered 409 by the kernel; rows that no longer validate go back
             count = spreadsheets.sheet_apply(procedure=procedure, actor=request.user, rows=stored["rows"])
-        except (DomainError, ValidationError) as exc:
-            messages.error(request, "Nothing was saved: " + (str(exc) if isinstance(exc, DomainError)
-                                                               else " ".join(exc.messages)))
+        except ValidationError as exc:
+            messages.error(request, "Nothing was saved: " + " ".join(exc.messages))
         else:
             messages.success(request, f"{count} score{'s' if count != 1 else ''} imported.")
-        request.session.pop("score_import", None)
         return redirect(reverse("awards:scoring", args=[procedure.reference]))
     if request.method == "POST" and form.is_valid():
         preview = spreadsheets.sheet_parse(form.cleaned_data["file"], procedure=procedure, grid=grid)
@@ -449,4 +405,4 @@ def sheet_import(request, reference):
             request.session["score_import"] = {"procedure": procedure.pk, "rows": preview.serialisable()}
     return render(request, "awards/scorecard/import.html", {"procedure": procedure, "form": form,
                                                             "preview": preview},
-                  status=200)
+                  status=400 if form.errors else 200)

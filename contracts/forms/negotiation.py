@@ -97,6 +97,14 @@ class ClausePositionForm(forms.Form):
     agreed_summary = forms.CharField(label="Agreed wording (summary)", required=False,
                                      widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, vendor_side_only: bool = False, **kwargs):
+        """`vendor_side_only`: someone who negotiates but may not edit the contract records only the vendor's
+        position; our positions are shown, not changeable."""
+        super().__init__(*args, **kwargs)
+        if vendor_side_only:
+            for name, field in self.fields.items():
+                field.disabled = name != "vendor_position"
+
 
 class ClauseStatusForm(forms.Form):
     agreed_summary = forms.CharField(label="Agreed wording (summary)", required=False,

@@ -81,3 +81,35 @@ def pack_state(contract: Contract) -> dict:
 def contracts_for_dashboard(user):
     return contract_policy.visible(user).annotate(
         open_clauses=Count("clauses", filter=~Q(clauses__status__in=["agreed", "conceded"]), distinct=True))
+
+
+# --- the pages' reads ---------------------------------------------------------------------------------------------
+
+
+def children(model, contract: Contract, path: str = "contract"):
+    """Rows of `model` that belong to `contract` (through `path`), for a view that authorized the contract."""
+    return model._default_manager.filter(**{path: contract})
+
+
+def memos_awaiting_contract():
+    """Approved decision memos with a recommended bid that no open contract runs yet, newest first."""
+    from awards.models import DecisionMemo
+
+    open_bids = Contract.objects.exclude(status=Contract.Status.CLOSED).values("bid_id")
+    return (DecisionMemo.objects.filter(status=DecisionMemo.Status.APPROVED, recommended_bid__isnull=False)
+            .exclude(recommended_bid_id__in=open_bids)
+            .select_related("procedure", "recommended_bid__vendor").order_by("-approved_at", "-pk"))
+
+
+def raci_activities(contract: Contract) -> list:
+    return list(contract.raci_activities.prefetch_related("assignments"))
+
+
+def latest_ready_pack(contract: Contract) -> RenderedDocument | None:
+    return (RenderedDocument.objects.filter(kind=HANDOFF_PACK.key, object_id=contract.pk,
+                                            status=RenderedDocument.Status.READY).order_by("-version").first())
+
+
+def kpi_names(contract: Contract) -> str:
+    return ", ".join(k.name for k in contract.kpis.all()) or "none yet"
+

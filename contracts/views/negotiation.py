@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from copy import copy
+
+from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from awards.models import DecisionMemo
 from contracts import selectors, services
 from contracts.forms import negotiation as forms
 from contracts.handoff import KIND
@@ -27,8 +27,8 @@ from contracts.models.planning import RACI_PARTIES
 from contracts.policies import contract_policy
 from contracts.transitions import CLAUSE_TRANSITIONS, CONTRACT_TRANSITIONS
 from procurement import authz
-from procurement.documents.models import RenderedDocument
 from procurement.listing import paginate_sorted
+from procurement.posting import handle_form
 
 
 def alerts_context(contract, user) -> dict:
@@ -45,18 +45,11 @@ def accountable_label(contract) -> str:
     return dict(RACI_PARTIES).get(seat, "nobody (set an Accountable in the RACI)") if seat else \
         "nobody (set an Accountable in the RACI)"
 
+
 LIST_COLUMNS = [("reference", "Reference", True), ("title", "Title", True), ("vendor", "Vendor", True),
                 ("status", "Status", True), ("manager", "Post-award manager", False), ("value", "Value", True)]
 SORT_FIELDS = {"reference": "reference", "title": "title", "vendor": "vendor__legal_name", "status": "status",
                "value": "value"}
-
-
-def _attach(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _contract(request, reference: str, action: str = "view") -> Contract:
@@ -64,25 +57,18 @@ def _contract(request, reference: str, action: str = "view") -> Contract:
 
 
 def _child(model, contract: Contract, pk: int, path: str = "contract"):
-    return get_object_or_404(model, pk=pk, **{path: contract})
+    return get_object_or_404(selectors.children(model, contract, path), pk=pk)
 
 
-def _form_page(request, *, contract=None, form, title, submit, intro="", extra=None, status=200,
-               template="contracts/form.html"):
-    context = {"contract": contract, "form": form, "title": title, "submit": submit, "intro": intro,
-               **(extra or {})}
-    return render(request, template, context, status=status)
-
-
-def _run(request, form, call, *, success: str, contract: Contract, anchor: str = ""):
-    """Call the service with the form's data; errors go back next to the fields, nothing half-saved."""
-    try:
-        call(form.cleaned_data)
-    except ValidationError as exc:
-        _attach(form, exc)
-        return None
-    messages.success(request, success)
-    return redirect(contract.get_absolute_url() + (f"#{anchor}" if anchor else ""))
+def contract_form(request, form_class, call, *, contract=None, title, submit, anchor="", success=None, done="",
+                  intro="", form_kwargs=None, extra=None, template="contracts/form.html", post_only=False):
+    """A contracts form page answered by procurement.posting.handle_form (400 invalid, 409 refused); success
+    goes back to the contract page at `anchor`."""
+    context = {"contract": contract, "title": title, "submit": submit, "intro": intro, **(extra or {})}
+    if success is None:
+        success = contract.get_absolute_url() + (f"#{anchor}" if anchor else "")
+    return handle_form(request, form_class, call, template=template, context=context, success=success, done=done,
+                       form_kwargs=form_kwargs, post_only=post_only)
 
 
 # --- list and open --------------------------------------------------------------------------------------------
@@ -101,27 +87,19 @@ def contract_list(request):
 @login_required
 def contract_open(request):
     authz.require(request.user, contract_policy, "create")
-    open_bids = Contract.objects.exclude(status=Contract.Status.CLOSED).values("bid_id")
-    memos = (DecisionMemo.objects.filter(status=DecisionMemo.Status.APPROVED, recommended_bid__isnull=False)
-             .exclude(recommended_bid_id__in=open_bids)
-             .select_related("procedure", "recommended_bid__vendor").order_by("-approved_at", "-pk"))
+    memos = selectors.memos_awaiting_contract()
     reference = request.GET.get("memo", "")
-    initial = {"memo": memos.filter(procedure__reference=reference).first()} if reference else {}
-    form = forms.ContractOpenForm(request.POST or None, memos=memos, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:  # the service takes the bid, vendor, procedure and value from the approved memo
-            contract = services.contract_open(actor=request.user, **data)
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            messages.success(request, f"{contract.reference} opened. Next: plan the kickoff.")
-            return redirect(contract)
     intro = ("A contract is opened from the approved decision memo of an award. Approved memos that have no open "
              "contract yet are listed.")
     if not memos.exists():
         intro = "No approved decision memo is waiting for a contract: a contract opens once its memo is approved."
-    return _form_page(request, form=form, title="Open a contract", submit="Open the contract", intro=intro)
+    return contract_form(  # the service takes the bid, vendor, procedure and value from the approved memo
+        request, forms.ContractOpenForm,
+        lambda form: services.contract_open(actor=request.user, **form.cleaned_data),
+        title="Open a contract", submit="Open the contract", intro=intro, success=lambda contract: contract,
+        done=lambda contract: f"{contract.reference} opened. Next: plan the kickoff.",
+        form_kwargs={"memos": memos,
+                     "initial": {"memo": memos.filter(procedure__reference=reference).first()} if reference else {}})
 
 
 # --- the contract page ----------------------------------------------------------------------------------------
@@ -179,15 +157,12 @@ def contract_detail(request, reference):
 @login_required
 def contract_edit(request, reference):
     contract = _contract(request, reference, "edit")
-    form = forms.ContractForm(request.POST or None, instance=Contract.objects.get(pk=contract.pk))
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.fields}
-        done = _run(request, form, lambda d: services.contract_update(actor=request.user, contract=contract,
-                                                                      reason="Terms or team edited", **changes),
-                    success="Contract updated.", contract=contract)
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title=f"Edit {contract.reference}", submit="Save")
+    return contract_form(
+        request, forms.ContractForm,
+        lambda form: services.contract_update(actor=request.user, contract=contract, reason="Terms or team edited",
+                                              **{name: form.cleaned_data[name] for name in form.fields}),
+        contract=contract, title=f"Edit {contract.reference}", submit="Save", done="Contract updated.",
+        form_kwargs={"instance": copy(contract)})
 
 
 @login_required
@@ -195,16 +170,14 @@ def contract_transition(request, reference, target):
     contract = _contract(request, reference, "edit")
     if target not in Contract.Status.values:
         raise Http404("No such status.")
-    form = forms.ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.contract_transition(
-            actor=request.user, contract=contract, status=target, reason=d["reason"]),
-            success=f"{contract.reference} is now {Contract.Status(target).label.lower()}.", contract=contract)
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, submit=f"Confirm: {Contract.Status(target).label}",
-                      title=f"Mark {contract.reference} {Contract.Status(target).label.lower()}",
-                      intro="This changes the contract's status for everyone. Please confirm with a reason.")
+    label = Contract.Status(target).label
+    return contract_form(
+        request, forms.ReasonForm,
+        lambda form: services.contract_transition(actor=request.user, contract=contract, status=target,
+                                                  reason=form.cleaned_data["reason"]),
+        contract=contract, title=f"Mark {contract.reference} {label.lower()}", submit=f"Confirm: {label}",
+        intro="This changes the contract's status for everyone. Please confirm with a reason.",
+        done=f"{contract.reference} is now {label.lower()}.")
 
 
 # --- kickoff --------------------------------------------------------------------------------------------------
@@ -212,63 +185,52 @@ def contract_transition(request, reference, target):
 def kickoff_edit(request, reference):
     contract = _contract(request, reference, "edit")
     kickoff = contract.kickoff
-    initial = {name: getattr(kickoff, name) for name in forms.KickoffForm.base_fields}
-    form = forms.KickoffForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.kickoff_update(actor=request.user, kickoff=kickoff, **d),
-                    success="Kickoff plan saved.", contract=contract, anchor="kickoff")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title="Plan the negotiation kickoff", submit="Save")
+    return contract_form(
+        request, forms.KickoffForm,
+        lambda form: services.kickoff_update(actor=request.user, kickoff=kickoff, **form.cleaned_data),
+        contract=contract, title="Plan the negotiation kickoff", submit="Save", anchor="kickoff",
+        done="Kickoff plan saved.",
+        form_kwargs={"initial": {name: getattr(kickoff, name) for name in forms.KickoffForm.base_fields}})
 
 
 @login_required
 def kickoff_attendee_add(request, reference):
     contract = _contract(request, reference, "edit")
-    form = forms.AttendeeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.kickoff_attendee_add(
-            actor=request.user, kickoff=contract.kickoff, **d), success="Attendee added.", contract=contract,
-            anchor="kickoff")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title="Add a kickoff attendee", submit="Add")
+    return contract_form(
+        request, forms.AttendeeForm,
+        lambda form: services.kickoff_attendee_add(actor=request.user, kickoff=contract.kickoff, **form.cleaned_data),
+        contract=contract, title="Add a kickoff attendee", submit="Add", anchor="kickoff", done="Attendee added.")
 
 
 @login_required
 def kickoff_hold(request, reference):
     contract = _contract(request, reference, "edit")
-    if request.method == "POST":
-        services.kickoff_hold(actor=request.user, kickoff=contract.kickoff)
-        messages.success(request, "Kickoff recorded as held.")
-        return redirect(contract.get_absolute_url() + "#kickoff")
-    return render(request, "contracts/confirm.html", {
-        "contract": contract, "title": "Record the kickoff as held",
-        "message": "The attendance list becomes a record and can no longer change.", "submit": "Kickoff held",
-        "blockers": services.hold_blockers(contract.kickoff)})
+    return contract_form(
+        request, django_forms.Form, lambda form: services.kickoff_hold(actor=request.user, kickoff=contract.kickoff),
+        contract=contract, title="Record the kickoff as held", submit="Kickoff held", anchor="kickoff",
+        done="Kickoff recorded as held.", template="contracts/confirm.html",
+        extra={"message": "The attendance list becomes a record and can no longer change.",
+               "blockers": services.hold_blockers(contract.kickoff)})
 
 
 @login_required
 def kickoff_action_add(request, reference):
     contract = _contract(request, reference, "negotiate")
-    form = forms.ActionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.kickoff_action_add(
-            actor=request.user, kickoff=contract.kickoff, **d), success="Action recorded.", contract=contract,
-            anchor="kickoff")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title="Record a kickoff action", submit="Add")
+    return contract_form(
+        request, forms.ActionForm,
+        lambda form: services.kickoff_action_add(actor=request.user, kickoff=contract.kickoff, **form.cleaned_data),
+        contract=contract, title="Record a kickoff action", submit="Add", anchor="kickoff", done="Action recorded.")
 
 
 @login_required
 def kickoff_action_done(request, reference, pk):
     contract = _contract(request, reference, "negotiate")
     action = _child(KickoffAction, contract, pk, "kickoff__contract")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    services.kickoff_action_done(actor=request.user, action=action, done=not action.done)
-    return redirect(contract.get_absolute_url() + "#kickoff")
+    return contract_form(
+        request, django_forms.Form,
+        lambda form: services.kickoff_action_done(actor=request.user, action=action, done=not action.done),
+        contract=contract, title=f"Mark “{action}” {'open' if action.done else 'done'}", submit="Confirm",
+        anchor="kickoff", post_only=True)
 
 
 # --- clauses and feedback ---------------------------------------------------------------------------------------
@@ -276,21 +238,17 @@ def kickoff_action_done(request, reference, pk):
 def clause_edit(request, reference, pk):
     contract = _contract(request, reference, "negotiate")
     position = _child(ClausePosition, contract, pk)
-    initial = {name: getattr(position, name) for name in forms.ClausePositionForm.base_fields}
-    form = forms.ClausePositionForm(request.POST or None, initial=initial)
-    if not contract_policy.allows(request.user, "edit", contract):
-        for name in form.fields:
-            if name != "vendor_position":
-                form.fields[name].disabled = True
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.fields if not form.fields[name].disabled}
-        done = _run(request, form, lambda d: services.clause_position_update(
-            actor=request.user, position=position, **changes), success=f"“{position}” saved.", contract=contract,
-            anchor=f"clause-{position.pk}")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title=f"Clause: {position}", submit="Save",
-                      extra={"position": position})
+    vendor_side_only = not contract_policy.allows(request.user, "edit", contract)
+
+    def save(form):
+        return services.clause_position_update(actor=request.user, position=position, **{
+            name: form.cleaned_data[name] for name in form.fields if not form.fields[name].disabled})
+
+    return contract_form(
+        request, forms.ClausePositionForm, save, contract=contract, title=f"Clause: {position}", submit="Save",
+        anchor=f"clause-{position.pk}", done=f"“{position}” saved.", extra={"position": position},
+        form_kwargs={"initial": {name: getattr(position, name) for name in forms.ClausePositionForm.base_fields},
+                     "vendor_side_only": vendor_side_only})
 
 
 @login_required
@@ -300,47 +258,41 @@ def clause_status(request, reference, pk, target):
     if target not in ClausePosition.Status.values:
         raise Http404("No such status.")
     label = ClausePosition.Status(target).label
-    form = forms.ClauseStatusForm(request.POST or None, target=target,
-                                  initial={"agreed_summary": position.agreed_summary})
-    if request.method == "POST" and form.is_valid():
+
+    def move(form):
         d = form.cleaned_data
-        done = _run(request, form, lambda _d: services.clause_set_status(
+        return services.clause_set_status(
             actor=request.user, position=position, status=target, reason=d.get("reason", ""),
             agreed_summary=d.get("agreed_summary"), beyond_walk_away=d.get("beyond_walk_away", False),
-            override_reason=d.get("override_reason", "")),
-            success=f"“{position}” is now {label.lower()}.", contract=contract, anchor=f"clause-{position.pk}")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title=f"Mark “{position}” {label.lower()}",
-                      submit=f"Confirm: {label}", extra={"position": position})
+            override_reason=d.get("override_reason", ""))
+
+    return contract_form(
+        request, forms.ClauseStatusForm, move, contract=contract, title=f"Mark “{position}” {label.lower()}",
+        submit=f"Confirm: {label}", anchor=f"clause-{position.pk}", done=f"“{position}” is now {label.lower()}.",
+        extra={"position": position},
+        form_kwargs={"target": target, "initial": {"agreed_summary": position.agreed_summary}})
 
 
 @login_required
 def feedback_add(request, reference, pk):
     contract = _contract(request, reference, "negotiate")
     position = _child(ClausePosition, contract, pk)
-    form = forms.FeedbackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.feedback_add(actor=request.user, position=position, **d),
-                    success="Feedback recorded.", contract=contract, anchor=f"clause-{position.pk}")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title=f"Feedback on “{position}”",
-                      submit="Send feedback", extra={"position": position})
+    return contract_form(
+        request, forms.FeedbackForm,
+        lambda form: services.feedback_add(actor=request.user, position=position, **form.cleaned_data),
+        contract=contract, title=f"Feedback on “{position}”", submit="Send feedback",
+        anchor=f"clause-{position.pk}", done="Feedback recorded.", extra={"position": position})
 
 
 @login_required
 def feedback_respond(request, reference, pk):
     contract = _contract(request, reference, "negotiate")
     feedback = _child(ClauseFeedback, contract, pk, "position__contract")
-    form = forms.FeedbackResponseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.feedback_respond(actor=request.user, feedback=feedback, **d),
-                    success="Feedback answered.", contract=contract, anchor=f"clause-{feedback.position_id}")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title="Answer feedback", submit="Answer",
-                      intro=feedback.body)
+    return contract_form(
+        request, forms.FeedbackResponseForm,
+        lambda form: services.feedback_respond(actor=request.user, feedback=feedback, **form.cleaned_data),
+        contract=contract, title="Answer feedback", submit="Answer", intro=feedback.body,
+        anchor=f"clause-{feedback.position_id}", done="Feedback answered.")
 
 
 # --- scenarios, RACI, issues, milestones, checklist ---------------------------------------------------------------
@@ -353,119 +305,97 @@ def scenario_form(request, reference, pk=None):
         initial = {name: getattr(scenario, name) for name in ("kind", "description", "likelihood", "impact",
                                                                "contingency")}
         initial["clauses"] = list(scenario.clauses.all())
-    form = forms.ScenarioForm(request.POST or None, contract=contract, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         if scenario:
-            call = lambda d: services.scenario_update(actor=request.user, scenario=scenario, **d)  # noqa: E731
-        else:
-            call = lambda d: services.scenario_create(actor=request.user, contract=contract, **d)  # noqa: E731
-        done = _run(request, form, call, success="Scenario saved.", contract=contract, anchor="scenarios")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, submit="Save",
-                      title="Edit the scenario" if scenario else "Add a scenario")
+            return services.scenario_update(actor=request.user, scenario=scenario, **form.cleaned_data)
+        return services.scenario_create(actor=request.user, contract=contract, **form.cleaned_data)
+
+    return contract_form(
+        request, forms.ScenarioForm, save, contract=contract, submit="Save", anchor="scenarios",
+        title="Edit the scenario" if scenario else "Add a scenario", done="Scenario saved.",
+        form_kwargs={"contract": contract, "initial": initial})
 
 
 @login_required
 def raci_edit(request, reference):
     contract = _contract(request, reference, "edit")
-    activities = list(contract.raci_activities.prefetch_related("assignments"))
-    form = forms.RaciGridForm(request.POST or None, activities=activities)
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.raci_save(actor=request.user, contract=contract,
-                                                                 grid=form.grid()),
-                    success="RACI matrix saved.", contract=contract, anchor="raci")
-        if done:
-            return done
-    return render(request, "contracts/raci_form.html", {"contract": contract, "form": form,
-                                                         "parties": RACI_PARTIES})
+    return contract_form(
+        request, forms.RaciGridForm,
+        lambda form: services.raci_save(actor=request.user, contract=contract, grid=form.grid()),
+        contract=contract, title="RACI matrix", submit="Save", anchor="raci", done="RACI matrix saved.",
+        template="contracts/raci_form.html", extra={"parties": RACI_PARTIES},
+        form_kwargs={"activities": selectors.raci_activities(contract)})
 
 
 @login_required
 def raci_activity_add(request, reference):
     contract = _contract(request, reference, "edit")
-    form = forms.RaciActivityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.raci_activity_add(actor=request.user, contract=contract, **d),
-                    success="Activity added.", contract=contract, anchor="raci")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title="Add a RACI activity", submit="Add")
+    return contract_form(
+        request, forms.RaciActivityForm,
+        lambda form: services.raci_activity_add(actor=request.user, contract=contract, **form.cleaned_data),
+        contract=contract, title="Add a RACI activity", submit="Add", anchor="raci", done="Activity added.")
 
 
 @login_required
 def issue_add(request, reference):
     contract = _contract(request, reference, "negotiate")
-    form = forms.IssueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.issue_create(actor=request.user, contract=contract, **d),
-                    success="Issue logged.", contract=contract, anchor="issues")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title="Log a negotiation issue", submit="Log")
+    return contract_form(
+        request, forms.IssueForm,
+        lambda form: services.issue_create(actor=request.user, contract=contract, **form.cleaned_data),
+        contract=contract, title="Log a negotiation issue", submit="Log", anchor="issues", done="Issue logged.")
 
 
 @login_required
 def issue_resolve(request, reference, pk):
     contract = _contract(request, reference, "negotiate")
     issue = _child(NegotiationIssue, contract, pk)
-    form = forms.IssueResolveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.issue_resolve(actor=request.user, issue=issue, **d),
-                    success="Issue resolved.", contract=contract, anchor="issues")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title=f"Resolve “{issue}”", submit="Resolve")
+    return contract_form(
+        request, forms.IssueResolveForm,
+        lambda form: services.issue_resolve(actor=request.user, issue=issue, **form.cleaned_data),
+        contract=contract, title=f"Resolve “{issue}”", submit="Resolve", anchor="issues", done="Issue resolved.")
 
 
 @login_required
 def milestone_add(request, reference):
     contract = _contract(request, reference, "edit")
-    form = forms.MilestoneForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.milestone_add(actor=request.user, contract=contract, **d),
-                    success="Milestone added.", contract=contract, anchor="milestones")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title="Add a milestone or payment", submit="Add")
+    return contract_form(
+        request, forms.MilestoneForm,
+        lambda form: services.milestone_add(actor=request.user, contract=contract, **form.cleaned_data),
+        contract=contract, title="Add a milestone or payment", submit="Add", anchor="milestones",
+        done="Milestone added.")
 
 
 @login_required
 def checklist_item(request, reference, pk):
     contract = _contract(request, reference, "negotiate")
     item = _child(ChecklistItem, contract, pk)
-    form = forms.ChecklistItemForm(request.POST or None, initial={"owner": item.owner, "done_on": item.done_on})
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.checklist_item_update(actor=request.user, item=item, **d),
-                    success="Checklist updated.", contract=contract, anchor="checklist")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title=str(item), submit="Save")
+    return contract_form(
+        request, forms.ChecklistItemForm,
+        lambda form: services.checklist_item_update(actor=request.user, item=item, **form.cleaned_data),
+        contract=contract, title=str(item), submit="Save", anchor="checklist", done="Checklist updated.",
+        form_kwargs={"initial": {"owner": item.owner, "done_on": item.done_on}})
 
 
 @login_required
 def checklist_waive(request, reference, pk):
     contract = _contract(request, reference, "decide")
     item = _child(ChecklistItem, contract, pk)
-    form = forms.ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = _run(request, form, lambda d: services.checklist_item_waive(actor=request.user, item=item, **d),
-                    success="Item waived.", contract=contract, anchor="checklist")
-        if done:
-            return done
-    return _form_page(request, contract=contract, form=form, title=f"Waive “{item}”", submit="Waive",
-                      intro="A waived item no longer blocks activation. Say why it is not needed.")
+    return contract_form(
+        request, forms.ReasonForm,
+        lambda form: services.checklist_item_waive(actor=request.user, item=item, **form.cleaned_data),
+        contract=contract, title=f"Waive “{item}”", submit="Waive", anchor="checklist", done="Item waived.",
+        intro="A waived item no longer blocks activation. Say why it is not needed.")
 
 
 # --- handoff pack ---------------------------------------------------------------------------------------------
 @login_required
 def pack_request(request, reference):
     contract = _contract(request, reference, "request_pack")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    services.pack_request(actor=request.user, contract=contract)
-    messages.success(request, "The handoff pack is being rendered.")
-    return redirect(contract.get_absolute_url() + "#pack")
+    return contract_form(
+        request, django_forms.Form, lambda form: services.pack_request(actor=request.user, contract=contract),
+        contract=contract, title="Render the handoff pack", submit="Render", anchor="pack",
+        done="The handoff pack is being rendered.", post_only=True)
 
 
 @login_required
@@ -474,8 +404,7 @@ def pack_download(request, reference):
     from procurement.documents.views import document_download
 
     contract = _contract(request, reference)
-    doc = (RenderedDocument.objects.filter(kind=KIND, object_id=contract.pk,
-                                           status=RenderedDocument.Status.READY).order_by("-version").first())
+    doc = selectors.latest_ready_pack(contract)
     if doc is None:
         raise Http404("No handoff pack has been rendered yet.")
     return document_download(request, doc.pk)
@@ -486,14 +415,14 @@ def pack_acknowledge(request, reference):
     contract = _contract(request, reference, "acknowledge_pack")
     state = selectors.pack_state(contract)
     doc = state["doc"]
-    if request.method == "POST":
-        if doc is None:
-            raise Http404("No handoff pack has been rendered yet.")
-        services.pack_acknowledge(actor=request.user, contract=contract, document=doc)
-        messages.success(request, f"Receipt of handoff pack version {doc.version} acknowledged.")
-        return redirect(contract.get_absolute_url() + "#pack")
-    return render(request, "contracts/confirm.html", {
-        "contract": contract, "title": "Acknowledge receipt of the handoff pack", "submit": "I have received it",
-        "message": (f"You confirm you received version {doc.version} (sha256 {doc.sha256}) and will run the "
-                    "contract from it.") if doc else "No pack has been rendered yet.",
-        "blockers": [] if state["can_acknowledge"] else ["Render the current version of the pack first."]})
+    if request.method == "POST" and doc is None:
+        raise Http404("No handoff pack has been rendered yet.")
+    return contract_form(
+        request, django_forms.Form,
+        lambda form: services.pack_acknowledge(actor=request.user, contract=contract, document=doc),
+        contract=contract, title="Acknowledge receipt of the handoff pack", submit="I have received it",
+        anchor="pack", template="contracts/confirm.html",
+        done=f"Receipt of handoff pack version {doc.version} acknowledged." if doc else "",
+        extra={"message": (f"You confirm you received version {doc.version} (sha256 {doc.sha256}) and will run "
+                           "the contract from it.") if doc else "No pack has been rendered yet.",
+               "blockers": [] if state["can_acknowledge"] else ["Render the current version of the pack first."]})

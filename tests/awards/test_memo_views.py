@@ -71,7 +71,7 @@ def test_bad_input_is_shown_next_to_the_field(client, submitted):
     client.force_login(shortlist.lead)
     response = client.post(url("memo_edit", memo), {"title": "", "decision_date": "not a date",
                                                    "contract_value": "-5"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # a bad form answers 400 (the rule in every app)
     assert 'id="id_decision_date_error"' in response.content.decode()
     memo.refresh_from_db()
     assert memo.status == DecisionMemo.Status.IN_APPROVAL  # nothing half-saved

@@ -61,7 +61,7 @@ def test_the_lead_confirms_knockouts_resolves_a_flag_and_shortlists(scoring, cli
 
     url = reverse("awards:results_knockout", args=[ref, knockout.pk, bids[2].pk])
     response = client.post(url, {"decision": "fail", "reason": ""})
-    assert response.status_code == 200 and "say what the decision rests on" in response.content.decode()
+    assert response.status_code == 400 and "say what the decision rests on" in response.content.decode()
     client.post(url, {"decision": "fail", "reason": "Refuses the no-training clause"})
     for bid in bids[:2]:
         client.post(reverse("awards:results_knockout", args=[ref, knockout.pk, bid.pk]),
@@ -90,7 +90,7 @@ def test_shortlist_refuses_without_a_reason(scoring, client, lead):
     bid = scoring.bids.first()
     response = client.post(reverse("awards:results_shortlist", args=[scoring.reference, bid.pk]),
                            {"decision": "shortlisted", "reason": ""})
-    assert response.status_code == 200 and "error-summary" in response.content.decode()
+    assert response.status_code == 400 and "error-summary" in response.content.decode()
     assert Bid.objects.get(pk=bid.pk).status == Bid.Status.SUBMITTED
 
 

@@ -426,7 +426,7 @@ def test_the_reopen_page_needs_a_reason(scoring, client, lead):
     url = reverse("awards:scorecard_sheet_reopen", args=[scoring.reference, sheet.pk])
 
     response = client.post(url, {"reason": ""})
-    assert response.status_code == 200 and "error-summary" in response.content.decode()
+    assert response.status_code == 400 and "error-summary" in response.content.decode()
     sheet.refresh_from_db()
     assert sheet.is_submitted
     assert client.post(url, {"reason": "Wrong annex"}).status_code == 302

@@ -134,7 +134,7 @@ def test_lead_builds_from_template_and_bad_weight_shows_next_to_the_field(proced
 
     response = client.post(reverse("awards:scorecard_group_edit", args=[procedure.reference, group.pk]),
                            {"name": group.name, "weight": "abc"})
-    assert response.status_code == 200 and "error-summary" in response.content.decode()
+    assert response.status_code == 400 and "error-summary" in response.content.decode()
     response = client.post(reverse("awards:scorecard_group_edit", args=[procedure.reference, group.pk]),
                            {"name": group.name, "weight": "35"})
     page = client.get(reverse("awards:scorecard", args=[procedure.reference])).content.decode()

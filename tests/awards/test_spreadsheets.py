@@ -104,7 +104,7 @@ def test_a_bad_row_rejects_the_whole_sheet_naming_row_and_column(scoring, client
     response = _upload(client, scoring, workbook)
 
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400  # a sheet with problems is a refused form
     assert message in page, page[:3000]
     assert "error-summary" in page and "Preview" not in page
     client.post(reverse("awards:scoring_sheet_import", args=[scoring.reference]), {"confirm": "1"})
@@ -115,4 +115,4 @@ def test_an_unreadable_file_is_refused_plainly(scoring, client):
     client.force_login(scoring.evaluators[0])
     upload = SimpleUploadedFile("scores.xlsx", b"not a workbook", content_type="application/octet-stream")
     response = client.post(reverse("awards:scoring_sheet_import", args=[scoring.reference]), {"file": upload})
-    assert response.status_code == 200 and "not a readable XLSX workbook" in response.content.decode()
+    assert response.status_code == 400 and "not a readable XLSX workbook" in response.content.decode()

@@ -40,7 +40,7 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_saved(client, l
                            _form(business_owner, title="", currency="E1", estimated_value="-5"))
 
     html = response.content.decode()
-    assert response.status_code == 200 and 'class="error-summary"' in html
+    assert response.status_code == 400 and 'class="error-summary"' in html
     assert 'id="id_title_error"' in html and 'id="id_estimated_value_error"' in html
     assert not AwardProcedure.objects.exists()
 
@@ -74,7 +74,7 @@ def test_timeline_errors_appear_next_to_the_field_and_dates_stay(client, lead, p
         "target_award_date": ""})
 
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400  # a bad form answers 400 (the rule in every app)
     assert 'id="id_proposals_due_error"' in html and "must be after the question deadline" in html
     procedure.refresh_from_db()
     assert procedure.rfp_issue_date is None

@@ -185,9 +185,9 @@ def test_open_contract_form_refuses_memos_not_approved_and_bare_bids(client, lea
     bid = submitted_bid()
     client.force_login(lead)
     response = client.post(reverse("contracts:open"), {"memo": memo.pk, "post_award_manager": manager.pk})
-    assert response.status_code == 200 and "Select a valid choice" in response.text
+    assert response.status_code == 400 and "Select a valid choice" in response.text
     response = client.post(reverse("contracts:open"), {"bid": bid.pk, "post_award_manager": manager.pk})
-    assert response.status_code == 200 and response.context["form"].errors["memo"] == ["This field is required."]
+    assert response.status_code == 400 and response.context["form"].errors["memo"] == ["This field is required."]
     assert not Contract.objects.exists()
 
 
@@ -204,12 +204,12 @@ def test_bad_input_shows_errors_and_saves_nothing(client, full_contract, lead):
     data = {f"cell-{a.pk}-{c.party}": c.code for a in full_contract.raci_activities.all() for c in a.assignments.all()}
     data[f"cell-{activity.pk}-{accountable}"] = ""
     response = client.post(reverse("contracts:raci_edit", args=[full_contract.reference]), data)
-    assert response.status_code == 200 and "exactly one Accountable" in response.text
+    assert response.status_code == 400 and "exactly one Accountable" in response.text
     assert activity.assignments.get(party=accountable).code == "A"
     milestones = full_contract.milestones.count()  # the fixture's one post-award milestone
     response = client.post(reverse("contracts:milestone_add", args=[full_contract.reference]),
                            {"title": "Go live", "due_date": "not a date"})
-    assert response.status_code == 200 and full_contract.milestones.count() == milestones
+    assert response.status_code == 400 and full_contract.milestones.count() == milestones
 
 
 def test_kickoff_hold_refused_without_manager_answers_409(client, lead, manager):
@@ -231,7 +231,7 @@ def test_clause_agreement_through_the_page(client, lead, manager):
     client.force_login(lead)
     url = reverse("contracts:clause_status", args=[contract.reference, clause.pk, "agreed"])
     response = client.post(url, {"agreed_summary": ""})
-    assert response.status_code == 200 and "Summarise the wording" in response.text
+    assert response.status_code == 400 and "Summarise the wording" in response.text
     response = client.post(url, {"agreed_summary": "As per playbook"})
     assert response.status_code == 302
     clause.refresh_from_db()

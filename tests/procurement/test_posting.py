@@ -158,3 +158,11 @@ def test_unseen_and_forbidden_pass_through_to_404_and_403_and_write_nothing(exc)
         _answer(_request(data={"name": "nope"}), _write_then(exc))
 
     assert _written() == 0
+
+
+def test_a_post_only_button_answers_405_to_any_other_method_and_writes_nothing():
+    response = handle_form(_request("get"), NameForm, _write_then(None), template=PAGE, success="/done/",
+                           post_only=True)
+
+    assert (response.status_code, response["Allow"]) == (405, "POST")
+    assert _written() == 0

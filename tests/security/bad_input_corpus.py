@@ -3,7 +3,6 @@
 A `Target` is one form page: who submits it, its URL, a valid submission (`base`) and how the page answers a
 refusal (`expect`):
   "form"    the form comes back with an error at the field (or at the top, for "__all__");
-  "message" the view redirects with an error message (reason-only POST actions);
   "cell"    the htmx scoring cell answers with its error line;
   "preview" an import answers with its preview listing what is wrong.
 A `Case` takes the target's valid submission and spoils one part of it. `Inert` cases are accepted on purpose
@@ -202,7 +201,7 @@ TARGETS: dict[str, Target] = {
     "access_grant": Target("lead", _vendor_url("vendors:access_grant"),
                            lambda w: {"grant-username": w.owner.username}),
     "vendor_status": Target("lead", _vendor_url("vendors:status", lambda w: "active"),
-                            lambda w: {"reason": "Due diligence done"}, expect="message"),
+                            lambda w: {"reason": "Due diligence done"}),
     "vendor_import": Target("lead", lambda w: reverse("vendors:import"), lambda w: {
         "file": Upload("vendors.csv", _csv(f"{VENDOR_HEADER}\nImported Ltd,,https://imp.example,IE,ai_saas,"
                                            "provider,personal,Imported,\n"))}, expect="preview"),
