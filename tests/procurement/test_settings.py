@@ -5,7 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
+
+# Production signs audit checkpoints with a key from the environment (procurement.audit.checkpoint).
+CHECKPOINT_KEY = Ed25519PrivateKey.generate().private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -14,6 +20,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "baton.example.org",
     "DATABASE_URL": "postgres://baton:secret@db.internal:5432/baton",
     "REDIS_URL": "redis://redis.internal:6379/0",
+    "BATON_AUDIT_SIGNING_KEY": CHECKPOINT_KEY,
 }
 
 
@@ -30,6 +37,15 @@ def test_deploy_check_passes_at_warning_level_with_production_environment():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_warns_when_audit_checkpoints_have_no_signing_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "BATON_AUDIT_SIGNING_KEY"}
+
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    assert "audit.W001" in result.stdout + result.stderr
 
 
 def test_production_mode_refuses_to_start_without_a_secret_key():
