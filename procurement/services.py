@@ -26,6 +26,21 @@ def worker_heartbeat_record(*, hostname: str | None = None, pid: int | None = No
     return heartbeat
 
 
+def model_save(instance: Model, *, actor, reason: str, **save_kwargs) -> Model:
+    """Validate (`full_clean`, constraints included) and save one row with the actor and reason in its history:
+    the last step of every service that writes a row."""
+    instance.full_clean()
+    attribute(instance, actor=actor, reason=reason)
+    instance.save(**save_kwargs)
+    return instance
+
+
+def model_delete(instance: Model, *, actor, reason: str) -> None:
+    """Delete one row, its last history row carrying the actor and the reason."""
+    attribute(instance, actor=actor, reason=reason)
+    instance.delete()
+
+
 def model_update(*, instance: Model, fields: Mapping[str, Any], allowed: Iterable[str], actor, reason: str,
                  check: Callable[[Model], None] | None = None, also: Iterable[str] = ()) -> Model:
     """Set `fields` on `instance`, validate, and save just those columns with the actor and reason in history.
@@ -47,10 +62,10 @@ def model_update(*, instance: Model, fields: Mapping[str, Any], allowed: Iterabl
     if check is not None:
         check(instance)
     instance.full_clean()
-    attribute(instance, actor=actor, reason=reason)
     # Columns the model's own clean() (or the check) normalised are saved with the rest.
     touched = [f.name for f in concrete if getattr(instance, f.attname) != before[f.name]]
     stamped = [f.name for f in concrete if getattr(f, "auto_now", False)]
     columns = list(dict.fromkeys([*fields, *also, *touched, *stamped]))
+    attribute(instance, actor=actor, reason=reason)
     instance.save(update_fields=columns or None)
     return instance

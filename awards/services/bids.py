@@ -13,6 +13,7 @@ from awards.uploads import fingerprint_upload
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError
+from procurement.services import model_save
 from procurement.statemachine import ensure_transition
 from vendors.models import Vendor
 
@@ -157,9 +158,7 @@ def proposal_document_add(*, actor, bid: Bid, title: str, upload) -> ProposalDoc
                                 content_type=fingerprint.content_type, uploaded_by=actor)
     document.file.save(fingerprint.sha256, upload, save=False)
     try:
-        document.full_clean()
-        attribute(document, actor=actor, reason="Proposal document stored")
-        document.save()
+        model_save(document, actor=actor, reason="Proposal document stored")
     except Exception:
         document.file.delete(save=False)
         raise

@@ -12,6 +12,7 @@ from awards.policies import debrief_policy
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError
+from procurement.services import model_save
 
 DEBRIEFED_STATUSES = (Bid.Status.UNSUCCESSFUL, Bid.Status.KNOCKED_OUT)
 
@@ -44,7 +45,5 @@ def debrief_update(*, actor, debrief: Debrief, held_on: date | None, attendees: 
         raise DomainError("Debriefs follow an approved decision memo.")
     debrief.held_on, debrief.attendees = held_on, attendees.strip()
     debrief.strengths, debrief.weaknesses, debrief.advice = strengths.strip(), weaknesses.strip(), advice.strip()
-    debrief.full_clean()
-    attribute(debrief, actor=actor, reason="Debrief recorded")
-    debrief.save()
+    model_save(debrief, actor=actor, reason="Debrief recorded")
     return debrief

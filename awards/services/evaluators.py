@@ -19,6 +19,7 @@ from procurement.accounts.roles import Role, has_role
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError
+from procurement.services import model_save
 
 EVALUATOR_PERMISSIONS = ("view_awardprocedure", "evaluate_awardprocedure")
 
@@ -77,9 +78,7 @@ def conflict_declare(*, actor, bid: Bid, has_conflict: bool, description: str = 
         assignment=assignment, bid=bid, has_conflict=has_conflict, description=description if has_conflict else "",
         review=ConflictDeclaration.Review.PENDING if has_conflict else ConflictDeclaration.Review.NOT_NEEDED,
     )
-    declaration.full_clean()
-    attribute(declaration, actor=actor, reason="Conflict declared" if has_conflict else "No conflict declared")
-    declaration.save()
+    model_save(declaration, actor=actor, reason="Conflict declared" if has_conflict else "No conflict declared")
     return declaration
 
 

@@ -43,7 +43,7 @@ from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.documents.registry import content_hash
 from procurement.exceptions import DomainError, InvalidTransition
-from procurement.services import model_update
+from procurement.services import model_delete, model_save, model_update
 from procurement.statemachine import ensure_transition
 
 TEXT_FIELDS = ("title", "recommendation", "ranking_justification", "do_nothing", "build_in_house", "risk_notes",
@@ -96,9 +96,7 @@ def memo_create(*, actor, procedure, title: str = "", decision_date: date | None
                         contract_value=procedure.estimated_value if contract_value is None else contract_value)
     _check_recommended(memo, recommended_bid)
     memo.recommended_bid = recommended_bid
-    memo.full_clean()
-    attribute(memo, actor=actor, reason="Decision memo started")
-    memo.save()
+    model_save(memo, actor=actor, reason="Decision memo started")
     _sync_alternatives(memo, actor=actor, reasons={})
     return memo
 
@@ -116,8 +114,7 @@ def _sync_alternatives(memo: DecisionMemo, *, actor, reasons: dict[int, str]) ->
     existing = {a.bid_id: a for a in MemoAlternative.objects.filter(memo=memo)}
     for bid_id, row in existing.items():
         if bid_id not in wanted:
-            attribute(row, actor=actor, reason="No longer an alternative")
-            row.delete()
+            model_delete(row, actor=actor, reason="No longer an alternative")
     for bid_id, bid in wanted.items():
         row = existing.get(bid_id)
         reason = reasons.get(bid_id)
@@ -332,9 +329,7 @@ def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "
             continue
         signoff = SignOff(route=route, step=step, signer=actor, decision=decision, comment=comment,
                           content_hash=memo.content_hash, signed_at=now)
-        signoff.full_clean()
-        attribute(signoff, actor=actor, reason=f"{Decision(decision).label} for {step.committee_name}")
-        signoff.save()
+        model_save(signoff, actor=actor, reason=f"{Decision(decision).label} for {step.committee_name}")
         first = first or signoff
     if decision == Decision.REJECT:
         _close(route, memo, actor=actor, route_status=ApprovalRoute.Status.REJECTED, memo_status=MemoStatus.REJECTED,

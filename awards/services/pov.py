@@ -16,6 +16,7 @@ from awards.services._common import lock_procedure, locked
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError
+from procurement.services import model_delete, model_save
 
 
 def criteria_canonical_json(criteria) -> str:
@@ -51,9 +52,7 @@ def pov_criterion_add(*, actor, bid: Bid, metric: str, comparator: str, threshol
     bid, protocol = _editable_protocol(actor=actor, bid=bid)
     criterion = PovCriterion(protocol=protocol, metric=metric, comparator=comparator, threshold=threshold,
                              unit=unit, test_set=test_set)
-    criterion.full_clean()
-    attribute(criterion, actor=actor, reason="POV criterion added")
-    criterion.save()
+    model_save(criterion, actor=actor, reason="POV criterion added")
     return criterion
 
 
@@ -64,9 +63,7 @@ def pov_criterion_update(*, actor, criterion: PovCriterion, metric: str, compara
     criterion = locked(PovCriterion, criterion.pk)
     criterion.metric, criterion.comparator, criterion.threshold = metric, comparator, threshold
     criterion.unit, criterion.test_set = unit, test_set
-    criterion.full_clean()
-    attribute(criterion, actor=actor, reason="POV criterion changed before the lock")
-    criterion.save()
+    model_save(criterion, actor=actor, reason="POV criterion changed before the lock")
     return criterion
 
 
@@ -74,8 +71,7 @@ def pov_criterion_update(*, actor, criterion: PovCriterion, metric: str, compara
 def pov_criterion_remove(*, actor, criterion: PovCriterion) -> None:
     _editable_protocol(actor=actor, bid=criterion.protocol.bid)
     criterion = locked(PovCriterion, criterion.pk)
-    attribute(criterion, actor=actor, reason="POV criterion removed before the lock")
-    criterion.delete()
+    model_delete(criterion, actor=actor, reason="POV criterion removed before the lock")
 
 
 @transaction.atomic
@@ -116,7 +112,6 @@ def pov_result_record(*, actor, criterion: PovCriterion, value: Decimal, note: s
     criterion = locked(PovCriterion, criterion.pk)
     criterion.result_value, criterion.result_note = value, (note or "").strip()
     criterion.result_by, criterion.result_at = actor, timezone.now()
-    criterion.full_clean()
-    attribute(criterion, actor=actor, reason="POV result entered")
-    criterion.save(update_fields=["result_value", "result_note", "result_by", "result_at", "updated_at"])
+    model_save(criterion, actor=actor, reason="POV result entered",
+               update_fields=["result_value", "result_note", "result_by", "result_at", "updated_at"])
     return criterion

@@ -18,7 +18,7 @@ from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError, InvalidTransition
 from procurement.references import next_reference
-from procurement.services import model_update
+from procurement.services import model_save, model_update
 from procurement.statemachine import ensure_transition
 
 EDITABLE_STAGES = (Stage.DRAFT, Stage.REQUIREMENTS)
@@ -141,9 +141,7 @@ def requirement_add(*, actor, procedure: AwardProcedure, title: str, priority: s
     number = Requirement.objects.filter(procedure=procedure).count() + 1
     requirement = Requirement(procedure=procedure, code=f"R{number}", title=title, description=description,
                               priority=priority)
-    requirement.full_clean()
-    attribute(requirement, actor=actor, reason="Requirement added")
-    requirement.save()
+    model_save(requirement, actor=actor, reason="Requirement added")
     return requirement
 
 

@@ -11,6 +11,7 @@ from awards.services._common import lock_procedure, locked, require_stage
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError
+from procurement.services import model_save
 
 
 @transaction.atomic
@@ -28,9 +29,7 @@ def question_record(*, actor, procedure: AwardProcedure, bid: Bid, text: str) ->
     number = Question.objects.filter(procedure=procedure).count() + 1
     question = Question(procedure=procedure, number=number, bid=bid, text=text, received_at=now, late=late,
                         recorded_by=actor)
-    question.full_clean()
-    attribute(question, actor=actor, reason="Question received after the deadline" if late else "Question received")
-    question.save()
+    model_save(question, actor=actor, reason="Question received after the deadline" if late else "Question received")
     return question
 
 
@@ -45,9 +44,7 @@ def question_answer(*, actor, question: Question, answer: str, public_text: str 
         raise ValidationError({"answer": "Write the answer."})
     question.answer, question.public_text = answer.strip(), (public_text or "").strip()
     question.answered_by, question.answered_at = actor, timezone.now()
-    question.full_clean()
-    attribute(question, actor=actor, reason="Answered")
-    question.save()
+    model_save(question, actor=actor, reason="Answered")
     return question
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from awards.models import Bid, ReferenceCheck
 from awards.policies import bid_policy
 from awards.services._common import lock_procedure, locked
-from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError
+from procurement.services import model_save
 
 
 @transaction.atomic
@@ -28,7 +28,5 @@ def reference_check_add(*, actor, bid: Bid, source: str, organisation: str, chec
         raise ValidationError({"checked_on": "The check cannot be dated in the future."})
     check = ReferenceCheck(bid=bid, source=source, organisation=organisation, contact_role=contact_role,
                            checked_on=checked_on, findings=findings, rating=rating, recorded_by=actor)
-    check.full_clean()
-    attribute(check, actor=actor, reason="Reference check recorded")
-    check.save()
+    model_save(check, actor=actor, reason="Reference check recorded")
     return check

@@ -39,6 +39,7 @@ from awards.services._common import lock_procedure, locked
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError
+from procurement.services import model_delete, model_save
 from vendors.models import Attestation
 
 EDITABLE_STAGES = (Stage.DRAFT, Stage.REQUIREMENTS, Stage.RFP_ISSUED, Stage.EVALUATION)
@@ -88,8 +89,7 @@ def _reset_scores(scores, *, actor, reason: str) -> dict:
     for score in scores.select_related("sheet__evaluator"):
         affected[score.sheet.evaluator_id] = score.sheet.evaluator
         sheets[score.sheet_id] = score.sheet
-        attribute(score, actor=actor, reason=f"Reset: {reason}")
-        score.delete()
+        model_delete(score, actor=actor, reason=f"Reset: {reason}")
     for sheet in sheets.values():
         _reopen(sheet, actor=actor, reason=reason)
     return affected
@@ -156,23 +156,17 @@ def scorecard_create(*, actor, procedure: AwardProcedure, template: ScorecardTem
     for g_pos, g in enumerate(definition.get("groups", ())):
         group = CriterionGroup(scorecard=scorecard, key=g["key"], name=g["name"], weight=Decimal(str(g["weight"])),
                                position=g_pos)
-        group.full_clean()
-        attribute(group, actor=actor, reason=why)
-        group.save()
+        model_save(group, actor=actor, reason=why)
         for c_pos, c in enumerate(g.get("criteria", ())):
             criterion = Criterion(scorecard=scorecard, group=group, key=c["key"], name=c["name"],
                                   description=c.get("description", ""), guidance=c.get("guidance", ""),
                                   share=Decimal(str(c.get("share", 1))), position=c_pos)
-            criterion.full_clean()
-            attribute(criterion, actor=actor, reason=why)
-            criterion.save()
+            model_save(criterion, actor=actor, reason=why)
     for k_pos, k in enumerate(definition.get("knockouts", ())):
         knockout = Knockout(scorecard=scorecard, key=k["key"], name=k["name"], description=k.get("description", ""),
                             kind=k.get("kind", Knockout.Kind.MANUAL), standards=list(k.get("standards", [])),
                             horizon_months=k.get("horizon_months", 12), position=k_pos)
-        knockout.full_clean()
-        attribute(knockout, actor=actor, reason=why)
-        knockout.save()
+        model_save(knockout, actor=actor, reason=why)
     return scorecard
 
 
@@ -227,9 +221,7 @@ def group_add(*, actor, scorecard: Scorecard, name: str, weight, reason: str = "
     existing = set(scorecard.groups.values_list("key", flat=True))
     group = CriterionGroup(scorecard=scorecard, key=_unique_key(existing, name, "group"), name=(name or "").strip(),
                            weight=_decimal(weight, "weight"), position=len(existing))
-    group.full_clean()
-    attribute(group, actor=actor, reason=why)
-    group.save()
+    model_save(group, actor=actor, reason=why)
     return group
 
 
@@ -239,9 +231,7 @@ def group_update(*, actor, group: CriterionGroup, name: str, weight, reason: str
     group = locked(CriterionGroup, group.pk)
     why = _reason(scorecard, reason, "Group edited")
     group.name, group.weight = (name or "").strip(), _decimal(weight, "weight")
-    group.full_clean()
-    attribute(group, actor=actor, reason=why)
-    group.save()
+    model_save(group, actor=actor, reason=why)
     return group
 
 
@@ -256,8 +246,7 @@ def _set_requirements(criterion: Criterion, requirements, *, actor, reason: str)
     changed = False
     for pk, link in current.items():
         if pk not in wanted:
-            attribute(link, actor=actor, reason=reason)
-            link.delete()
+            model_delete(link, actor=actor, reason=reason)
             changed = True
     for pk, requirement in wanted.items():
         if pk not in current:
@@ -277,9 +266,7 @@ def criterion_add(*, actor, group: CriterionGroup, name: str, description: str =
     criterion = Criterion(scorecard=scorecard, group=group, key=_unique_key(existing, name, "criterion"),
                           name=(name or "").strip(), description=description, guidance=guidance,
                           share=_decimal(share, "share"), position=group.criteria.count())
-    criterion.full_clean()
-    attribute(criterion, actor=actor, reason=why)
-    criterion.save()
+    model_save(criterion, actor=actor, reason=why)
     _set_requirements(criterion, requirements, actor=actor, reason=why)
     if scorecard.is_locked:
         affected = {}
@@ -328,14 +315,11 @@ def criterion_remove(*, actor, criterion: Criterion, reason: str = "") -> None:
     why = _reason(scorecard, reason, "Criterion removed")
     affected = _reset_scores(Score.objects.filter(criterion=criterion), actor=actor, reason=why)
     for link in CriterionCoverage.objects.filter(criterion=criterion):
-        attribute(link, actor=actor, reason=why)
-        link.delete()
+        model_delete(link, actor=actor, reason=why)
     for note in criterion.consensus_notes.all():
-        attribute(note, actor=actor, reason=why)
-        note.delete()
+        model_delete(note, actor=actor, reason=why)
     name = criterion.name
-    attribute(criterion, actor=actor, reason=why)
-    criterion.delete()
+    model_delete(criterion, actor=actor, reason=why)
     if affected:
         _notify(affected, procedure=procedure, what=f"criterion {name} was removed", reason=why)
 
@@ -352,9 +336,7 @@ def knockout_add(*, actor, scorecard: Scorecard, name: str, description: str = "
     knockout = Knockout(scorecard=scorecard, key=_unique_key(existing, name, "knockout"), name=(name or "").strip(),
                         description=description, kind=kind, standards=_clean_standards(kind, standards),
                         horizon_months=horizon_months, position=len(existing))
-    knockout.full_clean()
-    attribute(knockout, actor=actor, reason=why)
-    knockout.save()
+    model_save(knockout, actor=actor, reason=why)
     return knockout
 
 
@@ -366,12 +348,9 @@ def knockout_update(*, actor, knockout: Knockout, name: str, description: str = 
     why = _reason(scorecard, reason, "Knockout edited")
     knockout.name, knockout.description, knockout.kind = (name or "").strip(), description, kind
     knockout.standards, knockout.horizon_months = _clean_standards(kind, standards), horizon_months
-    knockout.full_clean()
-    attribute(knockout, actor=actor, reason=why)
-    knockout.save()
+    model_save(knockout, actor=actor, reason=why)
     for decision in KnockoutDecision.objects.filter(knockout=knockout):
-        attribute(decision, actor=actor, reason=f"Knockout redefined: {why}")
-        decision.delete()
+        model_delete(decision, actor=actor, reason=f"Knockout redefined: {why}")
     return knockout
 
 
@@ -381,10 +360,8 @@ def knockout_remove(*, actor, knockout: Knockout, reason: str = "") -> None:
     knockout = locked(Knockout, knockout.pk)
     why = _reason(scorecard, reason, "Knockout removed")
     for decision in KnockoutDecision.objects.filter(knockout=knockout):
-        attribute(decision, actor=actor, reason=why)
-        decision.delete()
-    attribute(knockout, actor=actor, reason=why)
-    knockout.delete()
+        model_delete(decision, actor=actor, reason=why)
+    model_delete(knockout, actor=actor, reason=why)
 
 
 def requirements_of(procedure: AwardProcedure):

@@ -38,6 +38,7 @@ from awards.services.scorecard import scorecard_lock_for_scoring
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError
+from procurement.services import model_delete, model_save
 from procurement.validators import readable_text
 
 SCORING_STAGES = (Stage.EVALUATION,)
@@ -127,9 +128,7 @@ def score_save(*, actor, bid: Bid, criterion: Criterion, value, rationale: str =
             return score
         score.value, score.rationale = number, rationale
         reason = "Draft score changed"
-    score.full_clean()
-    attribute(score, actor=actor, reason=reason)
-    score.save()
+    model_save(score, actor=actor, reason=reason)
     return score
 
 
@@ -141,8 +140,7 @@ def score_clear(*, actor, bid: Bid, criterion: Criterion) -> None:
         return
     score = Score.objects.filter(sheet=sheet, bid=bid, criterion=criterion).first()
     if score is not None:
-        attribute(score, actor=actor, reason="Draft score cleared")
-        score.delete()
+        model_delete(score, actor=actor, reason="Draft score cleared")
 
 
 @transaction.atomic
@@ -234,7 +232,5 @@ def consensus_record(*, actor, bid: Bid, criterion: Criterion, note: str, score=
     existing = ConsensusNote.objects.select_for_update().filter(bid=bid, criterion=criterion).first()
     consensus = existing or ConsensusNote(bid=bid, criterion=criterion, recorded_by=actor)
     consensus.note, consensus.score, consensus.recorded_by = note, value, actor
-    consensus.full_clean()
-    attribute(consensus, actor=actor, reason="Consensus recorded" if existing is None else "Consensus changed")
-    consensus.save()
+    model_save(consensus, actor=actor, reason="Consensus recorded" if existing is None else "Consensus changed")
     return consensus

@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models
 
 from contracts.models import Contract
 from contracts.policies import contract_policy
 from contracts.transitions import EDITABLE
 from procurement import authz
-from procurement.audit.history import attribute
 from procurement.exceptions import InvalidTransition
+from procurement.services import model_delete as delete  # the kernel's one way to delete a tracked row
+from procurement.services import model_save as save  # validate, attribute, save: the kernel's one way
+
+__all__ = ["delete", "ensure_editable", "ensure_open", "locked", "need", "require", "save", "today"]
 
 
 def need(text: str, field: str = "reason", message: str = "Give a reason.") -> str:
     if not (text or "").strip():
         raise ValidationError({field: message})
     return text.strip()
-
-
-def save(obj: models.Model, *, actor, reason: str, **save_kwargs) -> models.Model:
-    obj.full_clean()
-    attribute(obj, actor=actor, reason=reason)
-    obj.save(**save_kwargs)
-    return obj
-
-
-def delete(obj: models.Model, *, actor, reason: str) -> None:
-    attribute(obj, actor=actor, reason=reason)
-    obj.delete()
 
 
 def locked(contract: Contract) -> Contract:

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from contracts.models import Contract
 from contracts.services.exit import vendor_contracts, vendor_open_contracts
-from tests.factories.contracts import open_contract
+from tests.vendors import test_exit
 from vendors import engagements
 from vendors.models import Vendor
 from vendors.services import VendorHasOpenContracts, vendor_mark_exited
@@ -17,17 +16,8 @@ from vendors.services.monitoring import attestation_recipients
 
 pytestmark = pytest.mark.django_db
 
-
-def _close(contract: Contract) -> Contract:
-    contract.status = Contract.Status.CLOSED
-    contract._change_reason = "test: closed"
-    contract.save()
-    return contract
-
-
-@pytest.fixture
-def contract(lead, manager):
-    return open_contract(lead=lead, manager=manager)
+contract = test_exit.contract  # the same fixture: an open contract with a post-award manager
+_close = test_exit._close
 
 
 def test_the_contracts_app_fills_the_hook():

@@ -15,6 +15,7 @@ from django.utils import timezone
 from procurement import authz
 from procurement.audit.history import attribute
 from procurement.exceptions import EvidenceTampered
+from procurement.services import model_save
 from procurement.uploads import read_verified
 from vendors import files
 from vendors.models import Attestation, Evidence, Vendor
@@ -93,8 +94,6 @@ def attestation_record(*, actor, vendor: Vendor, standard: str, issuer: str, sco
     attestation = Attestation(vendor=vendor, standard=standard, other_standard=other_standard.strip(),
                               issuer=issuer.strip(), scope=scope.strip(), issued_on=issued_on, expires_on=expires_on,
                               evidence=evidence)
-    attestation.full_clean()
-    attribute(attestation, actor=actor, reason=reason)
-    attestation.save()
+    model_save(attestation, actor=actor, reason=reason)
     monitoring.attestation_recorded(attestation=attestation, actor=actor)
     return attestation

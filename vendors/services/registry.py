@@ -8,7 +8,7 @@ from procurement import authz
 from procurement.accounts.roles import Role, has_role
 from procurement.audit.history import attribute
 from procurement.exceptions import InvalidTransition
-from procurement.services import model_update
+from procurement.services import model_delete, model_save, model_update
 from procurement.statemachine import ensure_transition
 from vendors import engagements
 from vendors.models import Subprocessor, Vendor, VendorContact, VendorUserObjectPermission
@@ -35,9 +35,7 @@ def vendor_create(*, actor, legal_name: str, country: str, offering_type: str, a
     vendor = Vendor(legal_name=legal_name.strip(), trading_name=trading_name.strip(), website=website,
                     country=(country or "").strip().upper(), offering_type=offering_type, ai_act_role=ai_act_role,
                     data_categories=list(data_categories), description=description, owner=owner)
-    vendor.full_clean()
-    attribute(vendor, actor=actor, reason=reason)
-    vendor.save()
+    model_save(vendor, actor=actor, reason=reason)
     return vendor
 
 
@@ -119,48 +117,39 @@ def vendor_grant_view(*, actor, vendor: Vendor, user, reason: str = "Access gran
     if existing:
         return existing
     grant = VendorUserObjectPermission(user=user, permission=permission, content_object=vendor)
-    grant.full_clean()
-    attribute(grant, actor=actor, reason=reason)
-    grant.save()
+    model_save(grant, actor=actor, reason=reason)
     return grant
 
 
 @transaction.atomic
 def vendor_revoke_view(*, actor, grant: VendorUserObjectPermission, reason: str = "Access withdrawn") -> None:
     authz.require(actor, vendor_policy, "grant", grant.content_object)
-    attribute(grant, actor=actor, reason=need_reason(reason))
-    grant.delete()
+    model_delete(grant, actor=actor, reason=need_reason(reason))
 
 
 @transaction.atomic
 def contact_add(*, actor, vendor: Vendor, name: str, role: str = "", email: str = "", phone: str = "") -> VendorContact:
     authz.require(actor, vendor_policy, "edit", vendor)
     contact = VendorContact(vendor=vendor, name=name.strip(), role=role.strip(), email=email, phone=phone.strip())
-    contact.full_clean()
-    attribute(contact, actor=actor, reason="Contact added")
-    contact.save()
+    model_save(contact, actor=actor, reason="Contact added")
     return contact
 
 
 @transaction.atomic
 def contact_remove(*, actor, contact: VendorContact, reason: str = "Contact removed") -> None:
     authz.require(actor, vendor_policy, "edit", contact.vendor)
-    attribute(contact, actor=actor, reason=reason)
-    contact.delete()
+    model_delete(contact, actor=actor, reason=reason)
 
 
 @transaction.atomic
 def subprocessor_add(*, actor, vendor: Vendor, name: str, purpose: str, location: str) -> Subprocessor:
     authz.require(actor, vendor_policy, "edit", vendor)
     sub = Subprocessor(vendor=vendor, name=name.strip(), purpose=purpose.strip(), location=location.strip())
-    sub.full_clean()
-    attribute(sub, actor=actor, reason="Subprocessor added")
-    sub.save()
+    model_save(sub, actor=actor, reason="Subprocessor added")
     return sub
 
 
 @transaction.atomic
 def subprocessor_remove(*, actor, subprocessor: Subprocessor, reason: str = "Subprocessor removed") -> None:
     authz.require(actor, vendor_policy, "edit", subprocessor.vendor)
-    attribute(subprocessor, actor=actor, reason=reason)
-    subprocessor.delete()
+    model_delete(subprocessor, actor=actor, reason=reason)

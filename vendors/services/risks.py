@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from procurement import authz
 from procurement.accounts.roles import roles_of
-from procurement.audit.history import attribute
+from procurement.services import model_save
 from procurement.statemachine import ensure_transition
 from vendors.models import Risk, Vendor
 from vendors.policies import vendor_policy
@@ -34,9 +34,7 @@ def risk_create(*, actor, vendor: Vendor, title: str, category: str, inherent_li
                 inherent_likelihood=inherent_likelihood, inherent_impact=inherent_impact,
                 residual_likelihood=residual_likelihood, residual_impact=residual_impact,
                 mitigations=mitigations, owner=owner, review_date=review_date)
-    risk.full_clean()
-    attribute(risk, actor=actor, reason=reason)
-    risk.save()
+    model_save(risk, actor=actor, reason=reason)
     return risk
 
 
@@ -62,9 +60,7 @@ def risk_update(*, actor, risk: Risk, reason: str = "Risk edited", **changes) ->
         risk.status = Risk.Status.OPEN
         _clear_acceptance(risk)
         reason = f"{reason}; acceptance voided by the change"
-    risk.full_clean()
-    attribute(risk, actor=actor, reason=reason)
-    risk.save()
+    model_save(risk, actor=actor, reason=reason)
     return risk
 
 
@@ -79,9 +75,7 @@ def risk_set_status(*, actor, risk: Risk, status: str, reason: str) -> Risk:
     if risk.status == Risk.Status.ACCEPTED:
         _clear_acceptance(risk)
     risk.status = status
-    risk.full_clean()
-    attribute(risk, actor=actor, reason=reason)
-    risk.save()
+    model_save(risk, actor=actor, reason=reason)
     return risk
 
 
@@ -102,7 +96,5 @@ def risk_accept(*, actor, risk: Risk, reason: str) -> Risk:
     risk.accepted_by = actor
     risk.accepted_at = timezone.now()
     risk.acceptance_reason = reason
-    risk.full_clean()
-    attribute(risk, actor=actor, reason=f"Residual risk accepted: {reason}")
-    risk.save()
+    model_save(risk, actor=actor, reason=f"Residual risk accepted: {reason}")
     return risk

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from procurement import authz
 from procurement.audit.history import attribute
+from procurement.services import model_save
 from vendors import tiering
 from vendors.models import ReassessmentTrigger, Tier, TierAssessment, Vendor
 from vendors.policies import vendor_policy
@@ -17,11 +18,17 @@ from vendors.services import monitoring
 from vendors.services._common import need_reason
 
 
-def _apply_tier(vendor: Vendor, assessment: TierAssessment, *, actor, reason: str) -> None:
+def _apply_tier(vendor: Vendor, assessment: TierAssessment, *, actor, reason: str,
+                trigger: ReassessmentTrigger | None = None) -> str:
+    """Make the assessment's tier the vendor's tier, then let monitoring follow up the change (tasks opened or
+    closed); returns monitoring's sentence saying what it did."""
+    before = vendor.tier
     vendor.tier = assessment.tier
     vendor.tier_overridden = assessment.is_override
     attribute(vendor, actor=actor, reason=reason)
     vendor.save(update_fields=["tier", "tier_overridden", "updated_at"])
+    return monitoring.after_tier_change(vendor=vendor, before=before, assessment=assessment, actor=actor,
+                                        trigger=trigger)
 
 
 @transaction.atomic
@@ -38,12 +45,8 @@ def tier_assess(*, actor, vendor: Vendor, answers: Mapping[str, str],
     assessment = TierAssessment(vendor=vendor, kind=TierAssessment.Kind.QUESTIONNAIRE, answers=dict(answers),
                                 computed_tier=result.tier, tier=result.tier, reasons=list(result.reasons),
                                 reason=reason, assessed_by=actor)
-    assessment.full_clean()
-    attribute(assessment, actor=actor, reason=reason)
-    assessment.save()
-    before = vendor.tier
+    model_save(assessment, actor=actor, reason=reason)
     _apply_tier(vendor, assessment, actor=actor, reason=f"Tier {result.tier} from questionnaire")
-    monitoring.after_tier_change(vendor=vendor, before=before, assessment=assessment, actor=actor)
     return assessment
 
 
@@ -59,12 +62,8 @@ def tier_override(*, actor, vendor: Vendor, tier: str, reason: str) -> TierAsses
     assessment = TierAssessment(vendor=vendor, kind=TierAssessment.Kind.OVERRIDE, tier=tier, reason=reason,
                                 computed_tier=(latest.computed_tier if latest else ""),
                                 answers=(latest.answers if latest else {}), assessed_by=actor)
-    assessment.full_clean()
-    attribute(assessment, actor=actor, reason=f"Override: {reason}")
-    assessment.save()
-    before = vendor.tier
+    model_save(assessment, actor=actor, reason=f"Override: {reason}")
     _apply_tier(vendor, assessment, actor=actor, reason=f"Tier overridden to {tier}: {reason}")
-    monitoring.after_tier_change(vendor=vendor, before=before, assessment=assessment, actor=actor)
     return assessment
 
 
@@ -119,19 +118,13 @@ def trigger_record(*, actor, vendor: Vendor, kind: str, occurred_on: date | None
     assessment = TierAssessment(vendor=vendor, kind=TierAssessment.Kind.QUESTIONNAIRE, answers=merged,
                                 computed_tier=result.tier, tier=result.tier, reasons=list(result.reasons),
                                 reason=reason, assessed_by=actor)
-    assessment.full_clean()
-    attribute(assessment, actor=actor, reason=reason)
-    assessment.save()
-    before = vendor.tier
+    model_save(assessment, actor=actor, reason=reason)
     trigger = ReassessmentTrigger(vendor=vendor, kind=kind, occurred_on=occurred_on,
-                                  description=description.strip(), answer_changes=changes, tier_before=before,
+                                  description=description.strip(), answer_changes=changes, tier_before=vendor.tier,
                                   tier_after=result.tier, assessment=assessment, recorded_by=actor)
-    trigger.full_clean()
-    attribute(trigger, actor=actor, reason=f"Trigger recorded: {label}")
-    trigger.save()
-    _apply_tier(vendor, assessment, actor=actor, reason=f"Tier {result.tier} after trigger: {label}")
-    outcome = monitoring.after_tier_change(vendor=vendor, before=before, assessment=assessment, actor=actor,
-                                           trigger=trigger)
+    model_save(trigger, actor=actor, reason=f"Trigger recorded: {label}")
+    outcome = _apply_tier(vendor, assessment, actor=actor, reason=f"Tier {result.tier} after trigger: {label}",
+                          trigger=trigger)
     if was_overridden:
         outcome += " The manual override in force before was replaced by this reassessment."
     trigger.outcome = outcome
