@@ -1,11 +1,20 @@
 """Fixtures shared by every leg."""
 
+import base64
 import inspect
+import os
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db.models import QuerySet
 
 from procurement.audit.history import is_tracked
+
+# Audit checkpoints are signed (procurement.audit.checkpoint) and tests run with DEBUG off, as production does:
+# every test process, and the worker and server processes the legs start, sign with one throwaway key.
+os.environ.setdefault("BATON_AUDIT_SIGNING_KEY", base64.b64encode(Ed25519PrivateKey.generate().private_bytes(
+    serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())).decode())
 
 pytest_plugins = ["tests.factories.fixtures", "tests.factories.award_fixtures", "tests.factories.vendor_fixtures",
                   "tests.security.figures"]

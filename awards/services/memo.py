@@ -39,6 +39,7 @@ from awards.services.debrief import debriefs_open
 from awards.services.procedure import procedure_award
 from awards.transitions import BID_LABELS, BID_STATUSES, MEMO_LABELS, MEMO_TRANSITIONS
 from procurement import throttle
+from procurement.audit import tasks as audit_tasks
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.documents.registry import content_hash
@@ -385,6 +386,10 @@ def memo_award(*, memo: DecisionMemo, actor) -> None:
 
     document_request(kind="award_memo", source=memo, actor=None, reason="Memo approved")
     transaction.on_commit(partial(send_award_notices, memo.pk))
+    # The audit chains' heads are signed at every approval, so no history of this decision can later be cut
+    # off silently (procurement.audit.checkpoint); a failure is logged and the beat job writes the next one.
+    transaction.on_commit(partial(audit_tasks.checkpoint.delay,
+                                  reason=f"Decision memo of {procedure.reference} approved"), robust=True)
 
 
 def award_recipients(memo: DecisionMemo) -> list[str]:

@@ -308,3 +308,25 @@ def test_the_memo_lists_the_clauses_the_vendors_tier_requires(shortlist, panel):
     expected = [c.title for c in apps.get_model("contracts", "PlaybookClause").objects.order_by("order", "title")
                 if c.required_for(shortlist.bids[0].vendor.tier)]
     assert titles == expected and titles  # the low tier carries at least the clauses every tier needs
+
+
+def test_an_approval_signs_a_checkpoint_of_the_audit_chains(lead, business_owner, panel,
+                                                            django_capture_on_commit_callbacks):
+    from procurement.audit import checkpoint
+
+    shortlist = shortlisted_procedure(lead=lead, business_owner=business_owner, value=Decimal("50000"))
+    memo = services.memo_submit(actor=lead, memo=written_memo(shortlist))
+    assert checkpoint.checkpoint_names() == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sign(panel["pm1"], memo)
+
+    memo.refresh_from_db()
+    assert memo.status == DecisionMemo.Status.APPROVED
+    names = checkpoint.checkpoint_names()
+    assert len(names) == 1
+    result = checkpoint.checkpoint_verify()
+    assert result.intact, result.findings
+    assert result.name == names[0]
+    assert result.checkpoint.reason == f"Decision memo of {shortlist.procedure.reference} approved"
+    assert f"awards.decisionmemo:{memo.pk}" in result.checkpoint.chains
