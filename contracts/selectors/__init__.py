@@ -55,6 +55,40 @@ def contract_page_queryset():
     )
 
 
+def contract_page(contract: Contract, *, today, now) -> dict:
+    """The contract page's rows (from contract_page_queryset's prefetches): the RACI grid, clauses with their
+    open feedback and next states, milestones, invoices and incidents with their state on `today` / `now`."""
+    from contracts.models.planning import RACI_PARTIES
+    from contracts.transitions import CLAUSE_TRANSITIONS
+
+    parties = [key for key, _ in RACI_PARTIES]
+    raci_rows = [(a, [{c.party: c.code for c in a.assignments.all()}.get(p, "") for p in parties])
+                 for a in contract.raci_activities.all()]
+    clauses = list(contract.clauses.all())
+    for clause in clauses:
+        clause.open_feedback = [f for f in clause.feedback.all() if not f.resolved]
+        clause.next_states = sorted(CLAUSE_TRANSITIONS.get(clause.status, ()))
+    milestones = list(contract.milestones.all())
+    for m in milestones:
+        m.state, m.state_label = m.state_on(today), m.state_label_on(today)
+    invoices = list(contract.invoices.all())
+    for inv in invoices:
+        inv.due, inv.late = inv.due_on(contract.payment_terms_days), inv.is_late_on(today, contract.payment_terms_days)
+    incidents = list(contract.incidents.all())
+    for incident in incidents:
+        incident.late = incident.notified_late(now)
+    return {
+        "contract": contract, "kickoff": getattr(contract, "kickoff", None), "clauses": clauses,
+        "milestones": milestones, "raci_rows": raci_rows, "scenarios": list(contract.scenarios.all()),
+        "issues": list(contract.issues.all()), "checklist": list(contract.checklist.all()),
+        "post_award": {
+            "milestones": milestones, "invoices": invoices, "change_orders": list(contract.change_orders.all()),
+            "kpis": list(contract.kpis.all()), "checkins": list(contract.checkins.all()), "incidents": incidents,
+            "exit_steps": list(contract.exit_steps.all()),
+        },
+    }
+
+
 def performance_kpis(contract: Contract) -> list[Kpi]:
     """The contract's KPIs with their measurements (two queries)."""
     return list(contract.kpis.select_related("clause").prefetch_related(
@@ -99,6 +133,12 @@ def memos_awaiting_contract():
     return (DecisionMemo.objects.filter(status=DecisionMemo.Status.APPROVED, recommended_bid__isnull=False)
             .exclude(recommended_bid_id__in=open_bids)
             .select_related("procedure", "recommended_bid__vendor").order_by("-approved_at", "-pk"))
+
+
+def memo_awaiting_contract(reference: str = ""):
+    """The awaiting memo of procedure `reference` (or, without one, any awaiting memo), else None."""
+    memos = memos_awaiting_contract()
+    return (memos.filter(procedure__reference=reference) if reference else memos).first()
 
 
 def raci_activities(contract: Contract) -> list:

@@ -25,7 +25,7 @@ from contracts.models import (
 )
 from contracts.models.planning import RACI_PARTIES
 from contracts.policies import contract_policy
-from contracts.transitions import CLAUSE_TRANSITIONS, CONTRACT_TRANSITIONS
+from contracts.transitions import CONTRACT_TRANSITIONS
 from procurement import authz
 from procurement.listing import paginate_sorted
 from procurement.posting import handle_form
@@ -87,19 +87,19 @@ def contract_list(request):
 @login_required
 def contract_open(request):
     authz.require(request.user, contract_policy, "create")
-    memos = selectors.memos_awaiting_contract()
-    reference = request.GET.get("memo", "")
+    memos, chosen = selectors.memos_awaiting_contract(), None
+    if request.GET.get("memo"):
+        chosen = selectors.memo_awaiting_contract(request.GET["memo"])
     intro = ("A contract is opened from the approved decision memo of an award. Approved memos that have no open "
              "contract yet are listed.")
-    if not memos.exists():
+    if chosen is None and not selectors.memo_awaiting_contract():
         intro = "No approved decision memo is waiting for a contract: a contract opens once its memo is approved."
     return contract_form(  # the service takes the bid, vendor, procedure and value from the approved memo
         request, forms.ContractOpenForm,
         lambda form: services.contract_open(actor=request.user, **form.cleaned_data),
         title="Open a contract", submit="Open the contract", intro=intro, success=lambda contract: contract,
         done=lambda contract: f"{contract.reference} opened. Next: plan the kickoff.",
-        form_kwargs={"memos": memos,
-                     "initial": {"memo": memos.filter(procedure__reference=reference).first()} if reference else {}})
+        form_kwargs={"memos": memos, "initial": {"memo": chosen} if chosen else {}})
 
 
 # --- the contract page ----------------------------------------------------------------------------------------
@@ -108,42 +108,20 @@ def contract_detail(request, reference):
     contract = _contract(request, reference)
     contract = selectors.contract_page_queryset().get(pk=contract.pk)
     user = request.user
-    parties = [key for key, _ in RACI_PARTIES]
-    raci_rows = [(a, [{c.party: c.code for c in a.assignments.all()}.get(p, "") for p in parties])
-                 for a in contract.raci_activities.all()]
-    clauses = list(contract.clauses.all())
-    for clause in clauses:
-        clause.open_feedback = [f for f in clause.feedback.all() if not f.resolved]
-        clause.next_states = sorted(CLAUSE_TRANSITIONS.get(clause.status, ()))
-    kickoff = getattr(contract, "kickoff", None)
-    today = timezone.localdate()
-    milestones = list(contract.milestones.all())
-    for m in milestones:
-        m.state, m.state_label = m.state_on(today), m.state_label_on(today)
-    invoices = list(contract.invoices.all())
-    for inv in invoices:
-        inv.due, inv.late = inv.due_on(contract.payment_terms_days), inv.is_late_on(today, contract.payment_terms_days)
-    incidents = list(contract.incidents.all())
-    now = timezone.now()
-    for incident in incidents:
-        incident.late = incident.notified_late(now)
+    page = selectors.contract_page(contract, today=timezone.localdate(), now=timezone.now())
+    kickoff = page["kickoff"]
     return render(request, "contracts/contract_detail.html", {
-        **alerts_context(contract, user),
+        **page, **alerts_context(contract, user),
         "post_award": {
-            "milestones": milestones, "invoices": invoices, "change_orders": list(contract.change_orders.all()),
-            "kpis": list(contract.kpis.all()), "checkins": list(contract.checkins.all()), "incidents": incidents,
-            "exit_steps": list(contract.exit_steps.all()), "teams": CheckIn.Team.choices,
+            **page["post_award"], "teams": CheckIn.Team.choices,
             "usage": services.usage_spend(contract) if contract.payment_model == "usage" else None,
             "can_manage": contract_policy.allows(user, "manage", contract),
             "can_report": contract_policy.allows(user, "report", contract),
             "can_approve_change": contract_policy.allows(user, "approve_change", contract),
             "approver_seat": accountable_label(contract),
         },
-        "contract": contract, "kickoff": kickoff, "clauses": clauses,
         "hold_blockers": services.hold_blockers(kickoff) if kickoff and not kickoff.is_held else [],
-        "scenarios": list(contract.scenarios.all()), "raci_parties": RACI_PARTIES, "raci_rows": raci_rows,
-        "issues": list(contract.issues.all()), "checklist": list(contract.checklist.all()),
-        "milestones": milestones,
+        "raci_parties": RACI_PARTIES,
         "next_states": [(s, Contract.Status(s).label) for s in sorted(CONTRACT_TRANSITIONS[contract.status])],
         "pack": selectors.pack_state(contract), "pack_kind": KIND,
         "can_edit": contract_policy.allows(user, "edit", contract),
