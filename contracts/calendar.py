@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from procurement.calendar_feed import LOOKBACK
-from procurement.icalendar import CalendarEvent
+from procurement.icalendar import CalendarEvent, record_uid
 from procurement.notifications.services import absolute_url
 
 
@@ -19,17 +19,17 @@ def events(user) -> list[CalendarEvent]:
     for c in Contract.objects.filter(mine, status__in=live, end_date__isnull=False).order_by("end_date"):
         url = absolute_url(c.get_absolute_url())
         if c.notice_date and c.notice_date >= since:
-            events.append(CalendarEvent(uid=f"notice-{c.pk}@baton", day=c.notice_date,
+            events.append(CalendarEvent(uid=record_uid(c, "notice"), day=c.notice_date,
                                         summary=f"{c.reference}: last day to give notice", description=c.title,
                                         url=url))
         if c.end_date >= since:
-            events.append(CalendarEvent(uid=f"end-{c.pk}@baton", day=c.end_date,
+            events.append(CalendarEvent(uid=record_uid(c, "end"), day=c.end_date,
                                         summary=f"{c.reference}: end of term", description=c.title, url=url))
     milestones = (Milestone.objects.filter(Q(contract__post_award_manager=user) | Q(tester=user),
                                            status=Milestone.Status.PLANNED, due_date__gte=since)
                   .select_related("contract").order_by("due_date"))
     for m in milestones:
-        events.append(CalendarEvent(uid=f"milestone-{m.pk}@baton", day=m.due_date,
+        events.append(CalendarEvent(uid=record_uid(m), day=m.due_date,
                                     summary=f"{m.contract.reference}: milestone {m.title}",
                                     url=absolute_url(m.contract.get_absolute_url())))
     return events

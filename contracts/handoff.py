@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from contracts.models import ClausePosition, Contract
 from contracts.models.planning import RACI_PARTIES, RaciCode
 from procurement.documents.registry import DocumentKind, register
-from procurement.icalendar import CalendarEvent
+from procurement.icalendar import CalendarEvent, record_uid
 from procurement.icalendar import to_ics as calendar_bytes
 from procurement.markdown import render_markdown
 from procurement.spreadsheets import neutralise
@@ -114,6 +114,7 @@ def handoff_context(contract: Contract) -> dict:
             "procedure": str(c.procedure) if c.procedure_id else "", "value": c.value, "currency": c.currency,
             "start_date": c.start_date, "end_date": c.end_date, "renewal": c.renewal,
             "notice_period_days": c.notice_period_days, "notice_date": c.notice_date,
+            "uids": {kind: record_uid(c, kind) for kind in ("start", "notice", "end")},
         },
         "team": team,
         "kickoff": {
@@ -131,7 +132,8 @@ def handoff_context(contract: Contract) -> dict:
                            "cost_impact": o.cost_impact, "schedule_impact_days": o.schedule_impact_days,
                            "decision_note": o.decision_note}
                           for o in sorted(c.change_orders.all(), key=lambda o: o.number) if o.status == "approved"],
-        "milestones": [{"title": m.title, "due_date": m.due_date, "payment_amount": m.payment_amount}
+        "milestones": [{"title": m.title, "due_date": m.due_date, "payment_amount": m.payment_amount,
+                        "uid": record_uid(m)}
                        for m in c.milestones.all()],
         "risks": [{"title": r.title, "category": r.get_category_display(), "status": r.get_status_display(),
                    "residual": f"{r.residual_likelihood}×{r.residual_impact}", "owner": _person(r.owner),
@@ -151,7 +153,8 @@ def handoff_context(contract: Contract) -> dict:
         "checklist": [{"label": i.label, "owner": _person(i.owner), "done_on": i.done_on,
                        "waived": i.waived_reason} for i in c.checklist.all()],
         "attestations": [{"standard": a.standard_label, "issuer": a.issuer, "issued_on": a.issued_on,
-                          "expires_on": a.expires_on, "refresh_by": a.expires_on - timedelta(days=60)}
+                          "expires_on": a.expires_on, "refresh_by": a.expires_on - timedelta(days=60),
+                          "uid": record_uid(a, "expires")}
                          for a in c.vendor.attestations.all()],
         "contacts": team + [{"role": f"Vendor — {v.role}" if v.role else "Vendor", "name": v.name,
                              "email": v.email} for v in c.vendor.contacts.all()],
@@ -178,28 +181,28 @@ def to_csv(header: list[str], rows: list[list]) -> bytes:
 
 
 def key_dates(context: dict) -> list[tuple[str, str, date]]:
-    """[(uid stem, summary, day)] for the calendar."""
+    """[(uid, summary, day)] for the calendar. Each UID names its record (procurement.icalendar.record_uid), so
+    it is the one the person's own calendar feed uses, and adding a milestone never renames another event."""
     c = context["contract"]
+    uids = c["uids"]
     dates = []
     if c["start_date"]:
-        dates.append(("start", f"{c['reference']}: contract starts", c["start_date"]))
+        dates.append((uids["start"], f"{c['reference']}: contract starts", c["start_date"]))
     if c["notice_date"]:
-        dates.append(("notice", f"{c['reference']}: last day to give notice ({c['notice_period_days']} days)",
+        dates.append((uids["notice"], f"{c['reference']}: last day to give notice ({c['notice_period_days']} days)",
                       c["notice_date"]))
     if c["end_date"]:
-        dates.append(("renewal", f"{c['reference']}: end of term / renewal", c["end_date"]))
-    for n, a in enumerate(context["attestations"], start=1):
-        dates.append((f"attestation-{n}", f"{c['reference']}: {a['standard']} ({a['issuer']}) expires",
-                      a["expires_on"]))
-    for n, m in enumerate(context["milestones"], start=1):
-        dates.append((f"milestone-{n}", f"{c['reference']}: {m['title']}", m["due_date"]))
+        dates.append((uids["end"], f"{c['reference']}: end of term / renewal", c["end_date"]))
+    for a in context["attestations"]:
+        dates.append((a["uid"], f"{c['reference']}: {a['standard']} ({a['issuer']}) expires", a["expires_on"]))
+    for m in context["milestones"]:
+        dates.append((m["uid"], f"{c['reference']}: {m['title']}", m["due_date"]))
     return dates
 
 
 def to_ics(context: dict, *, now: datetime | None = None) -> bytes:
     ref = context["contract"]["reference"]
-    events = [CalendarEvent(uid=f"{ref}-{stem}@baton.invalid", day=day, summary=summary)
-              for stem, summary, day in key_dates(context)]
+    events = [CalendarEvent(uid=uid, day=day, summary=summary) for uid, summary, day in key_dates(context)]
     return calendar_bytes(events, name=f"{ref} key dates", product="Contract handoff pack", now=now)
 
 

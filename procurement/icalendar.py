@@ -15,6 +15,15 @@ class CalendarEvent:
     url: str = ""
 
 
+def record_uid(record, *qualifiers) -> str:
+    """A calendar UID that names the record itself (model and primary key, then what about it, e.g. "notice"),
+    never its position in a list: the same milestone has the same UID in every feed and every handoff pack, so
+    a calendar that imports it again updates that event instead of moving another one."""
+    meta = record._meta
+    parts = [f"{meta.app_label}.{meta.model_name}", str(record.pk), *(str(q) for q in qualifiers if q != "")]
+    return "-".join(parts) + "@baton"
+
+
 def ics_escape(text: str) -> str:
     return (str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))

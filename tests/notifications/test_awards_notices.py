@@ -5,15 +5,17 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from awards import services
-from awards.models import ApprovalRoute
+from awards.models import ApprovalRoute, Bid
 from awards.reminders import scoring_deadline_reminders
 from procurement.accounts.roles import Role
 from procurement.notifications import selectors
 from procurement.notifications import services as notification_services
 from procurement.notifications.models import Notification
 from tests.factories.accounts import TEST_PASSWORD
+from tests.factories.awards import BidFactory
 from tests.factories.memos import EC, PM, RC, committee, shortlisted_procedure, written_memo
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +106,8 @@ def test_scoring_deadline_job_reminds_once_per_deadline(procedure, lead, make_us
 
     evaluator = make_user(Role.EVALUATOR)
     services.evaluator_assign(actor=lead, procedure=procedure, evaluator=evaluator)
+    # one bid to score: who owes scores is the policy's `score` action, which needs a bid the evaluator may score
+    BidFactory(procedure=procedure, status=Bid.Status.SUBMITTED, submitted_at=timezone.now())
     today = procedure.created_at.date()
     procedure.stage = Stage.EVALUATION
     procedure.target_award_date = today + timedelta(days=2)

@@ -4,12 +4,15 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from awards import services as award_services
+from awards.models import Bid
 from awards.models.procedure import Stage
 from procurement.accounts.roles import Role
 from procurement.icalendar import CalendarEvent, ics_fold, to_ics
 from procurement.notifications import services
+from tests.factories.awards import BidFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +38,8 @@ def test_feed_lists_the_evaluators_scoring_deadline_and_nothing_of_others(
         client, procedure, lead, make_user, django_assert_max_num_queries):
     evaluator, outsider = make_user(Role.EVALUATOR), make_user(Role.EVALUATOR)
     award_services.evaluator_assign(actor=lead, procedure=procedure, evaluator=evaluator)
+    # one bid to score: who owes scores is the policy's `score` action, which needs a bid the evaluator may score
+    BidFactory(procedure=procedure, status=Bid.Status.SUBMITTED, submitted_at=timezone.now())
     procedure.stage = Stage.EVALUATION
     procedure.target_award_date = procedure.created_at.date() + timedelta(days=5)
     procedure._change_reason = "test: in evaluation"
@@ -105,4 +110,39 @@ def test_lead_and_business_owner_feeds_carry_proposals_due(client, rfp_issued, l
         body = _feed(client, services.calendar_feed_issue(actor=person)).content.decode().replace("\r\n ", "")
         assert f"SUMMARY:{rfp_issued.reference}: proposals due" in body
         assert f"DTSTART;VALUE=DATE:{rfp_issued.proposals_due:%Y%m%d}" in body
-        assert f"UID:proposals-{rfp_issued.pk}@baton" in body
+        assert f"UID:awards.awardprocedure-{rfp_issued.pk}-proposals-due@baton" in body
+
+
+def _uids(ics: str) -> dict[str, str]:
+    """SUMMARY -> UID of each event of an unfolded calendar."""
+    found, uid = {}, None
+    for line in ics.replace("\r\n ", "").split("\r\n"):
+        if line.startswith("UID:"):
+            uid = line[4:]
+        elif line.startswith("SUMMARY:"):
+            found[line[8:]] = uid
+    return found
+
+
+def test_finding_14_a_milestone_keeps_its_uid_when_another_is_added_and_shares_it_with_the_pack(client, make_user):
+    """Issue 17, finding 14: UIDs were numbered by list position, so adding a milestone gave an existing UID to a
+    different event; now each UID names its record, in the personal feed and in the handoff pack alike."""
+    from contracts import handoff
+    from tests.factories.contracts import active_contract, milestone
+
+    lead, manager = make_user(Role.PROCUREMENT_LEAD), make_user(Role.POST_AWARD_MANAGER)
+    contract = active_contract(lead=lead, manager=manager)
+    later = milestone(contract, actor=lead, title="Production rollout", days=60)
+    pack_before = _uids(handoff.to_ics(handoff.handoff_context(contract)).decode())
+
+    milestone(contract, actor=lead, title="Pilot in two languages", days=20)  # sorts before the first one
+    pack_after = _uids(handoff.to_ics(handoff.handoff_context(contract)).decode())
+    feed = _uids(_feed(client, services.calendar_feed_issue(actor=manager)).content.decode())
+
+    rollout = f"{contract.reference}: {later.title}"
+    assert pack_before[rollout] == pack_after[rollout] == f"contracts.milestone-{later.pk}@baton"
+    assert feed[f"{contract.reference}: milestone {later.title}"] == pack_after[rollout]
+    assert len(set(pack_after.values())) == len(pack_after)  # no two events share a UID
+    notice = f"{contract.reference}: last day to give notice"
+    assert feed[notice] == f"contracts.contract-{contract.pk}-notice@baton"
+    assert any(summary.startswith(notice) and uid == feed[notice] for summary, uid in pack_after.items())
