@@ -14,7 +14,7 @@ and handoff-pack notices are built from `actionable`.
 """
 
 from django.db.models import Exists, OuterRef, Q
-from guardian.shortcuts import get_objects_for_user, get_perms
+from guardian.shortcuts import get_perms
 
 from contracts.models import Contract
 from contracts.models.contract import TEAM_FIELDS
@@ -70,11 +70,16 @@ def _approves_change_orders(user, contract=None) -> bool:
 
 
 def _team_scope(user):
+    """Contracts on which the user holds `negotiate_contract`, granted to them or to one of their groups (the
+    guardian rows `get_perms` reads, as subqueries: no content-type look-up, no extra query)."""
+    from contracts.models.contract import ContractGroupObjectPermission, ContractUserObjectPermission
+
     if user.is_superuser or has_role(user, Role.PROCUREMENT_LEAD):
         return EVERY_OBJECT
-    granted = get_objects_for_user(user, "contracts.negotiate_contract", klass=Contract, accept_global_perms=False,
-                                   with_superuser=False)
-    return Q(pk__in=granted.values("pk"))
+    perm = {"permission__codename": "negotiate_contract", "permission__content_type__app_label": "contracts"}
+    return (Q(Exists(ContractUserObjectPermission.objects.filter(content_object=OuterRef("pk"), user=user, **perm)))
+            | Q(Exists(ContractGroupObjectPermission.objects.filter(content_object=OuterRef("pk"),
+                                                                    group__user=user, **perm))))
 
 
 def _manages_scope(user):

@@ -229,17 +229,18 @@ class ObjectPolicy:
 
     def actionable(self, user, action: str) -> models.QuerySet:
         """The objects on which `user` may do `action` now (a subset of `visible(user)`)."""
-        qs = self.visible(user)
         if action == "view" or not is_active_user(user):
-            return qs
+            return self.visible(user)
         if has_role(user, Role.AUDITOR) and not user.is_superuser:
-            return qs.none()
+            return self.base_queryset().none()
         declared = self.action(action)
         if declared is None:
-            return qs.none()
+            return self.base_queryset().none()
         scope = declared.scope(user)
         if scope is None:
-            return qs.none()
+            return self.base_queryset().none()
+        # When the conditions imply visibility, the visibility query (and guardian's) is left out.
+        qs = self.base_queryset() if declared.implies_view and scope is not NotImplemented else self.visible(user)
         if scope is NotImplemented:  # a legacy rule: asked row by row
             allowed = [obj.pk for obj in qs if declared.first_refusal(user, obj, "") is None]
             return qs.filter(pk__in=allowed)

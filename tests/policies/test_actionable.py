@@ -69,10 +69,12 @@ def check_policies(world):
         objects = list(policy.base_queryset())
         for action in policy.declared_actions():
             for user in world.users:
+                seen = set(policy.visible(user).values_list("pk", flat=True))
                 allowed = {obj.pk for obj in objects if policy.can(user, action, obj)}
                 listed = set(policy.actionable(user, action).values_list("pk", flat=True))
                 name = f"{type(policy).__name__} {action!r} for {user.username} {sorted(user.groups.values_list('name', flat=True))} active={user.is_active} superuser={user.is_superuser}"  # noqa: E501
                 assert listed == allowed, f"{name}: actionable {sorted(listed)} but can {sorted(allowed)}"
+                assert listed <= seen, f"{name}: actionable {sorted(listed - seen)} that the user cannot see"
                 for obj in objects:
                     refusal = policy.refusal(user, action, obj)
                     assert (refusal is None) == (obj.pk in allowed), f"{name} on {obj.pk}: refusal {refusal!r}"

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from hypothesis import strategies as st
 
@@ -43,7 +43,7 @@ from tests.factories.vendors import VendorFactory
 from vendors.models import VendorTask
 
 N_USERS = 7
-REVIEWS = [None, *ConflictDeclaration.Review.values]
+REVIEWS = [None, *ConflictDeclaration.Review.values, ConflictDeclaration.Review.RECUSED]
 
 users_st = st.lists(st.tuples(st.sets(st.sampled_from(list(Role.values)), max_size=3),
                               st.booleans() | st.just(True)), min_size=N_USERS, max_size=N_USERS)
@@ -53,20 +53,23 @@ bid_st = st.fixed_dictionaries({
     "submitted": st.booleans(),
     "late": st.sampled_from(["", "", Bid.LateDecision.ADMITTED, Bid.LateDecision.REJECTED]),
 })
+# biased towards memos in approval with an open route, where the sign-off rules bite
+memo_st = st.fixed_dictionaries({
+    "author": who, "status": st.sampled_from([MemoStatus.IN_APPROVAL] * 4 + list(MemoStatus.values)),
+    "recommended": st.integers(0, 2),
+    "closed_route": st.booleans(),
+    "open_route": st.sampled_from([True, True, True, False]),
+    "committees": st.lists(st.sampled_from([0, 1]), min_size=1, max_size=2, unique=True),
+    "signers": st.lists(who, max_size=3, unique=True),
+})
 procedure_st = st.fixed_dictionaries({
     "lead": who, "owner": who, "stage": st.sampled_from(Stage.values),
     "requirements": st.lists(st.booleans(), max_size=2),
     "bids": st.lists(bid_st, min_size=0, max_size=3),
     "evaluators": st.lists(st.tuples(who, st.booleans(), st.lists(st.sampled_from(REVIEWS), min_size=3,
                                                                      max_size=3)),
-                           max_size=3, unique_by=lambda e: e[0]),
-    "memo": st.none() | st.fixed_dictionaries({
-        "author": who, "status": st.sampled_from(MemoStatus.values), "recommended": st.integers(0, 2),
-        "closed_route": st.booleans(),
-        "open_route": st.booleans(),
-        "committees": st.lists(st.sampled_from([0, 1]), min_size=1, max_size=2, unique=True),
-        "signers": st.lists(who, max_size=3, unique=True),
-    }),
+                           max_size=4, unique_by=lambda e: e[0]),
+    "memo": st.one_of(st.none(), memo_st, memo_st, memo_st),
 })
 contract_st = st.fixed_dictionaries({
     "seats": st.fixed_dictionaries({seat: st.none() | who for seat in TEAM_FIELDS}),
@@ -76,11 +79,16 @@ contract_st = st.fixed_dictionaries({
 world_plans = st.fixed_dictionaries({
     "users": users_st,
     "superuser": st.booleans(),
-    "committees": st.lists(st.tuples(st.lists(who, max_size=4, unique=True), st.integers(1, 2)), min_size=2,
+    "committees": st.lists(st.tuples(st.lists(who, max_size=5, unique=True), st.integers(1, 2)), min_size=2,
                            max_size=2),
     "procedures": st.lists(procedure_st, min_size=1, max_size=3),
     "contracts": st.lists(contract_st, max_size=2),
     "tasks": st.lists(st.tuples(who, st.booleans()), max_size=3),
+    # The first procedure's memo is in approval with an open route (mostly), and some approvers on it declared
+    # a conflict with the recommended bid (pending, accepted or recused): the cases the old copies disagreed on.
+    "focus": st.sampled_from([True, True, True, False]),
+    "conflicted_approvers": st.lists(st.tuples(who, st.sampled_from(ConflictDeclaration.Review.values)),
+                                     max_size=2, unique_by=lambda c: c[0]),
 })
 
 
@@ -102,7 +110,38 @@ def _grant_evaluator(procedure, user):
         _save(AwardProcedureUserObjectPermission(content_object=procedure, user=user, permission=permission))
 
 
+def _focus(plan: dict) -> dict:
+    first = dict(plan["procedures"][0])
+    first["bids"] = first["bids"] or [{"status": Bid.Status.SHORTLISTED, "submitted": True, "late": ""}]
+    first["memo"] = {**(first["memo"] or {"author": first["lead"], "closed_route": False, "committees": [0],
+                                          "signers": []}),
+                     "status": MemoStatus.IN_APPROVAL, "open_route": True, "recommended": 0}
+    return {**plan, "procedures": [first, *plan["procedures"][1:]]}
+
+
+def _conflicted_approvers(plan: dict, world: World, committees: list) -> None:
+    """Make some users approvers on an open route who declared a conflict with its memo's recommended bid."""
+    open_routes = [r for r in world.routes if r.status == ApprovalRoute.Status.OPEN and r.memo.recommended_bid_id]
+    if not open_routes:
+        return
+    route = open_routes[0]
+    procedure = route.memo.procedure
+    for n, review in plan["conflicted_approvers"]:
+        user = world.users[n]
+        user.groups.add(Group.objects.get_or_create(name=Role.COMMITTEE_APPROVER)[0])
+        route.steps.order_by("position").first().committee.members.add(user)
+        assignment = EvaluatorAssignment.objects.filter(procedure=procedure, evaluator=user).first()
+        if assignment is None:
+            assignment = _save(EvaluatorAssignment(procedure=procedure, evaluator=user, assigned_by=procedure.lead))
+            _grant_evaluator(procedure, user)
+        if not ConflictDeclaration.objects.filter(assignment=assignment, bid_id=route.memo.recommended_bid_id).exists():
+            _save(ConflictDeclaration(assignment=assignment, bid_id=route.memo.recommended_bid_id,
+                                      has_conflict=review != ConflictDeclaration.Review.NOT_NEEDED, review=review))
+
+
 def build(plan: dict, seq: int) -> World:
+    if plan["focus"]:
+        plan = _focus(plan)
     world = World()
     now = timezone.now()
     for n, (roles, active) in enumerate(plan["users"]):
@@ -177,6 +216,8 @@ def build(plan: dict, seq: int) -> World:
                                       content_hash=content_hash, signed_at=now))
                         break
             world.routes.append(route)
+
+    _conflicted_approvers(plan, world, committees)
 
     for c_n, c in enumerate(plan["contracts"]):
         seats = {seat: (u[n] if n is not None else None) for seat, n in c["seats"].items()}
