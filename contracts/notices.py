@@ -20,3 +20,12 @@ def tell(recipients, *, kind: str, key: str, subject: str, body: str = "", targe
 def managers_of(contract) -> list:
     """Who hears about a contract's post-award events: its post-award manager, else its negotiation lead."""
     return [contract.post_award_manager or contract.negotiation_lead]
+
+
+def change_order_deciders(contract) -> list:
+    """Who is asked to decide a change order: the team members the policy lets "approve_change" on this contract
+    (contracts.policies: the seat the RACI marks Accountable), active ones only."""
+    from contracts.policies import contract_policy
+
+    team = {user.pk: user for _, _, user in contract.team() if user is not None}
+    return [user for user in team.values() if contract_policy.can(user, "approve_change", contract)]

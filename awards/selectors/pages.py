@@ -179,7 +179,8 @@ def debriefs_of(reference: str) -> QuerySet[Debrief]:
 
 
 def signoff_inbox(user) -> QuerySet[ApprovalRoute]:
-    """Open approval routes with one of the user's committees that they have not signed and did not author."""
-    return (ApprovalRoute.objects.filter(status=ApprovalRoute.Status.OPEN, steps__committee__members=user)
-            .exclude(signoffs__signer=user).exclude(memo__author=user)
-            .select_related("memo__procedure", "version").distinct())
+    """The open routes of the memos the user may sign now: memo_policy "sign" (awards.policies.routes_to_sign),
+    which also leaves out an approver with a conflict on the recommended bid and a committee already at quorum."""
+    from awards.policies import routes_to_sign
+
+    return routes_to_sign(user).select_related("memo__procedure", "version")

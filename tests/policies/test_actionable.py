@@ -25,7 +25,9 @@ from awards.policies import (
     procedure_policy,
     routes_to_sign,
 )
+from awards.selectors.pages import signoff_inbox
 from contracts import dashboard as contract_dashboard
+from contracts.notices import change_order_deciders
 from contracts.policies import contract_policy, managed_contracts
 from tests.policies.world import build, world_plans
 from vendors import dashboard as vendor_dashboard
@@ -122,6 +124,8 @@ def check_queues(world):
         assert _items(panels, "Decision memos waiting for your sign-off", lambda r: r.memo_id) == to_sign
         inbox = list(routes_to_sign(user).order_by("created_at", "pk"))
         assert {r.memo_id for r in inbox} == to_sign and len(inbox) == len(to_sign)
+        page = list(signoff_inbox(user))  # what the inbox page lists
+        assert {r.memo_id for r in page} == to_sign and len(page) == len(to_sign)
         assert _items(panels, "Scores to submit") == to_score
         assert _count(panels, "Scores to submit") == len(to_score)
         assert _items(panels, "Requirements awaiting your agreement") == to_agree
@@ -142,6 +146,9 @@ def check_queues(world):
         works_on = {c.pk for c in contracts if contract_policy.can(user, "negotiate", c) and c.status != "closed"}
         shown = _panel(contract_dashboard.panels(fresh(user)), "Contracts you work on")
         assert ({c.pk for c in shown["items"]} if shown else set()) == works_on
+        deciders_ok = all((user in change_order_deciders(c)) == contract_policy.can(user, "approve_change", c)
+                          for c in contracts if user.pk in c.team_user_ids())
+        assert deciders_ok, f"change-order deciders disagree with the policy for {user.username}"
         managed = may(contract_policy, "acknowledge_pack", contracts)
         assert set(managed_contracts(user).values_list("pk", flat=True)) == managed
 
