@@ -12,9 +12,12 @@ import os
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 
+from awards import calendar as award_calendar
 from awards import dashboard as award_dashboard
+from awards import search as award_search
 from awards.models import ApprovalRoute, Bid
 from awards.notices import memo_routed_recipients
 from awards.policies import (
@@ -29,6 +32,7 @@ from awards.selectors.pages import signoff_inbox
 from contracts import dashboard as contract_dashboard
 from contracts.notices import change_order_deciders
 from contracts.policies import contract_policy, managed_contracts
+from procurement.calendar_feed import LOOKBACK
 from tests.policies.world import build, world_plans
 from vendors import dashboard as vendor_dashboard
 from vendors.policies import open_follow_ups, vendor_policy
@@ -102,6 +106,11 @@ def _count(panels, title) -> int:
     return panel["count"] if panel else 0
 
 
+def _record_pk(uid: str) -> int:
+    """The primary key in a calendar UID ("app.model-<pk>-...@baton", procurement.icalendar.record_uid)."""
+    return int(uid.split("-")[1])
+
+
 def check_queues(world):
     memos = list(memo_policy.base_queryset())
     procedures = list(procedure_policy.base_queryset())
@@ -151,6 +160,19 @@ def check_queues(world):
         assert deciders_ok, f"change-order deciders disagree with the policy for {user.username}"
         managed = may(contract_policy, "acknowledge_pack", contracts)
         assert set(managed_contracts(user).values_list("pk", flat=True)) == managed
+
+        # the personal calendar feed: scores owed and sign-offs waiting are the policy's, no more, no less
+        events = award_calendar.events(user)
+        dated = {p.pk for p in procedures if p.pk in to_score and p.target_award_date is not None
+                 and p.target_award_date >= timezone.localdate() - LOOKBACK}
+        assert {_record_pk(e.uid) for e in events if e.summary.endswith("submit your scores")} == dated
+        routes = {r.pk: r.memo_id for r in ApprovalRoute.objects.all()}
+        assert {routes[_record_pk(e.uid)] for e in events if e.summary.endswith("sign-off waiting for you")} == to_sign
+        # the global search finds exactly what the person may see
+        seen_procedures = {p.reference for p in procedures if procedure_policy.can(user, "view", p)}
+        assert {hit.reference for hit in award_search.procedures(user, [""])} == seen_procedures
+        seen_memos = {m.pk for m in memos if memo_policy.can(user, "view", m)}
+        assert len(award_search.memos(user, [""])) == len(seen_memos)
 
     for route in ApprovalRoute.objects.filter(status=ApprovalRoute.Status.OPEN).select_related("memo"):
         told = {u.pk for u in memo_routed_recipients(route)}
