@@ -11,14 +11,9 @@ does not hold (null in the JSON) have no sheet.
 
 from __future__ import annotations
 
-import io
 import json
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
-from procurement.spreadsheets import neutralise
+from procurement.spreadsheets import neutralise, workbook_bytes
 
 __all__ = ["decision_record_tables", "decision_record_xlsx"]
 
@@ -127,21 +122,5 @@ def _snapshot_rows(versions: list[dict]) -> list[list]:
 
 
 def decision_record_xlsx(record: dict) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, rows in decision_record_tables(record).items():
-        sheet = workbook.create_sheet(name)
-        for row in rows:
-            sheet.append([_cell(value) for value in row])
-        if name == "README":
-            sheet.column_dimensions["A"].width = 140
-            sheet["A1"].font = Font(bold=True)
-            continue
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for index in range(1, max((len(r) for r in rows), default=0) + 1):
-            sheet.column_dimensions[get_column_letter(index)].width = 20
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(decision_record_tables(record), cell=_cell, width=20, header_row=True,
+                          widths={"README": 140})

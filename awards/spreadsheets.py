@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from awards import scoring
 from awards.results import ProcedureResults, effective_weights
 from awards.services.scoring_scores import parse_score, rationale_problem
-from procurement.spreadsheets import neutralise
+from procurement.spreadsheets import neutralise, workbook_bytes
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 SHEET_HEADER = ["Bid ID", "Bid", "Criterion key", "Criterion", "Weight", "Score", "Rationale"]
@@ -86,17 +86,7 @@ def results_tables(data: ProcedureResults) -> dict[str, list[list]]:
 
 
 def results_xlsx(data: ProcedureResults) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, rows in results_tables(data).items():
-        sheet = workbook.create_sheet(name)
-        for row in rows:
-            sheet.append([safe(v) for v in row])
-        for index in range(1, (max((len(r) for r in rows), default=0)) + 1):
-            sheet.column_dimensions[get_column_letter(index)].width = 18
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(results_tables(data), cell=safe)
 
 
 def results_csv(data: ProcedureResults) -> str:

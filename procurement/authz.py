@@ -32,6 +32,7 @@ from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
 from procurement.accounts.roles import Role, has_role
+from procurement.exceptions import DomainError
 
 Rule = Callable[[object, models.Model], bool]
 Scope = Callable[[object], "models.Q | None"]
@@ -59,6 +60,9 @@ class Condition:
     test: Rule
     scope: Scope | None
     refusal: str | Callable[[object, models.Model], str] | None = None
+    # A rule about the object's state (its stage, status, what is left to do), not about who the person is:
+    # refusing it is a conflict with the record's state (409, like a state machine), not a lack of authority.
+    state: bool = False
 
     def sentence(self, user, obj) -> str | None:
         return self.refusal(user, obj) if callable(self.refusal) else self.refusal
@@ -80,11 +84,15 @@ class Action:
         object.__setattr__(self, "conditions", tuple(conditions))
         object.__setattr__(self, "implies_view", implies_view)
 
-    def first_refusal(self, user, obj, default: str) -> str | None:
+    def first_failure(self, user, obj) -> Condition | None:
         for condition in self.conditions:
             if not condition.test(user, obj):
-                return condition.sentence(user, obj) or default
+                return condition
         return None
+
+    def first_refusal(self, user, obj, default: str) -> str | None:
+        failed = self.first_failure(user, obj)
+        return None if failed is None else (failed.sentence(user, obj) or default)
 
     def scope(self, user) -> models.Q | None | type[NotImplemented]:
         """The AND of the conditions' scopes; None when no object qualifies; NotImplemented when some
@@ -109,12 +117,13 @@ def holds_role(*roles: str, refusal: str | None = None, superuser: bool = True) 
     return Condition(test=test, scope=lambda user: EVERY_OBJECT if test(user) else None, refusal=refusal)
 
 
-def when(test: Rule, scope: Scope, refusal=None, *, needs_object: bool = True) -> Condition:
-    """A condition; `test` receives (user, obj), and only an object unless `needs_object=False`."""
+def when(test: Rule, scope: Scope, refusal=None, *, needs_object: bool = True, state: bool = False) -> Condition:
+    """A condition; `test` receives (user, obj), and only an object unless `needs_object=False`. `state=True`: a
+    rule about the object's state, refused with 409 rather than 403 (see Condition.state)."""
     if not needs_object:
-        return Condition(test=lambda user, obj: bool(test(user, obj)), scope=scope, refusal=refusal)
+        return Condition(test=lambda user, obj: bool(test(user, obj)), scope=scope, refusal=refusal, state=state)
     return Condition(test=lambda user, obj: obj is not None and bool(test(user, obj)), scope=scope,
-                     refusal=refusal)
+                     refusal=refusal, state=state)
 
 
 class ObjectPolicy:
@@ -258,7 +267,17 @@ def require(user, policy: ObjectPolicy, action: str, obj: models.Model | None = 
     if refusal is not None:
         if action == "view" or refusal == UNSEEN:
             raise Http404(UNSEEN)
-        raise PermissionDenied(refusal)
+        raise _refused(policy, user, action, obj, refusal)
+
+
+def _refused(policy: ObjectPolicy, user, action: str, obj, sentence: str) -> Exception:
+    """The exception for a refusal: 409 (DomainError) when the rule that failed is about the object's state,
+    403 (PermissionDenied) when it is about who the person is."""
+    declared = policy.action(action)
+    failed = declared.first_failure(user, obj) if declared is not None and obj is not None else None
+    if failed is not None and failed.state and sentence not in (INACTIVE, AUDITORS_READ):
+        return DomainError(sentence)
+    return PermissionDenied(sentence)
 
 
 def get_for_user_or_404(user, policy: ObjectPolicy, *, action: str = "view", queryset=None, **lookup):
@@ -271,7 +290,7 @@ def get_for_user_or_404(user, policy: ObjectPolicy, *, action: str = "view", que
     if action != "view":
         refusal = policy.refusal(user, action, obj, seen=True)
         if refusal is not None:
-            raise PermissionDenied(refusal)
+            raise _refused(policy, user, action, obj, refusal)
     return obj
 
 

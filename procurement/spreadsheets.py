@@ -8,3 +8,34 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def workbook_bytes(tables: dict[str, list[list]], *, cell=neutralise, width: int = 18,
+                   header_row: bool = False, widths: dict[str, int] | None = None) -> bytes:
+    """An XLSX file with one sheet per table (name -> rows), every cell passed through `cell` (formula-safe by
+    default). `header_row`: the first row is bold and stays in view; `widths`: a sheet's single column width."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in tables.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append([cell(value) for value in row])
+        if header_row and rows:
+            for first in sheet[1]:
+                first.font = Font(bold=True)
+        if widths and name in widths:
+            sheet.column_dimensions["A"].width = widths[name]
+            continue
+        if header_row and rows:
+            sheet.freeze_panes = "A2"
+        for index in range(1, max((len(r) for r in rows), default=0) + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

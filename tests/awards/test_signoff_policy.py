@@ -144,3 +144,29 @@ def test_requirements_are_agreed_only_while_they_may_change(procedure, lead, bus
     assert procedure_policy.refusal(business_owner, "agree_requirements", procedure) == (
         "Requirements are agreed only while the procedure is in Draft or Requirements.")
     assert not procedure_policy.actionable(business_owner, "agree_requirements").exists()
+
+
+def test_a_refusal_about_the_records_state_is_a_409_and_one_about_the_person_a_403(
+        client, procedure, lead, business_owner, make_user):
+    """A rule about who the person is answers 403; a rule about where the record stands (its stage, what is left
+    to do) answers 409 like the state machine does, so the right person is never told they lack authority."""
+    from django.urls import reverse
+
+    from procurement.exceptions import DomainError
+
+    requirement = services.requirement_add(actor=lead, procedure=procedure, title="Accuracy", priority="must")
+    services.requirement_agree(actor=business_owner, requirement=requirement)
+    url = reverse("awards:requirements_agree_all", args=[procedure.reference])
+
+    with pytest.raises(DomainError, match="already agreed"):
+        require(business_owner, procedure_policy, "agree_requirements", procedure)
+    client.force_login(business_owner)
+    response = client.post(url)
+    assert response.status_code == 409
+    assert "already agreed" in response.content.decode()
+
+    other_lead = make_user(Role.PROCUREMENT_LEAD)  # sees every procedure, owns none
+    with pytest.raises(PermissionDenied, match="business owner"):
+        require(other_lead, procedure_policy, "agree_requirements", procedure)
+    client.force_login(other_lead)
+    assert client.post(url).status_code == 403

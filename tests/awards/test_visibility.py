@@ -70,6 +70,8 @@ def _urls(w) -> dict[str, str]:
         "question_publish": reverse("awards:question_publish", args=[ref, w["question"].pk]),
         "evaluator_assign": reverse("awards:evaluator_assign", args=[ref]),
         "coi_review": reverse("awards:coi_review", args=[ref, w["declaration"].pk]),
+        "decision_record_json": reverse("awards:decision_record_json", args=[ref]),
+        "decision_record_xlsx": reverse("awards:decision_record_xlsx", args=[ref]),
     }
 
 
@@ -79,7 +81,7 @@ ALL_URLS = sorted(["procedure_detail", "procedure_edit", "procedure_timeline", "
                    "document_download", "bid_submission", "bid_late_decision", "bid_decide", "coi_declare",
                    "pov_criterion_add", "pov_criterion_edit", "pov_result", "pov_lock", "reference_add",
                    "question_add", "qa_export", "question_answer", "question_publish", "evaluator_assign",
-                   "coi_review"])
+                   "coi_review", "decision_record_json", "decision_record_xlsx"])
 # URLs of the first bid that its recused evaluator must not reach (the declaration page only names the vendor).
 BID_URLS = sorted(name for name in ALL_URLS
                   if name.startswith(("bid_", "document_", "pov_", "reference_")) and name != "bid_invite")
