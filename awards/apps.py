@@ -7,6 +7,7 @@ from procurement.contributions import (
     AuditedModel,
     Contributions,
     DemoStep,
+    HookProvider,
     NavEntry,
     NotificationKind,
     PeriodicJob,
@@ -42,6 +43,7 @@ class AwardsConfig(AppConfig):
         jobs=(PeriodicJob("notifications-scoring-deadlines", "notifications.deadlines", every=timedelta(hours=1)),),
         document_kinds=("awards.memo_documents",),
         demo=(DemoStep(20, "awards.demo.seed"),),
+        hooks=(HookProvider("vendors.engagements", "awards.selectors.vendor_engagements"),),
     )
 
     def ready(self):

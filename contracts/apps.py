@@ -4,6 +4,7 @@ from procurement.contributions import (
     AuditedModel,
     Contributions,
     DemoStep,
+    HookProvider,
     NavEntry,
     NotificationKind,
     PeriodicJob,
@@ -37,6 +38,8 @@ class ContractsConfig(AppConfig):
               PeriodicJob("contracts-payments-check", "contracts.payments_check")),
         document_kinds=("contracts.documents",),
         demo=(DemoStep(30, "contracts.demo.seed"),),
+        hooks=(HookProvider("vendors.engagements", "contracts.selectors.vendor_engagements"),
+               HookProvider("vendors.contracts", "contracts.services.exit.vendor_contracts")),
     )
 
     def ready(self):

@@ -102,6 +102,16 @@ class DemoStep:
 
 
 @dataclass(frozen=True)
+class HookProvider:
+    """A higher app filling a hook a lower app declares (e.g. vendors' "vendors.engagements": the procedures and
+    contracts that involve a vendor). The lower app asks `collect().providers(hook)` and never imports the higher
+    one; the signature of `provider` is the hook's, documented where the hook is declared."""
+
+    hook: str
+    provider: str
+
+
+@dataclass(frozen=True)
 class Contributions:
     urls: tuple[UrlInclude, ...] = ()
     navigation: tuple[NavEntry, ...] = ()
@@ -114,6 +124,7 @@ class Contributions:
     jobs: tuple[PeriodicJob, ...] = ()
     document_kinds: tuple[str, ...] = ()  # modules that register document kinds when imported
     demo: tuple[DemoStep, ...] = ()
+    hooks: tuple[HookProvider, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,10 @@ class Registry:
     def demo(self) -> list[DemoStep]:
         return sorted(self.all("demo"), key=lambda step: step.order)
 
+    def providers(self, hook: str) -> list:
+        """The callables every app contributes to `hook`, in INSTALLED_APPS order (resolved)."""
+        return [resolve(item.provider) for item in self.all("hooks") if item.hook == hook]
+
 
 @cache
 def collect() -> Registry:
@@ -206,7 +221,7 @@ def _dotted_names(contributions: Contributions) -> Iterator[tuple[str, str]]:
             if isinstance(item, str):
                 yield spec.name, item
                 continue
-            for name in ("module", "counter", "finder", "policy", "parts", "notice", "step"):
+            for name in ("module", "counter", "finder", "policy", "parts", "notice", "step", "provider"):
                 dotted = getattr(item, name, "")
                 if dotted:
                     yield f"{spec.name}.{name}", dotted

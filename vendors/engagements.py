@@ -1,22 +1,24 @@
 """What the downstream apps know about a vendor, contributed through hooks (the vendors app never imports them).
 
-- Engagements: award procedures and contracts involving a vendor, for the vendor page. Each app names a
-  provider in PROVIDERS, `provider(user, vendor) -> list[Engagement]`, returning only what that user may see.
-- Contracts: the vendor's contracts as plain facts (`VendorContract`), for the rules the vendors app keeps
-  about them: a vendor is marked exited only once its last open contract closes, the people on a contract's
-  team may do that, and the managers of open contracts hear about expiring attestations. The contracts app
-  fills CONTRACTS_PROVIDER, `provider(vendor) -> list[VendorContract]`, and owns what "open" means.
+- Engagements (hook "vendors.engagements"): award procedures and contracts involving a vendor, for the vendor
+  page: `provider(user, vendor) -> list[Engagement]`, returning only what that user may see.
+- Contracts (hook "vendors.contracts"): the vendor's contracts as plain facts (`VendorContract`), for the rules
+  the vendors app keeps about them: a vendor is marked exited only once its last open contract closes, the
+  people on a contract's team may do that, and the managers of open contracts hear about expiring attestations.
+  `provider(vendor) -> list[VendorContract]`; the contracts app fills it and owns what "open" means.
   Without the contracts app the vendor simply has no contracts.
+A higher app fills a hook with a `HookProvider` in its AppConfig's contributions (procurement.contributions), so
+`manage.py check` reports a provider that does not import instead of the page silently leaving it out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
 
-PROVIDERS = ("awards.selectors.vendor_engagements", "contracts.selectors.vendor_engagements")
-CONTRACTS_PROVIDER = "contracts.services.exit.vendor_contracts"
+from procurement.contributions import collect
+
+ENGAGEMENTS_HOOK = "vendors.engagements"
+CONTRACTS_HOOK = "vendors.contracts"
 
 
 @dataclass(frozen=True)
@@ -38,26 +40,15 @@ class VendorContract:
     post_award_manager: object | None  # a User, or None
 
 
-def _load(dotted: str) -> Callable | None:
-    module_name, _, name = dotted.rpartition(".")
-    try:
-        return getattr(import_module(module_name), name)
-    except (ModuleNotFoundError, AttributeError):
-        return None
-
-
 def engagements_for(user, vendor) -> list[Engagement]:
     rows: list[Engagement] = []
-    for dotted in PROVIDERS:
-        provider = _load(dotted)
-        if provider is not None:
-            rows.extend(provider(user, vendor))
+    for provider in collect().providers(ENGAGEMENTS_HOOK):
+        rows.extend(provider(user, vendor))
     return rows
 
 
 def vendor_contracts(vendor) -> list[VendorContract]:
-    provider = _load(CONTRACTS_PROVIDER)
-    return [] if provider is None else list(provider(vendor))
+    return [contract for provider in collect().providers(CONTRACTS_HOOK) for contract in provider(vendor)]
 
 
 def open_contracts(vendor) -> list[VendorContract]:

@@ -153,3 +153,12 @@ def latest_ready_pack(contract: Contract) -> RenderedDocument | None:
 def kpi_names(contract: Contract) -> str:
     return ", ".join(k.name for k in contract.kpis.all()) or "none yet"
 
+
+
+def vendor_engagements(user, vendor) -> list:
+    """The vendor's contracts this user may see (one query), for the vendor page (hook "vendors.engagements")."""
+    from vendors.engagements import Engagement
+
+    contracts = contract_policy.visible(user).filter(vendor=vendor).order_by("-reference")
+    return [Engagement(kind="Contract", reference=c.reference, title=c.title, status=c.get_status_display(),
+                       url=c.get_absolute_url()) for c in contracts]

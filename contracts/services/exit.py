@@ -3,7 +3,7 @@ dates); closing needs every step done or waived with a reason, and the vendor be
 other contracts is open.
 
 "Open" (any status but closed) and "the vendor's last open contract" are defined here once: the vendors app
-reads them through its hook (vendors.engagements.CONTRACTS_PROVIDER names `vendor_contracts` below)."""
+reads them through its hook (the hook "vendors.contracts", filled in ContractsConfig.contributions)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def vendor_open_contracts(vendor_id) -> QuerySet[Contract]:
 
 
 def vendor_contracts(vendor) -> list[VendorContract]:
-    """The vendors app's hook (vendors.engagements.CONTRACTS_PROVIDER): every contract of the vendor as facts.
+    """The vendors app's hook ("vendors.contracts", see vendors.engagements): every contract of the vendor as facts.
     Its team, for the vendor's exit, is the people who close a contract: the negotiation lead and the
     post-award manager."""
     rows = (Contract.objects.filter(vendor=vendor).select_related("post_award_manager")

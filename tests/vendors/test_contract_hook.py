@@ -20,9 +20,24 @@ contract = test_exit.contract  # the same fixture: an open contract with a post-
 _close = test_exit._close
 
 
-def test_the_contracts_app_fills_the_hook():
-    assert engagements.CONTRACTS_PROVIDER == "contracts.services.exit.vendor_contracts"
-    assert engagements._load(engagements.CONTRACTS_PROVIDER) is vendor_contracts
+def test_the_contracts_app_fills_the_hooks_through_its_contributions():
+    from awards.selectors import vendor_engagements as procedures_of_vendor
+    from contracts.selectors import vendor_engagements as contracts_of_vendor
+    from procurement.contributions import collect
+
+    assert collect().providers(engagements.CONTRACTS_HOOK) == [vendor_contracts]
+    assert collect().providers(engagements.ENGAGEMENTS_HOOK) == [procedures_of_vendor, contracts_of_vendor]
+
+
+def test_the_vendor_page_lists_the_contracts_the_person_may_see(contract, manager, make_user):
+    """The contracts provider was named in a hand-kept list but did not exist, so contracts were silently left off
+    the vendor page; the hook is now a contribution that `manage.py check` verifies."""
+    from procurement.accounts.roles import Role
+
+    [shown] = [e for e in engagements.engagements_for(manager, contract.vendor) if e.kind == "Contract"]
+    assert (shown.reference, shown.url) == (contract.reference, contract.get_absolute_url())
+    outsider = make_user(Role.POST_AWARD_MANAGER)
+    assert [e for e in engagements.engagements_for(outsider, contract.vendor) if e.kind == "Contract"] == []
 
 
 def test_the_hook_reports_open_contracts_and_their_team(contract, manager):
@@ -56,7 +71,11 @@ def test_open_contracts_block_the_exit_and_their_managers_hear_about_attestation
 
 
 def test_without_the_contracts_app_the_vendor_has_no_contracts(monkeypatch, lead, vendor):
-    monkeypatch.setattr(engagements, "CONTRACTS_PROVIDER", "not_installed.services.vendor_contracts")
+    from procurement import contributions
+
+    without = contributions.Registry(tuple(entry for entry in contributions.collect().by_app
+                                           if entry.app_label != "contracts"))
+    monkeypatch.setattr(engagements, "collect", lambda: without)
 
     assert engagements.vendor_contracts(vendor) == []
     assert vendor_mark_exited(vendor=vendor, actor=lead, reason="Dropped").status == Vendor.Status.EXITED
