@@ -3,7 +3,7 @@
 Each check runs a bounded number of queries whatever the number of bids, questions or evaluators.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -93,9 +93,17 @@ def evaluators_assigned(procedure) -> list[str]:
     return ["Assign at least one evaluator."]
 
 
+def _in_competition(procedure):
+    """Admitted bids still competing: a bid that failed a confirmed knockout, or that the lead knocked out, waits
+    for nothing and blocks nothing (issue 17, finding 2)."""
+    from awards.selectors import excluded_bids
+
+    return admitted_bids(procedure).exclude(pk__in=list(excluded_bids(procedure)))
+
+
 @register(Stage.SHORTLIST)
 def conflicts_declared_and_reviewed(procedure) -> list[str]:
-    bids = list(admitted_bids(procedure).values_list("pk", flat=True))
+    bids = list(_in_competition(procedure).values_list("pk", flat=True))
     assignments = list(EvaluatorAssignment.objects.filter(procedure=procedure).select_related("evaluator"))
     declared = set(ConflictDeclaration.objects.filter(assignment__procedure=procedure, bid__in=bids)
                    .values_list("assignment_id", "bid_id"))
@@ -105,7 +113,7 @@ def conflicts_declared_and_reviewed(procedure) -> list[str]:
         if outstanding:
             missing.append(f"{assignment.evaluator} has not declared conflicts of interest for {outstanding} "
                            f"bid{'s' if outstanding != 1 else ''}.")
-    pending = ConflictDeclaration.objects.filter(assignment__procedure=procedure,
+    pending = ConflictDeclaration.objects.filter(assignment__procedure=procedure, bid__in=bids,
                                                  review=ConflictDeclaration.Review.PENDING).count()
     if pending:
         missing.append(f"Review {pending} declared conflict{'s' if pending != 1 else ''} of interest.")
@@ -114,36 +122,41 @@ def conflicts_declared_and_reviewed(procedure) -> list[str]:
 
 @register(Stage.SHORTLIST)
 def obligations_met(procedure) -> list[str]:
-    bids = (
-        admitted_bids(procedure).select_related("vendor", "pov")
+    """POV and reference checks owed by the vendor's current tier (awards.selectors.obligations)."""
+    from awards.selectors import bid_obligations, reference_status
+    from vendors.selectors import dd_plans
+
+    bids = list(
+        _in_competition(procedure).select_related("vendor", "pov")
+        .prefetch_related(Prefetch("reference_checks", queryset=ReferenceCheck.objects.only("pk", "bid_id",
+                                                                                             "source")))
         .annotate(
-            refs=Count("reference_checks", distinct=True),
-            independent=Count("reference_checks", distinct=True,
-                              filter=Q(reference_checks__source=ReferenceCheck.Source.INDEPENDENT)),
             criteria=Count("pov__criteria", distinct=True),
             results=Count("pov__criteria", distinct=True, filter=Q(pov__criteria__result_value__isnull=False)),
         )
         .order_by("vendor__legal_name")
     )
+    plans = dd_plans() if bids else None
     missing = []
     for bid in bids:
-        if bid.pov_required:
+        if bid_obligations(bid, plans=plans).pov_required:
             protocol = getattr(bid, "pov", None)
             if protocol is None or not protocol.is_locked:
                 missing.append(f"{bid.vendor}: lock the demo/POV protocol (the vendor's tier requires a POV).")
             elif bid.results < bid.criteria:
                 missing.append(f"{bid.vendor}: enter the POV results for every criterion.")
-        if bid.refs < bid.references_required:
-            missing.append(f"{bid.vendor}: {bid.refs} of {bid.references_required} reference checks done.")
-        if bid.independent < bid.independent_references_required:
-            missing.append(f"{bid.vendor}: {bid.independent} of {bid.independent_references_required} independently "
-                           "sourced reference checks done.")
+        refs = reference_status(bid, plans=plans)
+        if refs.total < refs.required:
+            missing.append(f"{bid.vendor}: {refs.total} of {refs.required} reference checks done.")
+        if refs.independent < refs.independent_required:
+            missing.append(f"{bid.vendor}: {refs.independent} of {refs.independent_required} independently sourced "
+                           "reference checks done.")
     return missing
 
 
 @register(Stage.SHORTLIST)
 def bids_decided(procedure) -> list[str]:
-    statuses = list(admitted_bids(procedure).values_list("status", flat=True))
+    statuses = list(_in_competition(procedure).values_list("status", flat=True))
     undecided = statuses.count(Bid.Status.SUBMITTED)
     missing = []
     if undecided:

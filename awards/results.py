@@ -127,11 +127,11 @@ def propose_knockout(knockout: Knockout, bid: Bid, award_date: date | None) -> t
                            f"{_day(horizon)} (target award date + {knockout.horizon_months} months).")
         return False, f"No {wanted} in force on the target award date ({_day(award_date)})."
     if knockout.kind == Knockout.Kind.POV:
-        from awards.selectors import pov_outcome
+        from awards.selectors import bid_obligations, pov_outcome
 
         outcome = pov_outcome(bid)
         if not outcome["locked"]:
-            if bid.pov_required:
+            if bid_obligations(bid).pov_required:  # the vendor's current tier decides (issue 17, finding 7)
                 return None, "The vendor's tier requires a POV; its protocol is not locked yet."
             return True, "No demo/POV required for this bid, and none was run."
         if outcome["all_met"] is None:

@@ -50,7 +50,11 @@ def scoring_complete(procedure) -> list[str]:
     outstanding = data.evaluator_count - data.submitted_count
     if outstanding > 0:
         missing.append(f"{outstanding} evaluator{'s have' if outstanding != 1 else ' has'} not submitted scores.")
-    undecided = sum(1 for k in data.knockouts for b in data.bids if (k.pk, b.pk) not in data.decisions)
+    # A bid that failed a confirmed knockout, or that the lead knocked out, is out: its other knockouts need no
+    # decision (issue 17, finding 2).
+    out = {bid_id for (_, bid_id), decision in data.decisions.items() if decision.passed is False}
+    competing = [b for b in data.bids if b.pk not in out and b.status != b.Status.KNOCKED_OUT]
+    undecided = sum(1 for k in data.knockouts for b in competing if (k.pk, b.pk) not in data.decisions)
     if undecided:
         missing.append(f"Confirm {undecided} knockout decision{'s' if undecided != 1 else ''}.")
     if data.problems:

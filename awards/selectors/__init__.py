@@ -7,11 +7,13 @@ Public interface for the scorecard and the memo:
     evaluator_may_open(user, bid)          -> bool (declared, and not recused / not awaiting review)
     bids_visible_to(user, procedure)       -> the bids this user may open
     pov_outcome(bid)                       -> {"locked", "all_met", "results", "content_hash"}
-    reference_status(bid)                  -> counts against the tier's obligations
+    bid_obligations(bid)                   -> what the vendor's current tier asks of the bid (POV, references)
+    reference_status(bid)                  -> the bid's reference checks against those obligations (.line)
+    bid_due_diligence(bid, as_of)          -> the vendor's checklist, references counted by reference_status
+    failed_knockouts(bid) / excluded_bids(procedure) -> bids out of the competition, and why
     coi_register(procedure)                -> every declaration with its review (for the memo)
 """
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -32,12 +34,15 @@ from awards.models import (
 from awards.models.procedure import TIMELINE_FIELDS, Stage
 from awards.policies import bid_policy, procedure_policy, sees_all_bids, sees_question_askers
 from awards.prerequisites import missing_for
+from awards.selectors.award import award_outcome
+from awards.selectors.knockouts import excluded_bids, failed_knockouts
+from awards.selectors.obligations import ReferenceStatus, bid_due_diligence, bid_obligations, reference_status
 from awards.transitions import MEMO_ONLY_STAGES, STAGE_LABELS, next_stage
 
 __all__ = [
-    "admitted_bids", "assigned_evaluators", "bids_visible_to", "coi_register", "evaluator_may_open",
-    "pov_outcome", "procedure_bids", "procedure_list", "procedure_page", "published_questions",
-    "reference_status",
+    "ReferenceStatus", "admitted_bids", "assigned_evaluators", "bid_due_diligence", "bid_obligations",
+    "bids_visible_to", "coi_register", "evaluator_may_open", "excluded_bids", "failed_knockouts", "pov_outcome",
+    "procedure_bids", "procedure_list", "procedure_page", "published_questions", "reference_status",
 ]
 
 
@@ -119,25 +124,6 @@ def pov_outcome(bid: Bid) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class ReferenceStatus:
-    total: int
-    independent: int
-    required: int
-    independent_required: int
-
-    @property
-    def met(self) -> bool:
-        return self.total >= self.required and self.independent >= self.independent_required
-
-
-def reference_status(bid: Bid) -> ReferenceStatus:
-    checks = list(bid.reference_checks.all())  # prefetched on the pages
-    independent = sum(1 for c in checks if c.source == ReferenceCheck.Source.INDEPENDENT)
-    return ReferenceStatus(total=len(checks), independent=independent, required=bid.references_required,
-                           independent_required=bid.independent_references_required)
-
-
 # --- Q&A ----------------------------------------------------------------------------------------------------
 
 
@@ -159,18 +145,20 @@ def _bid_prefetches() -> list:
     ]
 
 
-def _dd_statuses(bids: list[Bid], as_of: date) -> dict[int, object]:
-    """Due-diligence status per vendor, with the vendor's evidence and attestations fetched once for all."""
+def _dd_statuses(bids: list[Bid], as_of: date) -> tuple[dict[int, object], dict]:
+    """Due diligence per bid (vendor evidence and attestations fetched once for all), and the tier plans."""
     from django.db.models import prefetch_related_objects
 
     from vendors.selectors import dd_checklist, dd_plans, vendor_for_page_prefetches
 
     vendors = list({bid.vendor_id: bid.vendor for bid in bids}.values())
     if not vendors:
-        return {}
-    prefetch_related_objects(vendors, *vendor_for_page_prefetches())
+        return {}, None
     plans = dd_plans()
-    return {vendor.pk: dd_checklist(vendor, as_of, plans=plans).status() for vendor in vendors}
+    prefetch_related_objects(vendors, *vendor_for_page_prefetches())
+    checklists = {vendor.pk: dd_checklist(vendor, as_of, plans=plans) for vendor in vendors}
+    return {bid.pk: bid_due_diligence(bid, as_of, plans=plans, checklist=checklists[bid.vendor_id])
+            for bid in bids}, plans
 
 
 def timeline_events(procedure: AwardProcedure, today: date | None = None) -> list[dict]:
@@ -194,12 +182,13 @@ def procedure_page(procedure: AwardProcedure, user) -> dict:
     bid_qs = Bid.objects.filter(procedure=procedure) if all_bids else bids_visible_to(user, procedure)
     bids = list(bid_qs.select_related("vendor", "pov").prefetch_related(*_bid_prefetches())
                 .order_by("vendor__legal_name"))
-    dd = _dd_statuses(bids, today) if bids else {}
+    dd, plans = _dd_statuses(bids, today)
     rows = []
     for bid in bids:
         bid.procedure = procedure  # links are built from the procedure's reference; no query per bid
-        rows.append({"bid": bid, "pov": pov_outcome(bid), "references": reference_status(bid),
-                     "dd": dd.get(bid.vendor_id), "documents": list(bid.documents.all())})
+        rows.append({"bid": bid, "pov": pov_outcome(bid), "obligations": bid_obligations(bid, plans=plans),
+                     "references": reference_status(bid, plans=plans), "dd": dd.get(bid.pk),
+                     "documents": list(bid.documents.all())})
     assignments = list(assigned_evaluators(procedure).prefetch_related(
         Prefetch("declarations", queryset=ConflictDeclaration.objects.select_related("bid__vendor", "reviewed_by"))))
     my_assignment = next((a for a in assignments if a.evaluator_id == user.pk), None)
@@ -236,6 +225,7 @@ def procedure_page(procedure: AwardProcedure, user) -> dict:
         "next_stage_is_memo_only": nxt in MEMO_ONLY_STAGES,
         "readiness": readiness,
         "is_cancelled": procedure.stage == Stage.CANCELLED,
+        "award": award_outcome(procedure, user) if procedure.stage == Stage.AWARDED else None,
     }
 
 

@@ -40,10 +40,13 @@ def _conflicts(procedure) -> list[dict]:
              "recused": d.review == ConflictDeclaration.Review.RECUSED} for d in rows]
 
 
-def _dd(vendor, as_of: date) -> dict:
-    from vendors.selectors import due_diligence_status
+def _dd(bid: Bid, as_of: date) -> dict:
+    """The recommended bid's due diligence: the vendor's checklist on its current tier, with references counted
+    from the bid's reference checks (awards.selectors.bid_due_diligence, as on the bid and procedure pages)."""
+    from awards.selectors import bid_due_diligence
 
-    status = due_diligence_status(vendor, as_of)
+    vendor = bid.vendor
+    status = bid_due_diligence(bid, as_of)
     return {"as_of": as_of.isoformat(), "complete": status.complete, "gaps": list(status.gaps),
             "satisfied": list(status.satisfied), "tier": vendor.tier or "", "tier_label":
             vendor.get_tier_display() if vendor.tier else "Not tiered"}
@@ -124,7 +127,7 @@ def scoring_snapshot(procedure, recommended_bid: Bid | None, decision_date: date
         **summary,
         "procedure": procedure.reference,
         "decision_date": decision_date.isoformat(),
-        "bids": [{"bid": str(b.pk), "vendor": str(b.vendor), "status": b.status, "tier": b.vendor_tier}
+        "bids": [{"bid": str(b.pk), "vendor": str(b.vendor), "status": b.status, "tier": b.vendor.tier}
                  for b in bids],
         "winner": winner.key if winner else None,
         "recommended": recommended_key,
@@ -134,7 +137,7 @@ def scoring_snapshot(procedure, recommended_bid: Bid | None, decision_date: date
         "conflicts": _conflicts(procedure),
         "pov": pov,
         "references": references,
-        "due_diligence": _dd(recommended_bid.vendor, decision_date) if recommended_bid else None,
+        "due_diligence": _dd(recommended_bid, decision_date) if recommended_bid else None,
         "debriefs": _debriefs(data),
         "charts": {
             "heatmap": charts.score_heatmap_svg(data.result) if data.result else "",

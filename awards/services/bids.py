@@ -7,6 +7,7 @@ from django.utils import timezone
 from awards.models import AwardProcedure, Bid, ProposalDocument
 from awards.models.procedure import Stage
 from awards.policies import bid_policy, procedure_policy
+from awards.selectors.knockouts import failed_knockout_sentence, failed_knockouts
 from awards.services._common import clean_reason, lock_procedure, locked, require_stage
 from awards.transitions import BID_LABELS, BID_STATUSES, LEAD_BID_DECISIONS
 from awards.uploads import fingerprint_upload
@@ -35,7 +36,8 @@ def _move(bid: Bid, target: str) -> None:
 
 @transaction.atomic
 def bid_invite(*, actor, procedure: AwardProcedure, vendor: Vendor) -> Bid:
-    """Invite a registered vendor; the obligations its tier sets (POV, reference counts) land on the bid.
+    """Invite a registered vendor. The tier and obligations of this day are recorded on the bid for the history;
+    what the bid owes is always read from the vendor's current tier (awards.selectors.bid_obligations).
 
     An untiered vendor gets the strictest (critical) obligations, as vendors.selectors.tier_obligations decides.
     """
@@ -120,7 +122,8 @@ def bid_decide_late(*, actor, bid: Bid, admit: bool, reason: str) -> Bid:
 
 @transaction.atomic
 def bid_decide(*, actor, bid: Bid, status: str, reason: str) -> Bid:
-    """Shortlist or knock out an admitted bid during evaluation."""
+    """Shortlist or knock out an admitted bid during evaluation. A bid with a knockout confirmed as failed is never
+    shortlisted (and so never awarded: only a shortlisted bid can be)."""
     procedure = lock_procedure(bid.procedure_id)
     bid = locked(Bid, bid.pk)
     require(actor, bid_policy, "edit", bid)
@@ -130,6 +133,11 @@ def bid_decide(*, actor, bid: Bid, status: str, reason: str) -> Bid:
     require_stage(procedure, DECIDING_STAGES, "shortlist or knock out bids")
     if not bid.is_admitted:
         raise DomainError(f"The bid of {bid.vendor} is not admitted to the evaluation.")
+    if status == Bid.Status.SHORTLISTED:
+        failed = failed_knockouts(bid)
+        if failed:
+            raise DomainError(f"The bid of {bid.vendor} {failed_knockout_sentence(failed)}; a bid that fails a "
+                              "knockout cannot be shortlisted or awarded. Knock it out instead.")
     _move(bid, status)
     bid.status_reason = reason
     attribute(bid, actor=actor, reason=f"{BID_LABELS[status]}: {reason}")

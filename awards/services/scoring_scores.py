@@ -7,7 +7,8 @@ Rules (issue 5):
 - The first score saved locks the scorecard. Drafts are saved per cell; submitting needs every cell scored.
   After submission the sheet is read-only until the lead reopens it with a reason.
 - Knockouts: the system proposes pass/fail from the evidence (awards.results.propose_knockout); the lead
-  confirms, with a reason when the decision differs from the proposal or when there is no proposal.
+  confirms, with a reason when the decision differs from the proposal or when there is no proposal. A Fail
+  confirmed on a shortlisted bid knocks it out (issue 17, finding 1).
 - Consensus: the lead records the panel's note on a disagreement, optionally with a consensus score.
 """
 
@@ -35,10 +36,12 @@ from awards.models.scorecard import (
 from awards.policies import procedure_policy
 from awards.services._common import clean_reason, lock_procedure, locked, require_stage
 from awards.services.scorecard import scorecard_lock_for_scoring
+from awards.transitions import BID_LABELS, BID_STATUSES
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError
 from procurement.services import model_delete, model_save
+from procurement.statemachine import ensure_transition
 from procurement.validators import readable_text
 
 SCORING_STAGES = (Stage.EVALUATION,)
@@ -212,7 +215,20 @@ def knockout_decide(*, actor, knockout: Knockout, bid: Bid, passed: bool, reason
     verb = "Passed" if passed else "Failed"
     attribute(decision, actor=actor, reason=f"{verb}: {reason or 'as proposed by the evidence'}")
     decision.save()
+    if not passed and bid.status == Bid.Status.SHORTLISTED:
+        _knock_out_shortlisted(bid, knockout, actor=actor, why=reason or basis)
     return decision
+
+
+def _knock_out_shortlisted(bid: Bid, knockout: Knockout, *, actor, why: str) -> None:
+    """A bid that fails a confirmed knockout leaves the shortlist (it is never shortlisted or awarded)."""
+    bid = locked(Bid, bid.pk)
+    ensure_transition(BID_STATUSES, bid.status, Bid.Status.KNOCKED_OUT, labels=BID_LABELS,
+                      subject=f"The bid of {bid.vendor}")
+    bid.status = Bid.Status.KNOCKED_OUT
+    bid.status_reason = f"Failed the knockout “{knockout.name}”: {why}"
+    attribute(bid, actor=actor, reason=f"Knocked out: failed the knockout “{knockout.name}”")
+    bid.save(update_fields=["status", "status_reason", "updated_at"])
 
 
 @transaction.atomic

@@ -230,7 +230,8 @@ def bid_detail(request, reference, pk):
     bid = selectors.bid_page(_bid(request, reference, pk))
     return render(request, "awards/bid_detail.html", {
         "bid": bid, "procedure": bid.procedure, "pov": selectors.pov_outcome(bid),
-        "references": selectors.reference_status(bid), "documents": list(bid.documents.all()),
+        "references": selectors.reference_status(bid), "obligations": selectors.bid_obligations(bid),
+        "documents": list(bid.documents.all()),
         "checks": list(bid.reference_checks.all()),
         "criteria": list(bid.pov.criteria.all()) if selectors._has_pov(bid) else [],
         "can_edit": bid_policy.allows(request.user, "edit", bid),

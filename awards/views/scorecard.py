@@ -206,9 +206,12 @@ def _grid(request, procedure) -> results.ScoringGrid:
 def scoring(request, reference):
     procedure = procedure_for_request(request, reference)
     grid = _grid(request, procedure)
-    return render(request, "awards/scorecard/grid.html", {"procedure": procedure, "grid": grid,
-                                                           "scale_range": range((grid.scorecard.scale if
-                                                                                 grid.scorecard else 5) + 1)})
+    return render(request, "awards/scorecard/grid.html", _grid_context(procedure, grid))
+
+
+def _grid_context(procedure, grid, *, failed: dict | None = None) -> dict:
+    return {"procedure": procedure, "grid": grid, "failed": failed,
+            "scale_range": range((grid.scorecard.scale if grid.scorecard else 5) + 1)}
 
 
 @login_required
@@ -241,9 +244,12 @@ def score_cell(request, reference):
         return render(request, "awards/scorecard/_cell_status.html", {"error": error, "saved": saved,
                                                                       "cleared": not value and not error})
     if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, "Score saved." if saved else "Score cleared.")
+        # Without JavaScript: the grid again, the refusal beside the cell and what was typed still in it.
+        failed = {"bid": bid.pk if bid else None, "criterion": criterion.pk if criterion else None,
+                  "value": value, "rationale": rationale, "error": error}
+        return render(request, "awards/scorecard/grid.html", _grid_context(procedure, grid, failed=failed),
+                      status=400)
+    messages.success(request, "Score saved." if saved else "Score cleared.")
     return redirect(reverse("awards:scoring", args=[procedure.reference]))
 
 

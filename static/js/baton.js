@@ -11,6 +11,35 @@
     if (window.htmx) { window.htmx.process(el); }
   });
 
+  // A scoring cell the browser refuses (e.g. 7 on a 0-5 scale) sends no request, so htmx would stay silent: say why
+  // beside the cell, in its status line, and let the browser point at the field.
+  document.addEventListener("htmx:validation:halted", function (event) {
+    var form = event.target;
+    var errors = (event.detail && event.detail.errors) || [];
+    if (!form || !form.classList || !form.classList.contains("sc-cell") || !errors.length) { return; }
+    var status = form.querySelector(".sc-status");
+    var field = errors[0].elt;
+    if (status) {
+      var message = document.createElement("span");
+      message.className = "sc-error";
+      message.setAttribute("role", "alert");
+      message.textContent = "Not saved: " + (errors[0].message || "this value is not allowed") +
+        (field && field.max ? " (scores run from " + (field.min || 0) + " to " + field.max + ")" : "");
+      status.replaceChildren(message);
+    }
+    if (field) { field.setAttribute("aria-invalid", "true"); }
+  });
+
+  // After the server answers a scoring cell, its field is marked invalid only while the answer is a refusal.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.classList || !target.classList.contains("sc-status")) { return; }
+    var field = target.closest("form") ? target.closest("form").querySelector(".sc-value") : null;
+    if (!field) { return; }
+    if (target.querySelector(".sc-error")) { field.setAttribute("aria-invalid", "true"); }
+    else { field.removeAttribute("aria-invalid"); }
+  });
+
   // Forms marked data-confirm ask before a destructive or final step.
   document.addEventListener("submit", function (event) {
     var form = event.target;
