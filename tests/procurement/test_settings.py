@@ -27,7 +27,8 @@ PRODUCTION_ENV = {
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS",
                                                               "DATABASE_URL", "REDIS_URL", "BATON_TESTING",
-                                                              "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+                                                              "DJANGO_ALLOW_ASYNC_UNSAFE",
+                                                              "BATON_AUDIT_SIGNING_KEY", "BATON_AUDIT_VERIFY_KEY"}}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=120)
 
