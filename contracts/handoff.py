@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch
 
-from contracts.models import ClausePosition, Contract
+from contracts.models import ClauseFeedback, ClausePosition, Contract
 from contracts.models.planning import RACI_PARTIES, RaciCode
 from procurement.documents.registry import DocumentKind, register
 from procurement.icalendar import CalendarEvent, record_uid
@@ -26,6 +26,7 @@ KIND = "contract_handoff_pack"
 SECTIONS = [
     ("summary", "Contract summary"),
     ("positions", "Agreed positions and deviations from the playbook"),
+    ("feedback", "Clause feedback from the post-award manager"),
     ("obligations", "Obligations and KPIs to monitor"),
     ("milestones", "Milestones and payment schedule"),
     ("risks", "Risk register"),
@@ -38,6 +39,8 @@ SECTIONS = [
     ("audit", "Audit summary"),
 ]
 KPI_CLAUSES = {"service-levels", "performance", "pricing-caps"}
+# A clause in any other status (open, proposed, countered, escalated) is still being negotiated.
+SETTLED = (ClausePosition.Status.AGREED, ClausePosition.Status.CONCEDED)
 
 
 def _person(user) -> str:
@@ -54,7 +57,8 @@ def pack_queryset():
         "business_owner", "created_by", "kickoff", "kickoff__held_by",
     ).prefetch_related(
         Prefetch("clauses", queryset=ClausePosition.objects.select_related("playbook_clause", "owner")
-                 .prefetch_related("feedback")),
+                 .prefetch_related(Prefetch("feedback", queryset=ClauseFeedback.objects.select_related(
+                     "author", "responded_by").order_by("created_at", "pk")))),
         "scenarios__clauses", "raci_activities__assignments", "issues__raised_by", "checklist__owner",
         "milestones", "kickoff__attendees__user", "change_orders",
         Prefetch("vendor__risks", queryset=Risk.objects.select_related("owner", "accepted_by")),
@@ -95,6 +99,12 @@ def handoff_context(contract: Contract) -> dict:
         "playbook_target": p.playbook_clause.target if p.playbook_clause_id else "",
         "open_feedback": sum(1 for f in p.feedback.all() if not f.resolved),
     } for p in clauses]
+    feedback = [{
+        "clause": p.title, "topic": f.get_topic_display(), "feedback": f.body, "raised_by": _person(f.author),
+        "raised_on": f.created_at.date().isoformat(), "response": f.response, "answered_by": _person(f.responded_by),
+        "status": "Resolved" if f.resolved else "Open",
+    } for p in clauses for f in p.feedback.all()]
+    unsettled = [p for p in clauses if p.status not in SETTLED]
     obligations = [{
         "obligation": p.title,
         "type": "KPI" if p.playbook_clause_id and p.playbook_clause.key in KPI_CLAUSES else "Obligation",
@@ -126,6 +136,9 @@ def handoff_context(contract: Contract) -> dict:
             "minutes": render_markdown(kickoff.minutes) if kickoff else "",
         },
         "positions": positions,
+        # rendered while clauses are still being negotiated: the pack is a draft and says so on its cover
+        "draft": {"open": len(unsettled)} if unsettled else None,
+        "feedback": feedback,
         "deviations": [p for p in positions if p["deviates"]],
         "obligations": obligations,
         "change_orders": [{"number": o.number, "title": o.title, "reason": o.get_reason_display(),
@@ -220,6 +233,11 @@ def handoff_attachments(contract: Contract, context: dict) -> dict[str, bytes]:
                                     for r in context["risks"]]),
         f"{ref}-raci.csv": to_csv(["Activity", *parties],
                                   [[row["activity"], *row["cells"]] for row in context["raci"]]),
+        f"{ref}-clause-feedback.csv": to_csv(["Clause", "Topic", "Feedback", "Raised by", "Raised on", "Answer",
+                                              "Answered by", "Status"],
+                                             [[f["clause"], f["topic"], f["feedback"], f["raised_by"], f["raised_on"],
+                                               f["response"], f["answered_by"], f["status"]]
+                                              for f in context["feedback"]]),
         f"{ref}-milestones.csv": to_csv(["Milestone", "Due date", "Payment"],
                                         [[m["title"], m["due_date"], m["payment_amount"] or ""]
                                          for m in context["milestones"]]),

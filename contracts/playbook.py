@@ -168,6 +168,8 @@ PLAYBOOK: list[dict] = [
 
 # The RACI activity whose Accountable seat decides change orders (seeded below; keep the name in step).
 CHANGE_ORDER_ACTIVITY = "Approve change orders"
+# The RACI activity whose Accountable seat approves invoices for payment (seeded below; keep the name in step).
+PAYMENT_APPROVAL_ACTIVITY = "Approve payments"
 
 RACI_ACTIVITIES = [
     ("Approve change orders", {"negotiation_lead": "C", "post_award_manager": "R", "business_owner": "A",

@@ -133,8 +133,10 @@ def seed_post_award(contract, *, users, stdout) -> None:
                                   reason="Usage-based pricing with a cap, as agreed")
     paid = services.invoice_record(actor=manager, contract=contract, number="QM-1001", amount=Decimal("20000"),
                                    received_on=today - timedelta(days=50), milestone=pilot)
-    services.invoice_approve(actor=manager, invoice=paid, on=today - timedelta(days=45))
-    services.invoice_pay(actor=manager, invoice=paid, paid_on=today - timedelta(days=28))
+    # three people: the manager records, the business owner (Accountable for "Approve payments") approves, the
+    # lead records the payment
+    services.invoice_approve(actor=owner, invoice=paid, on=today - timedelta(days=45))
+    services.invoice_pay(actor=lead, invoice=paid, paid_on=today - timedelta(days=28))
     services.invoice_record(actor=manager, contract=contract, number="QM-1002", amount=Decimal("18500"),
                             received_on=today - timedelta(days=36), period_start=today - timedelta(days=66),
                             period_end=today - timedelta(days=36))

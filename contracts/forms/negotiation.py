@@ -98,12 +98,13 @@ class ClausePositionForm(forms.Form):
                                      widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, vendor_side_only: bool = False, **kwargs):
-        """`vendor_side_only`: someone who negotiates but may not edit the contract records only the vendor's
-        position; our positions are shown, not changeable."""
+        """`vendor_side_only`: a team member who is not the negotiation side (the post-award manager, for one)
+        records only the vendor's position; our positions are shown on the page beside the form, never offered as
+        fields."""
         super().__init__(*args, **kwargs)
         if vendor_side_only:
-            for name, field in self.fields.items():
-                field.disabled = name != "vendor_position"
+            for name in [name for name in self.fields if name != "vendor_position"]:
+                del self.fields[name]
 
 
 class ClauseStatusForm(forms.Form):

@@ -36,7 +36,8 @@ def _position(position: ClausePosition) -> ClausePosition:
 @transaction.atomic
 def clause_position_update(*, actor, position: ClausePosition, reason: str = "Clause position edited",
                            **changes) -> ClausePosition:
-    """The lead edits our positions; any team member may record the vendor's current position."""
+    """The negotiation side (a procurement lead) edits our positions; any team member, the post-award manager
+    included, may record the vendor's current position."""
     unknown = set(changes) - set(POSITION_FIELDS)
     if unknown:
         raise ValueError(f"clause_position_update cannot change: {', '.join(sorted(unknown))}")
@@ -44,7 +45,7 @@ def clause_position_update(*, actor, position: ClausePosition, reason: str = "Cl
     contract = position.contract
     ours = any(name in changes and changes[name] != getattr(position, name)
                for name in POSITION_FIELDS if name not in TEAM_POSITION_FIELDS)
-    require(actor, "edit" if ours else "negotiate", contract)
+    require(actor, "position" if ours else "negotiate", contract)
     ensure_editable(contract)
     if position.status in (S.AGREED, S.CONCEDED) and ours:
         raise InvalidTransition(f"“{position}” is settled; reopen it before changing our positions.")
@@ -89,7 +90,8 @@ def clause_set_status(*, actor, position: ClausePosition, status: str, reason: s
 
     - agreed / conceded need the agreed wording; unresolved feedback blocks `agreed` unless the lead overrides
       it with a reason;
-    - escalating, and conceding, are the lead's decisions;
+    - every move is the negotiation side's (policy "position": the post-award manager comments through
+      feedback, they do not move clauses); escalating, conceding and overriding feedback are the lead's decisions;
     - conceding beyond our walk-away needs the clause escalated first, and registers a risk against the vendor
       (through the vendors service, with history).
     """
@@ -97,7 +99,7 @@ def clause_set_status(*, actor, position: ClausePosition, status: str, reason: s
     contract = position.contract
     ensure_editable(contract)
     decides = status in (S.ESCALATED, S.CONCEDED) or bool(override_reason.strip())
-    require(actor, "decide" if decides else "negotiate", contract)
+    require(actor, "decide" if decides else "position", contract)
     ensure_transition(CLAUSE_TRANSITIONS, position.status, status, labels=dict(S.choices),
                       subject=f"Clause “{position.title}”")
     if agreed_summary is not None:

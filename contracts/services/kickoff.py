@@ -27,6 +27,10 @@ def kickoff_update(*, actor, kickoff: Kickoff, reason: str = "Kickoff plan edite
     kickoff = _kickoff(kickoff)
     require(actor, "edit", kickoff.contract)
     ensure_editable(kickoff.contract)
+    day = changes.get("meeting_date")
+    if kickoff.is_held and day is not None and day != kickoff.meeting_date and day > timezone.localdate():
+        raise InvalidTransition(f"The kickoff is recorded as held; its meeting date cannot move into the future "
+                                f"({day:%d %b %Y}).")
     return model_update(instance=kickoff, fields=changes, allowed=KICKOFF_FIELDS, actor=actor, reason=need(reason))
 
 
@@ -66,6 +70,9 @@ def hold_blockers(kickoff: Kickoff) -> list[str]:
     problems = []
     if kickoff.meeting_date is None:
         problems.append("Set the meeting date.")
+    elif kickoff.meeting_date > timezone.localdate():
+        problems.append(f"The meeting date ({kickoff.meeting_date:%d %b %Y}) is in the future; record it as held "
+                        "on or after the day it takes place.")
     if not contract.post_award_manager_id:
         problems.append("Name the post-award contract manager in the contract team.")
     elif not kickoff.attendees.filter(user_id=contract.post_award_manager_id).exists():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from contracts.handoff import HANDOFF_PACK, KIND
+from contracts.handoff import HANDOFF_PACK, KIND, SETTLED
 from contracts.models import Contract, PackAcknowledgement
 from contracts.services._common import require, save
 from procurement.documents.models import RenderedDocument
@@ -18,7 +18,8 @@ def pack_request(*, actor, contract: Contract):
 
 @transaction.atomic
 def pack_acknowledge(*, actor, contract: Contract, document: RenderedDocument) -> PackAcknowledgement:
-    """The post-award manager confirms receipt of the current, ready version of the pack."""
+    """The post-award manager confirms receipt of the current, ready version of the pack; refused while any clause
+    is still open, proposed, countered or escalated (a pack rendered then is a draft and says so)."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     require(actor, "acknowledge_pack", contract)
     if document.kind != KIND or document.object_id != contract.pk:
@@ -28,6 +29,13 @@ def pack_acknowledge(*, actor, contract: Contract, document: RenderedDocument) -
     if document.source_hash != HANDOFF_PACK.hash_source(contract):
         raise InvalidTransition("The contract changed after this pack was rendered; render the new version and "
                                 "acknowledge that one.")
+    unsettled = [p for p in contract.clauses.order_by("order", "pk") if p.status not in SETTLED]
+    if unsettled:
+        named = ", ".join(f"“{p.title}” ({p.get_status_display().lower()})" for p in unsettled)
+        raise InvalidTransition(
+            f"The handoff pack cannot be acknowledged while {len(unsettled)} clause"
+            f"{'s are' if len(unsettled) > 1 else ' is'} still being negotiated: {named}. Agree or concede "
+            "them first, then render the pack again.")
     existing = PackAcknowledgement.objects.filter(document=document, acknowledged_by=actor).first()
     if existing:
         return existing

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
-from contracts.models import Contract, Invoice
+from contracts.models import Contract, Invoice, Milestone
 from contracts.models.contract import PaymentModel
 from contracts.notices import managers_of, tell
+from contracts.policies import payment_step_refusal
 from contracts.services._common import ensure_open, locked, need, require, save, today
 from contracts.transitions import INVOICE_TRANSITIONS
 from contracts.usage import forecast_spend
+from procurement.exceptions import InvalidTransition
 from procurement.services import model_update
 from procurement.statemachine import ensure_transition
 
@@ -55,16 +57,33 @@ def invoice_record(*, actor, contract: Contract, number: str, amount, received_o
 
 
 def _locked_invoice(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update(of=("self",)).select_related("contract").get(pk=invoice.pk)
+    return (Invoice.objects.select_for_update(of=("self",)).select_related("contract", "milestone")
+            .get(pk=invoice.pk))
+
+
+def _segregated(actor, invoice: Invoice, step: str) -> None:
+    refusal = payment_step_refusal(actor, invoice, step)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 @transaction.atomic
 def invoice_approve(*, actor, invoice: Invoice, on: date | None = None) -> Invoice:
+    """Only the person in the seat the RACI marks Accountable for "Approve payments", never the person who
+    recorded the invoice (when the policy segregates payments), and a milestone's invoice only once the milestone
+    is accepted."""
     invoice = _locked_invoice(invoice)
-    require(actor, "manage", invoice.contract)
+    require(actor, "approve_payment", invoice.contract)
+    _segregated(actor, invoice, "approve")
     ensure_open(invoice.contract)
     ensure_transition(INVOICE_TRANSITIONS, invoice.status, S.APPROVED, labels=dict(S.choices),
                       subject=f"Invoice {invoice.number}")
+    milestone = invoice.milestone
+    if milestone is not None and milestone.status != Milestone.Status.ACCEPTED:
+        raise InvalidTransition(
+            f"Invoice {invoice.number} bills the milestone “{milestone.title}”, which is "
+            f"{milestone.get_status_display().lower()}, not accepted; accept the milestone before approving its "
+            "invoice.")
     on = on or today()
     if on < invoice.received_on:
         raise ValidationError({"on": "An invoice cannot be approved before it was received."})
@@ -78,6 +97,7 @@ def invoice_pay(*, actor, invoice: Invoice, paid_on: date | None = None) -> Invo
     require(actor, "manage", invoice.contract)
     ensure_transition(INVOICE_TRANSITIONS, invoice.status, S.PAID, labels=dict(S.choices),
                       subject=f"Invoice {invoice.number}")
+    _segregated(actor, invoice, "pay")
     paid_on = paid_on or today()
     if paid_on > today():
         raise ValidationError({"paid_on": "A payment cannot be recorded in the future."})

@@ -118,6 +118,7 @@ def contract_detail(request, reference):
             "can_manage": contract_policy.allows(user, "manage", contract),
             "can_report": contract_policy.allows(user, "report", contract),
             "can_approve_change": contract_policy.allows(user, "approve_change", contract),
+            "can_approve_payment": contract_policy.allows(user, "approve_payment", contract),
             "approver_seat": accountable_label(contract),
         },
         "hold_blockers": services.hold_blockers(kickoff) if kickoff and not kickoff.is_held else [],
@@ -127,6 +128,7 @@ def contract_detail(request, reference):
         "can_edit": contract_policy.allows(user, "edit", contract),
         "can_decide": contract_policy.allows(user, "decide", contract),
         "can_negotiate": contract_policy.allows(user, "negotiate", contract),
+        "can_position": contract_policy.allows(user, "position", contract),
         "can_acknowledge": contract_policy.allows(user, "acknowledge_pack", contract),
         "clause_status_labels": dict(ClausePosition.Status.choices),
     })
@@ -216,7 +218,7 @@ def kickoff_action_done(request, reference, pk):
 def clause_edit(request, reference, pk):
     contract = _contract(request, reference, "negotiate")
     position = _child(ClausePosition, contract, pk)
-    vendor_side_only = not contract_policy.allows(request.user, "edit", contract)
+    vendor_side_only = not contract_policy.allows(request.user, "position", contract)
 
     def save(form):
         return services.clause_position_update(actor=request.user, position=position, **{

@@ -103,11 +103,12 @@ def invoice_add(request, reference):
 
 @login_required
 def invoice_step(request, reference, pk, step):
-    contract = _contract(request, reference, "manage")
-    invoice = _child(Invoice, contract, pk)
     if step not in ("approve", "pay"):
         raise Http404("No such step.")
     approve = step == "approve"
+    # approving is the RACI's Accountable seat for "Approve payments"; recording the payment is the manager's
+    contract = _contract(request, reference, "approve_payment" if approve else "manage")
+    invoice = _child(Invoice, contract, pk)
 
     def record(form):
         if approve:

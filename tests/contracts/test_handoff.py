@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 def ready_pack(lead, manager):
     contract = open_contract(lead=lead, manager=manager)
     held_kickoff(contract, lead=lead, manager=manager)
+    for clause in contract.clauses.all():  # a pack is acknowledged only once every clause is settled
+        services.clause_set_status(actor=lead, position=clause, status="agreed", agreed_summary="As drafted")
     doc = services.pack_request(actor=manager, contract=contract)
     document_render(document_id=doc.pk)
     doc.refresh_from_db()

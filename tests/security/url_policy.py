@@ -214,7 +214,8 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
     "contracts:action_add": act(C(), "manager", **CONTRACT_TEAM),
     "contracts:action_done": act(C(pk=_pk("action")), "manager", methods=POST, **CONTRACT_TEAM),
     "contracts:clause_edit": act(C(pk=_pk("clause")), "manager", **CONTRACT_TEAM),
-    "contracts:clause_status": act(C(pk=_pk("clause"), target="proposed"), "manager", **CONTRACT_TEAM),
+    # moving a clause is the negotiation side's (a procurement lead); the manager comments and gets 403
+    "contracts:clause_status": act(C(pk=_pk("clause"), target="proposed"), **CONTRACT_LEAD),
     "contracts:feedback_add": act(C(pk=_pk("clause")), "manager", **CONTRACT_TEAM),
     "contracts:feedback_respond": act(C(pk=_pk("feedback")), "manager", **CONTRACT_TEAM),
     "contracts:scenario_add": act(C(), "manager", **CONTRACT_TEAM),
@@ -238,7 +239,8 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
     "contracts:milestone_evidence": read(L(pk=_pk("milestone")), "manager", sees=AUD | LEADS),
     "contracts:payment_terms": act(L(), "manager", **CONTRACT_TEAM),
     "contracts:invoice_add": act(L(), "manager", **CONTRACT_TEAM),
-    "contracts:invoice_step": act(L(pk=_pk("invoice"), step="approve"), "manager", **CONTRACT_TEAM),
+    # approving an invoice: the RACI's Accountable for "Approve payments" only (the business owner when seeded)
+    "contracts:invoice_step": act(L(pk=_pk("invoice"), step="approve"), "owner", sees=AUD | LEADS),
     "contracts:change_order_add": act(L(), "manager", **CONTRACT_TEAM),
     "contracts:change_order_decide": act(L(pk=_pk("change_order")), "owner", sees=AUD | LEADS),  # RACI's A only
     "contracts:kpi_add": act(L(), "manager", **CONTRACT_TEAM),
