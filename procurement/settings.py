@@ -270,6 +270,7 @@ BATON_SITE_URL = env.str("BATON_SITE_URL", default="http://127.0.0.1:8000")  # l
 BATON_SIGNOFF_FAILURE_LIMIT = env.int("BATON_SIGNOFF_FAILURE_LIMIT", default=5)
 BATON_SIGNOFF_COOLOFF_MINUTES = env.int("BATON_SIGNOFF_COOLOFF_MINUTES", default=15)
 BATON_STANDSTILL_DAYS = env.int("BATON_STANDSTILL_DAYS", default=10)  # days between award and contract signature
+BATON_PAYMENT_SEGREGATION = env.bool("BATON_PAYMENT_SEGREGATION", default=True)  # record, approve, pay: three people
 BATON_NOTICE_LEAD_DAYS = env.int("BATON_NOTICE_LEAD_DAYS", default=30)  # remind before a contract's notice deadline
 BATON_RENEWAL_LEAD_DAYS = env.int("BATON_RENEWAL_LEAD_DAYS", default=60)  # remind before its end/renewal date
 BATON_DEMO_PASSWORD = "baton-demo-2026"  # noqa: S105 - published demo logins; seed_demo refuses DEBUG off

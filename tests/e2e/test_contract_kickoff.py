@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from contracts.models import Contract, PackAcknowledgement
 from contracts.services import playbook_seed
 from procurement.accounts.roles import Role
-from tests.factories.contracts import approved_memo
+from tests.factories.contracts import approved_memo, settle_clauses
 
 
 def test_contract_kickoff_to_acknowledged_handoff_pack(page, live_server, login, make_user):
@@ -82,6 +82,18 @@ def test_contract_kickoff_to_acknowledged_handoff_pack(page, live_server, login,
     assert f"{contract.reference}-handoff-pack-v1.pdf" in archive.namelist()
     assert f"{contract.reference}-key-dates.ics" in archive.namelist()
 
+    # While clauses are still being negotiated the pack is a draft and receipt is refused, naming them.
+    page.get_by_role("link", name="Acknowledge receipt").click()
+    page.get_by_role("button", name="I have received it").click()
+    expect(page.get_by_text("still being negotiated").first).to_be_visible()
+    assert not PackAcknowledgement.objects.filter(contract=contract).exists()
+
+    # Once the lead has settled every clause, the manager renders the final pack and acknowledges it.
+    settle_clauses(contract, lead=lead)
+    page.goto(f"{live_server.url}{contract.get_absolute_url()}")
+    page.locator("#pack").get_by_role("button", name="Render PDF").click()
+    expect(page.locator("#pack").get_by_text("Download", exact=False).first).to_be_visible(timeout=30000)
+    page.reload()
     page.get_by_role("link", name="Acknowledge receipt").click()
     page.get_by_role("button", name="I have received it").click()
     expect(page.locator("#pack")).to_contain_text("received by Marco Ruiz")

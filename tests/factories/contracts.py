@@ -75,3 +75,19 @@ def milestone(contract, *, actor, title: str = "Pilot in two languages", days: i
     if kwargs:
         m = milestone_plan(actor=actor, milestone=m, **kwargs)
     return m
+
+
+def settle_clauses(contract, *, lead) -> None:
+    """The negotiation side answers any open feedback and agrees every clause not yet agreed or conceded, as the
+    handoff pack is acknowledged only once nothing is left to negotiate (issue 17, finding 12)."""
+    from contracts.models import ClausePosition
+    from contracts.services import clause_set_status, feedback_respond, unresolved_feedback
+
+    settled = (ClausePosition.Status.AGREED, ClausePosition.Status.CONCEDED)
+    for position in contract.clauses.order_by("order", "pk"):
+        if position.status in settled:
+            continue
+        for feedback in unresolved_feedback(position):
+            feedback_respond(actor=lead, feedback=feedback, response="Taken into the agreed wording.")
+        clause_set_status(actor=lead, position=position, status=ClausePosition.Status.AGREED,
+                          agreed_summary=f"Agreed wording for {position.title}")

@@ -106,7 +106,7 @@ def test_handoff_pack_rendered_by_the_worker_holds_everything(client, lead, mana
     ref = contract.reference
     names = set(archive.namelist())
     assert names == {f"{ref}-handoff-pack-v1.pdf", f"{ref}-obligations.csv", f"{ref}-risks.csv", f"{ref}-raci.csv",
-                     f"{ref}-milestones.csv", f"{ref}-key-dates.ics"}
+                     f"{ref}-clause-feedback.csv", f"{ref}-milestones.csv", f"{ref}-key-dates.ics"}
 
     reader = pypdf.PdfReader(io.BytesIO(archive.read(f"{ref}-handoff-pack-v1.pdf")))
     flat = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
@@ -136,6 +136,21 @@ def test_handoff_pack_rendered_by_the_worker_holds_everything(client, lead, mana
     assert any("Example, Certification; Body" in s for s in summaries)
     assert any("=Go-live, phase 1" in s for s in summaries)
 
+    # Rendered while clauses are still being negotiated, the pack is a draft: it cannot be acknowledged yet
+    # (issue 17, finding 12). Once every clause is settled, the new version is rendered and acknowledged.
+    assert "draft" in flat.lower()
+    refused = client.post(reverse("contracts:pack_acknowledge", args=[ref]))
+    assert refused.status_code == 409
+    assert "still being negotiated" in refused.content.decode()
+    assert not contract.pack_receipts.exists()
+    for position in contract.clauses.exclude(status=ClausePosition.Status.AGREED):
+        services.clause_set_status(actor=lead, position=position, status=ClausePosition.Status.AGREED,
+                                   agreed_summary=f"Agreed wording for {position.title}")
+    client.force_login(lead)
+    assert client.post(reverse("contracts:pack_request", args=[ref])).status_code == 302
+    final = wait_for(RenderedDocument.objects.filter(kind=handoff.KIND).order_by("-pk").first().pk, S.READY, S.FAILED)
+    assert final.status == S.READY and final.pk != doc.pk, final.error
+    client.force_login(manager)
     ack = client.post(reverse("contracts:pack_acknowledge", args=[ref]))
     assert ack.status_code == 302
-    assert contract.pack_receipts.get().document == doc
+    assert contract.pack_receipts.get().document == final
