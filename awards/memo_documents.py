@@ -176,12 +176,16 @@ AWARD_MEMO = register(DocumentKind(
 
 
 def debrief_context(debrief: Debrief) -> dict:
-    """Only this bidder's own scores and the winning total: never another bidder's name or detail."""
-    debrief = Debrief.objects.select_related("memo__procedure", "bid__vendor").get(pk=debrief.pk)
+    """This bidder's own scores, the winning total and the winner's name (a standstill notice must name the
+    successful bidder): never any other bidder's name, nor the winner's detail beyond its totals."""
+    debrief = Debrief.objects.select_related("memo__procedure", "memo__recommended_bid__vendor",
+                                             "bid__vendor").get(pk=debrief.pk)
     procedure = debrief.memo.procedure
+    winner = debrief.memo.recommended_bid
     return {
         "procedure": {"reference": procedure.reference, "title": procedure.title},
         "bidder": str(debrief.bid.vendor),
+        "winner": str(winner.vendor) if winner is not None else "",
         "held_on": debrief.held_on,
         "attendees": [line.strip() for line in debrief.attendees.splitlines() if line.strip()],
         "strengths": render_markdown(debrief.strengths),

@@ -48,3 +48,60 @@ def memo_decided(*, route, memo) -> None:
         notify(recipient=user, kind="memo_decided", key=f"memo_decided:{route.pk}:{route.status}",
                subject=f"Decision memo {procedure.reference} {words}",
                body=f"{memo.title}. See the sign-offs and comments on the memo.", target=memo)
+
+
+def award_notice_recipients(memo) -> list:
+    """Who hears of an award: the procedure's lead and business owner, its evaluators, and whoever signed the
+    approving route (each once; inactive people are skipped by the outbox)."""
+    from awards.models import ApprovalRoute
+
+    procedure = memo.procedure
+    people = [procedure.lead, procedure.business_owner]
+    people += [a.evaluator for a in procedure.assignments.select_related("evaluator").order_by("pk")]
+    route = ApprovalRoute.objects.filter(memo=memo, status=ApprovalRoute.Status.APPROVED).first()
+    if route is not None:
+        people += [s.signer for s in route.signoffs.select_related("signer").order_by("pk")]
+    unique = {p.pk: p for p in people if p is not None}
+    return [unique[pk] for pk in sorted(unique)]
+
+
+def award_notice_text(memo) -> tuple[str, str]:
+    """The award notice's subject and body: it names the winner and the day the standstill period ends."""
+    procedure = memo.procedure
+    winner = memo.recommended_bid.vendor
+    ends = memo.standstill_ends_on
+    ends_text = f"{ends.day} {ends:%B %Y}" if ends else "not set"
+    subject = f"{procedure.reference} awarded to {winner}"
+    body = (f"The award decision memo for {procedure.reference} “{procedure.title}” (version {memo.version}) was "
+            f"approved by every committee on its route.\n\n"
+            f"Awarded to: {winner}\n"
+            f"Standstill period ends: {ends_text}\n"
+            f"Content hash signed: {memo.content_hash}\n\n"
+            "Each unsuccessful bidder is offered a debrief. Baton refuses to mark the contract signed until the "
+            "standstill period has ended, unless a standstill waiver is recorded for the procedure.")
+    return subject, body
+
+
+def award_decided(*, memo) -> None:
+    """The award notice, one message per person through the outbox (idempotent on the memo's approved version)."""
+    subject, body = award_notice_text(memo)
+    for person in award_notice_recipients(memo):
+        notify(recipient=person, kind="award_notice", key=f"award_notice:{memo.pk}:{memo.version}",
+               subject=subject, body=body, target=memo.procedure)
+
+
+def scorecard_changed(*, evaluators, procedure, what: str, reason: str) -> None:
+    """Evaluators whose scores were reset (or whose sheets were reopened) by a scorecard change, each through the
+    outbox, so a failed send is retried by the sweeper and shows in the notification's status."""
+    from django.utils import timezone
+
+    stamp = timezone.now().isoformat()
+    body = (f"The procurement lead changed the scorecard of {procedure.reference} {procedure.title}.\n\n"
+            f"What changed: {what}\nReason: {reason}\n\n"
+            "Some of your scores were reset or your score sheet was reopened. Please score the affected "
+            "criteria again and submit your sheet.")
+    for person in sorted(evaluators, key=lambda user: user.pk):
+        notify(recipient=person, kind="scorecard_changed",
+               key=f"scorecard_changed:{procedure.pk}:{stamp}:{what}"[:200],
+               subject=f"{procedure.reference}: scorecard changed, please review your scores", body=body,
+               target=procedure)

@@ -33,6 +33,7 @@ from awards.models import (
     Requirement,
     RouteStep,
     SignOff,
+    Waiver,
 )
 from awards.models.approval import Decision
 from awards.models.memo import MemoStatus
@@ -316,3 +317,53 @@ def routes_to_sign(user):
     """The open routes of the memos the person may sign now: the sign-off inbox and its home panel."""
     return ApprovalRoute.objects.filter(status=ApprovalRoute.Status.OPEN,
                                         memo__in=memos_to_sign(user).values("pk"))
+
+
+# --- waivers (issue 17) ---------------------------------------------------------------------------------------
+# "waive" (asked of an unsaved Waiver carrying its procedure, kind and beneficiary): the person holds a role the
+# setting BATON_WAIVER_ROLES names for that kind ({kind: [role, ...]}; default below), and is neither the person
+# the waiver benefits nor the procedure's own lead. Superusers get no exception: this is segregation of duties.
+DEFAULT_WAIVER_ROLES = {
+    "standstill": (Role.COMMITTEE_APPROVER,), "due_diligence": (Role.COMMITTEE_APPROVER,),
+    "residual_risk": (Role.COMMITTEE_APPROVER,), "late_bid": (Role.PROCUREMENT_LEAD,),
+    "timeline_change": (Role.PROCUREMENT_LEAD,),
+}
+
+
+def waiver_roles(kind: str) -> tuple[str, ...]:
+    from django.conf import settings
+
+    configured = getattr(settings, "BATON_WAIVER_ROLES", None) or {}
+    return tuple(configured.get(kind, DEFAULT_WAIVER_ROLES.get(kind, ())))
+
+
+def _waiver_level_refusal(user, waiver) -> str:
+    roles = " or ".join(str(role).lower() for role in waiver_roles(waiver.kind)) or "nobody"
+    return f"A waiver of this kind ({waiver.get_kind_display().lower()}) is recorded by a {roles}; you are not one."
+
+
+def _waiver_level_scope(user):
+    kinds = [kind for kind in DEFAULT_WAIVER_ROLES if has_role(user, *waiver_roles(kind))]
+    return Q(kind__in=kinds) if kinds else None
+
+
+class WaiverPolicy(ObjectPolicy):
+    model = Waiver
+    actions = {"waive": Action(
+        when(lambda user, waiver: has_role(user, *waiver_roles(waiver.kind)), _waiver_level_scope,
+             _waiver_level_refusal),
+        when(lambda user, waiver: user.pk not in (waiver.beneficiary_id, waiver.procedure.lead_id),
+             lambda user: ~Q(beneficiary=user) & ~Q(procedure__lead=user),
+             "You would benefit from this waiver, so someone else must record it."),
+    )}
+
+    def base_queryset(self):
+        return Waiver.objects.select_related("procedure", "recorded_by", "beneficiary")
+
+    def related(self, user):
+        if has_role(user, Role.PROCUREMENT_LEAD):
+            return EVERY_OBJECT
+        return Q(procedure__lead=user) | Q(procedure__business_owner=user) | Q(recorded_by=user)
+
+
+waiver_policy = WaiverPolicy()

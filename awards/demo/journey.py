@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from awards import results, services
 from awards.demo import _blocked, _pdf
-from awards.demo.memo import MEMBERS
+from awards.demo.memo import MEMBERS, alternative_reasons, recommendation_basis
 from awards.demo.scorecard import _value, build_scorecard
 from awards.models import AwardProcedure, Bid, DecisionMemo
 from awards.models.procedure import Stage
@@ -40,8 +40,6 @@ REQUIREMENTS = (
     ("Summaries in English, German and Dutch", "could"),
 )
 NARRATIVE = {
-    "recommendation": "Highest weighted total after the consensus note, every knockout passed, and the cleanest "
-                      "data terms: files stay in the EU and are never used for training.",
     "do_nothing": "Adjusters spend about a third of each claim reading the file; backlog grows every storm season.",
     "build_in_house": "We could host an open model, but we have no team to evaluate and run it this year.",
     "risk_notes": "Model changes and price rises are the main risks; both go into the contract clauses.",
@@ -150,9 +148,17 @@ def _settle_spreads(procedure, lead) -> None:
 
 
 def _shortlist(procedure, lead, bids):
+    """Shortlist the bids that passed every knockout; knock out, with the knockout named, those that failed one."""
+    result = results.procedure_results(procedure, samples=1).result
     for bid in bids:
         bid.refresh_from_db()
-        if bid.status == Bid.Status.SUBMITTED:
+        if bid.status != Bid.Status.SUBMITTED:
+            continue
+        outcome = result.bid(str(bid.pk)) if result is not None else None
+        if outcome is not None and outcome.excluded:
+            services.bid_decide(actor=lead, bid=bid, status=Bid.Status.KNOCKED_OUT,
+                                reason=outcome.exclusion_reason or "Failed a knockout")
+        else:
             services.bid_decide(actor=lead, bid=bid, status=Bid.Status.SHORTLISTED,
                                 reason="Every knockout passed; scored in range")
     return services.procedure_advance(actor=lead, procedure=procedure, target=Stage.SHORTLIST,
@@ -165,9 +171,13 @@ def _memo(procedure, lead) -> DecisionMemo:
     memo = services.memo_create(actor=lead, procedure=procedure, recommended_bid=winner,
                                 contract_value=procedure.estimated_value)
     others = Bid.objects.filter(procedure=procedure, status=Bid.Status.SHORTLISTED).exclude(pk=winner.pk)
-    reasons = {bid.pk: f"{bid.vendor} scored lower on summary accuracy and citation quality." for bid in others}
+    # The memo's sentences about the scores come from the scores themselves, so the demo cannot contradict them.
+    reasons = alternative_reasons(data.result, str(winner.pk), others)
+    recommendation = (recommendation_basis(procedure, data.result, str(winner.pk))
+                      + " It also offers the cleanest data terms: files stay in the EU and are never used for "
+                        "training.")
     memo = services.memo_update(actor=lead, memo=memo, alternatives=reasons, reason="Demo memo written",
-                                **NARRATIVE)
+                                recommendation=recommendation, **NARRATIVE)
     return services.memo_submit(actor=lead, memo=memo)
 
 

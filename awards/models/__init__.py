@@ -25,6 +25,7 @@ from awards.models.scorecard import (  # noqa: F401 (issue 5)
     ScorecardTemplate,
     ScoreSheet,
 )
+from awards.models.waivers import Waiver, WaiverKind  # noqa: F401 (issue 17: waivers)
 
 __all__ = [
     "AwardProcedure",

@@ -59,6 +59,7 @@ from awards.services.scoring_scores import (  # noqa: F401 (issue 5: scoring)
     scoresheet_reopen,
     scoresheet_submit,
 )
+from awards.services.waivers import waiver_record  # noqa: F401 (issue 17: waivers)
 
 __all__ = [
     "bid_decide", "bid_decide_late", "bid_decline", "bid_invite", "bid_record_submission", "conflict_declare",

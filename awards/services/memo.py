@@ -21,7 +21,6 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -365,7 +364,7 @@ def _close(route, memo, *, actor, route_status: str, memo_status: str, reason: s
 def memo_award(*, memo: DecisionMemo, actor) -> None:
     """Called inside the approving transaction, once: the procedure enters Awarded (procedure_award, with its
     stage machine and prerequisites), the winning bid is awarded and the other shortlisted bids are unsuccessful,
-    debriefs open, the memo PDF is requested and the award notices are mailed on commit."""
+    debriefs open, the memo PDF is requested and the award notices are queued in the outbox."""
     if memo.recommended_bid_id is None:
         raise DomainError("An approved memo must name the recommended bid.")
     procedure = procedure_award(actor=actor, procedure=memo.procedure,
@@ -385,36 +384,11 @@ def memo_award(*, memo: DecisionMemo, actor) -> None:
     from procurement.documents.services import document_request
 
     document_request(kind="award_memo", source=memo, actor=None, reason="Memo approved")
-    transaction.on_commit(partial(send_award_notices, memo.pk))
+    notices.award_decided(memo=memo)  # through the outbox: one message each, e-mailed on commit
     # The audit chains' heads are signed at every approval, so no history of this decision can later be cut
     # off silently (procurement.audit.checkpoint); a failure is logged and the beat job writes the next one.
     transaction.on_commit(partial(audit_tasks.checkpoint.delay,
                                   reason=f"Decision memo of {procedure.reference} approved"), robust=True)
-
-
-def award_recipients(memo: DecisionMemo) -> list[str]:
-    procedure = memo.procedure
-    people = [procedure.lead, procedure.business_owner]
-    people += [a.evaluator for a in procedure.assignments.select_related("evaluator")]
-    route = ApprovalRoute.objects.filter(memo=memo, status=ApprovalRoute.Status.APPROVED).first()
-    if route is not None:
-        people += [s.signer for s in route.signoffs.select_related("signer")]
-    return sorted({p.email for p in people if p.email and p.is_active})
-
-
-def send_award_notices(memo_id: int) -> None:
-    memo = DecisionMemo.objects.select_related("procedure", "recommended_bid__vendor").get(pk=memo_id)
-    procedure = memo.procedure
-    subject = f"{procedure.reference} awarded to {memo.recommended_bid.vendor}"
-    body = (f"The award decision memo for {procedure.reference} “{procedure.title}” (version {memo.version}) "
-            f"has been approved by every committee on its route.\n\n"
-            f"Awarded to: {memo.recommended_bid.vendor}\n"
-            f"Standstill period ends: {memo.standstill_ends_on:%d %b %Y}\n"
-            f"Content hash signed: {memo.content_hash}\n\n"
-            "Unsuccessful bidders are offered a debrief; the contract is not signed before the standstill ends.")
-    recipients = award_recipients(memo)
-    if recipients:
-        send_mail(subject, body, None, recipients)
 
 
 def latest_version(memo: DecisionMemo) -> MemoVersion | None:

@@ -7,7 +7,8 @@ Decisions (issue 5):
   guidance, the requirements it assesses) resets that criterion's scores; a new criterion reopens the
   submitted sheets (there is something new to score); removing a criterion deletes its scores; a change of
   scale resets every score. Weight changes (group weights, shares) reset nothing: scores do not depend on
-  weights. The evaluators whose scores were reset, or whose sheets were reopened, are emailed on commit.
+  weights. The evaluators whose scores were reset, or whose sheets were reopened, are told through the
+  notification outbox (one message each, e-mailed on commit).
 - Knockout changes after the lock drop the decisions already confirmed for that knockout.
 """
 
@@ -16,11 +17,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from awards import notices
 from awards.models import AwardProcedure, Requirement
 from awards.models.procedure import Stage
 from awards.models.scorecard import (
@@ -71,15 +72,9 @@ def _reason(scorecard: Scorecard, reason: str, default: str) -> str:
 
 
 def _notify(evaluators: dict, *, procedure: AwardProcedure, what: str, reason: str) -> None:
-    recipients = sorted({user.email for user in evaluators.values() if user.email})
-    if not recipients:
-        return
-    subject = f"{procedure.reference}: scorecard changed, please review your scores"
-    body = (f"The procurement lead changed the scorecard of {procedure.reference} {procedure.title}.\n\n"
-            f"What changed: {what}\nReason: {reason}\n\n"
-            "Some of your scores were reset or your score sheet was reopened. Please score the affected "
-            "criteria again and submit your sheet.")
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=True))
+    """Each affected evaluator hears through the notification outbox (queued with this transaction, e-mailed on
+    commit, retried by the sweeper when sending fails)."""
+    notices.scorecard_changed(evaluators=list(evaluators.values()), procedure=procedure, what=what, reason=reason)
 
 
 def _reset_scores(scores, *, actor, reason: str) -> dict:

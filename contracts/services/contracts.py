@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from contracts.models import (
     ChecklistItem,
@@ -203,6 +205,32 @@ def signing_blockers(contract: Contract) -> list[str]:
     return problems
 
 
+def _day(day) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def standstill_waived(contract: Contract, *, today=None) -> str:
+    """Nothing is signed before the award's standstill period ends (the date on the approved memo), unless a
+    standstill waiver is recorded for the procedure. Returns what the history reason names first for such a waiver (""
+    when the standstill is over; the waiver's own history keeps its full reason); raises InvalidTransition with the
+    date otherwise."""
+    from awards.selectors.waivers import waivers_for
+
+    memo = contract.memo
+    ends_on = getattr(memo, "standstill_ends_on", None)
+    today = today or timezone.localdate()
+    if ends_on is None or today > ends_on:
+        return ""
+    waiver = waivers_for(contract.procedure, "standstill", subject=contract.reference).last()
+    if waiver is None:
+        raise InvalidTransition(
+            f"The standstill period of {contract.procedure.reference} runs until {_day(ends_on)}: the contract "
+            f"can be marked signed from {_day(ends_on + timedelta(days=1))}, or earlier only once a standstill "
+            "waiver is recorded for the procedure.")
+    who = waiver.recorded_by.get_full_name() or waiver.recorded_by.get_username()
+    return f"standstill to {ends_on:%d %b %Y} waived by {who} (waiver {waiver.pk}); "
+
+
 @transaction.atomic
 def contract_transition(*, actor, contract: Contract, status: str, reason: str) -> Contract:
     contract = locked(contract)
@@ -210,10 +238,12 @@ def contract_transition(*, actor, contract: Contract, status: str, reason: str) 
     reason = need(reason)
     ensure_transition(CONTRACT_TRANSITIONS, contract.status, status, labels=dict(Contract.Status.choices),
                       subject=f"Contract {contract.reference}")
+    waived = ""
     if status == Contract.Status.SIGNED:
         problems = signing_blockers(contract)
         if problems:
             raise InvalidTransition("The contract cannot be marked signed yet: " + " ".join(problems))
+        waived = standstill_waived(contract)
     if status == Contract.Status.ACTIVE:
         problems = activation_blockers(contract)
         if problems:
@@ -226,12 +256,12 @@ def contract_transition(*, actor, contract: Contract, status: str, reason: str) 
         call = exit_start if status == Contract.Status.EXITING else exit_close
         return call(actor=actor, contract=contract, reason=reason)
     contract.status = status
-    save(contract, actor=actor, reason=f"{contract.get_status_display()}: {reason}")
+    save(contract, actor=actor, reason=f"{contract.get_status_display()}: {waived}{reason}")
     return contract
 
 
 __all__ = ["activation_blockers", "contract_open", "contract_transition", "contract_update", "effective_tier",
-           "ensure_editable", "signing_blockers", "sync_team_grants"]
+           "ensure_editable", "signing_blockers", "standstill_waived", "sync_team_grants"]
 
 
 @transaction.atomic

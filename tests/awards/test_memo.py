@@ -95,7 +95,9 @@ def test_quorum_of_every_committee_approves_and_awards(lead, business_owner, pan
     assert set(SignOff.objects.filter(route__memo=memo).values_list("content_hash", flat=True)) == {memo.content_hash}
     assert Debrief.objects.filter(memo=memo).count() == 2
     award = [m for m in mail.outbox if "awarded" in m.subject]
-    assert len(award) == 1 and shortlist.lead.email in award[0].to
+    # one message per person, through the notification outbox (issue 17, finding 16)
+    assert all(len(m.to) == 1 for m in award) and [shortlist.lead.email] in [m.to for m in award]
+    assert len(award) == len({m.to[0] for m in award}) >= 2
     # and the author hears of the decision once, through the notification kernel (issue 10)
     assert [m.subject for m in mail.outbox if m not in award] == [
         f"[Baton] Decision memo {shortlist.procedure.reference} was approved"]
