@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -387,8 +386,7 @@ def memo_award(*, memo: DecisionMemo, actor) -> None:
     notices.award_decided(memo=memo)  # through the outbox: one message each, e-mailed on commit
     # The audit chains' heads are signed at every approval, so no history of this decision can later be cut
     # off silently (procurement.audit.checkpoint); a failure is logged and the beat job writes the next one.
-    transaction.on_commit(partial(audit_tasks.checkpoint.delay,
-                                  reason=f"Decision memo of {procedure.reference} approved"), robust=True)
+    audit_tasks.checkpoint_on_commit(f"Decision memo of {procedure.reference} approved")
 
 
 def latest_version(memo: DecisionMemo) -> MemoVersion | None:

@@ -17,8 +17,6 @@ from django.db import DatabaseError, models, transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
-from kombu.exceptions import KombuError
-from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from procurement import authz
 from procurement.audit.history import attribute
@@ -27,18 +25,12 @@ from procurement.documents.models import RenderedDocument
 from procurement.documents.registry import DocumentKind, content_hash, get_kind
 from procurement.documents.renderer import build_zip, render_pdf
 from procurement.documents.transitions import DOCUMENT_TRANSITIONS
+from procurement.queueing import enqueue_fail_fast
 from procurement.statemachine import ensure_transition
 
 logger = logging.getLogger(__name__)
 Status = RenderedDocument.Status
 _LABELS = dict(Status.choices)
-BROKER_ERRORS: tuple[type[BaseException], ...] = (BrokerOperationalError, KombuError, OSError)
-try:  # the redis client's own errors when the transport lets them through unwrapped
-    from redis.exceptions import RedisError
-
-    BROKER_ERRORS = (*BROKER_ERRORS, RedisError)
-except ImportError:  # pragma: no cover
-    pass
 
 
 def _save(doc: RenderedDocument, *, actor, reason: str) -> RenderedDocument:
@@ -83,22 +75,9 @@ def enqueue_render(document_id: int) -> bool:
     sweeper queues it again once the broker is back."""
     from procurement.documents.tasks import render_document
 
-    app = render_document.app
-    try:
-        if app.conf.task_always_eager:  # the embedded default: the task runs right here
-            render_document.apply_async(args=[document_id], **WORKER_DECIDES_TIME_LIMITS)
-            return True
-        # Fail fast: one connection attempt, no publish retries. Left to itself kombu spends ~6 s retrying a
-        # refused connection, and this runs at the end of a person's request.
-        with app.pool.acquire(block=True, timeout=2) as connection:
-            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
-            render_document.apply_async(args=[document_id], retry=False, connection=connection,
-                                        **WORKER_DECIDES_TIME_LIMITS)
-    except BROKER_ERRORS as exc:
-        logger.error("Could not queue document %s for rendering (%s: %s); it stays waiting and the sweeper "
-                     "will queue it again.", document_id, type(exc).__name__, exc)
-        return False
-    return True
+    return enqueue_fail_fast(render_document, args=[document_id], **WORKER_DECIDES_TIME_LIMITS,
+                             what=f"document {document_id} for rendering; it stays waiting and the sweeper "
+                                  "will queue it again")
 
 
 def _enqueue_on_commit(document_id: int) -> None:
