@@ -155,8 +155,9 @@ def test_debrief_letter_holds_only_the_bidders_own_scores_and_the_winning_total(
     assert str(shortlist.bids[1].vendor) in text
     assert f"{debrief.own_total:.2f}" in text and f"{debrief.winning_total:.2f}" in text
     assert "Clear pricing" in text
-    for other in (shortlist.bids[0], shortlist.bids[2]):
-        assert str(other.vendor) not in text
+    # a standstill notice names the winner (issue 17, finding 11) and nobody else; no other bidder's detail
+    assert str(memo.recommended_bid.vendor) in text and memo.recommended_bid == shortlist.bids[0]
+    assert str(shortlist.bids[2].vendor) not in text
     third = Debrief.objects.get(bid=shortlist.bids[2])
     for value in [third.own_total] + [g["points"] for g in third.groups]:
         assert f"{value:.2f}" not in text
