@@ -96,9 +96,13 @@ def evaluators_assigned(procedure) -> list[str]:
 def _in_competition(procedure):
     """Admitted bids still competing: a bid that failed a confirmed knockout, or that the lead knocked out, waits
     for nothing and blocks nothing (issue 17, finding 2)."""
-    from awards.selectors import excluded_bids
+    from django.db.models import Exists, OuterRef
 
-    return admitted_bids(procedure).exclude(pk__in=list(excluded_bids(procedure)))
+    from awards.models.scorecard import KnockoutDecision
+
+    # the same bids as awards.selectors.excluded_bids, as a sub-select (no query of its own)
+    failed = KnockoutDecision.objects.filter(bid=OuterRef("pk"), passed=False)
+    return admitted_bids(procedure).exclude(status=Bid.Status.KNOCKED_OUT).exclude(Exists(failed))
 
 
 @register(Stage.SHORTLIST)
@@ -136,7 +140,8 @@ def obligations_met(procedure) -> list[str]:
         )
         .order_by("vendor__legal_name")
     )
-    plans = dd_plans() if bids else None
+    # the tier plans, read once per request: a page that already read them leaves them on the procedure
+    plans = (getattr(procedure, "dd_plans", None) or dd_plans()) if bids else None
     missing = []
     for bid in bids:
         if bid_obligations(bid, plans=plans).pov_required:

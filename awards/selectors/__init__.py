@@ -207,6 +207,7 @@ def procedure_page(procedure: AwardProcedure, user) -> dict:
     else:
         questions = list(published_questions(procedure))
     nxt = next_stage(procedure.stage)
+    procedure.dd_plans = plans  # the tier plans this page already read, for the prerequisite checks below
     readiness = missing_for(procedure, nxt) if nxt else None
     return {
         "procedure": procedure,

@@ -66,8 +66,9 @@ class BidDueDiligence:
 def bid_due_diligence(bid: Bid, as_of: date, *, plans=None, checklist=None) -> BidDueDiligence:
     """Due diligence of the bid's vendor as of `as_of`, where references are the bid's reference checks (the same
     records and the same sentence as `reference_status`), not the vendor's reference evidence."""
-    from vendors.selectors import dd_checklist
+    from vendors.selectors import dd_checklist, dd_plans
 
+    plans = plans if plans is not None else dd_plans()  # read once, for the checklist and the references
     checklist = checklist or dd_checklist(bid.vendor, as_of, plans=plans)
     vendor_references = {item.line for item in checklist.items if item.code == "references"}
     gaps = [line for line in checklist.gaps if line not in vendor_references]
