@@ -91,7 +91,8 @@ def test_contract_kickoff_to_acknowledged_handoff_pack(page, live_server, login,
     # Once the lead has settled every clause, the manager renders the final pack and acknowledges it.
     settle_clauses(contract, lead=lead)
     page.goto(f"{live_server.url}{contract.get_absolute_url()}")
-    page.locator("#pack").get_by_role("button", name="Render PDF").click()
+    expect(page.locator("#pack")).to_contain_text("that pack is stale")
+    page.locator("#pack").get_by_role("button", name="Render the current version").click()
     expect(page.locator("#pack").get_by_text("Download", exact=False).first).to_be_visible(timeout=30000)
     page.reload()
     page.get_by_role("link", name="Acknowledge receipt").click()
