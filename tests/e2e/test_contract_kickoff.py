@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from contracts.models import Contract, PackAcknowledgement
 from contracts.services import playbook_seed
 from procurement.accounts.roles import Role
+from procurement.documents.models import RenderedDocument
 from tests.factories.contracts import approved_memo, settle_clauses
 
 
@@ -93,8 +94,13 @@ def test_contract_kickoff_to_acknowledged_handoff_pack(page, live_server, login,
     page.goto(f"{live_server.url}{contract.get_absolute_url()}")
     expect(page.locator("#pack")).to_contain_text("that pack is stale")
     page.locator("#pack").get_by_role("button", name="Render the current version").click()
-    expect(page.locator("#pack").get_by_text("Download", exact=False).first).to_be_visible(timeout=30000)
+    for _ in range(300):  # the second version renders in the request htmx sent; wait until it is stored
+        if RenderedDocument.objects.filter(object_id=contract.pk, kind="contract_handoff_pack", version=2,
+                                           status=RenderedDocument.Status.READY).exists():
+            break
+        page.wait_for_timeout(100)
     page.reload()
+    expect(page.get_by_role("link", name=re.compile("Download the latest pack \\(version 2\\)"))).to_be_visible()
     page.get_by_role("link", name="Acknowledge receipt").click()
     page.get_by_role("button", name="I have received it").click()
     expect(page.locator("#pack")).to_contain_text("received by Marco Ruiz")
