@@ -72,7 +72,6 @@ def route_steps_of(route: ApprovalRoute, user) -> list[RouteStep]:
     return list(RouteStep.objects.filter(route=route, committee__members=user).select_related("committee"))
 
 
-_steps_of = route_steps_of  # the name signoff_refusal's body uses
 
 
 def signoff_refusal(memo: DecisionMemo, user) -> str | None:
