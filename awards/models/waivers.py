@@ -22,6 +22,7 @@ class WaiverKind(models.TextChoices):
     RESIDUAL_RISK = "residual_risk", "Approval with an unaccepted residual risk"
     LATE_BID = "late_bid", "Admission of a late bid"
     TIMELINE_CHANGE = "timeline_change", "Timeline change after the RFP was issued"
+    SHORT_RESPONSE = "short_response", "A response period or Q&A window shorter than the tier's minimum"
 
 
 class Waiver(models.Model):
