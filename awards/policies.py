@@ -326,7 +326,7 @@ def routes_to_sign(user):
 DEFAULT_WAIVER_ROLES = {
     "standstill": (Role.COMMITTEE_APPROVER,), "due_diligence": (Role.COMMITTEE_APPROVER,),
     "residual_risk": (Role.COMMITTEE_APPROVER,), "late_bid": (Role.PROCUREMENT_LEAD,),
-    "timeline_change": (Role.PROCUREMENT_LEAD,),
+    "timeline_change": (Role.PROCUREMENT_LEAD,), "short_response": (Role.PROCUREMENT_LEAD,),
 }
 
 
