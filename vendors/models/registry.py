@@ -202,6 +202,11 @@ class EvidenceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# Evidence kinds whose very name says someone other than the vendor produced them: a vendor's own "independent
+# evaluation" or its own account of a "live assessment" is a contradiction, so the checklist never counts
+# self-reported evidence of these kinds, whatever the plan row says.
+ALWAYS_INDEPENDENT_KINDS = frozenset({"independent_evaluation", "live_assessment"})
+
 # Evidence kinds that the plan can require (a reference is counted, not required by kind).
 REQUIRABLE_KINDS = tuple(k for k in EvidenceKind.values if k not in {EvidenceKind.REFERENCE, EvidenceKind.OTHER})
 
@@ -235,6 +240,11 @@ class DueDiligenceRequirement(models.Model):
     plan = models.ForeignKey(DueDiligencePlan, on_delete=models.CASCADE, related_name="requirements")
     evidence_kind = models.CharField(max_length=40, choices=[(k, EvidenceKind(k).label) for k in REQUIRABLE_KINDS])
     guidance = models.CharField(max_length=300, blank=True, help_text="What acceptable evidence looks like.")
+    independent_evidence_required = models.BooleanField(
+        default=False,
+        help_text="Tick when the vendor's own word is not enough for this item: only evidence from an independent "
+                  "party, a third-party attestation or our own test satisfies it, never self-reported evidence. "
+                  "Independent evaluations and live assessments always need it.")
     history = HistoricalRecords()
 
     class Meta:
@@ -243,6 +253,11 @@ class DueDiligenceRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.get_tier_display()}: {self.get_evidence_kind_display()}"
+
+    @property
+    def needs_independent_evidence(self) -> bool:
+        """The row's flag, or a kind that is independent by definition."""
+        return self.independent_evidence_required or self.evidence_kind in ALWAYS_INDEPENDENT_KINDS
 
 
 # --- evidence ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from vendors.models import (
+    ALWAYS_INDEPENDENT_KINDS,
     Attestation,
     DueDiligencePlan,
     Evidence,
@@ -62,6 +63,7 @@ class ChecklistItem:
     detail: str
     guidance: str = ""
     evidence: tuple = ()
+    independent_required: bool = False  # self-reported evidence does not satisfy this item
 
     @property
     def line(self) -> str:
@@ -134,12 +136,19 @@ def _current_versions(evidence: list[Evidence], as_of: date) -> list[Evidence]:
     return [e for e in known if e.pk not in replaced]
 
 
-def _why_not(candidates: list[Evidence], as_of: date) -> str:
+# Why usable evidence did not count because the vendor produced it itself (shown in the checklist and the memo).
+SELF_REPORTED_FOR_TIER = "self-reported; this tier needs independent evidence"
+SELF_REPORTED_FOR_KIND = "self-reported; this kind of evidence must come from someone other than the vendor"
+
+
+def _why_not(candidates: list[Evidence], as_of: date, *, self_reported_reason: str = "") -> str:
     if not candidates:
         return "nothing uploaded"
     reasons = []
     for e in candidates:
-        if e.review_outcome == Evidence.Outcome.PENDING:
+        if self_reported_reason and not e.is_independent and e.usable_on(as_of):
+            reasons.append(self_reported_reason)
+        elif e.review_outcome == Evidence.Outcome.PENDING:
             reasons.append("awaiting review")
         elif e.review_outcome == Evidence.Outcome.GAPS_NOTED:
             reasons.append("reviewed with gaps noted")
@@ -179,7 +188,8 @@ def dd_checklist(vendor: Vendor, as_of: date, *, plans: dict[str, DueDiligencePl
     tier = vendor.tier or STRICTEST_TIER
     plan = plans.get(tier) or plans.get(STRICTEST_TIER)
     obligations = _obligations_from(plan)
-    guidance = {r.evidence_kind: r.guidance for r in plan.requirements.all()} if plan else {}
+    rows = {r.evidence_kind: r for r in plan.requirements.all()} if plan else {}
+    guidance = {kind: row.guidance for kind, row in rows.items()}
     current = _current_versions(_rows(vendor, "evidence", Evidence.objects.all()), as_of)
     attestations = _rows(vendor, "attestations", Attestation.objects.select_related("evidence"))
     day = as_of.isoformat()
@@ -188,21 +198,29 @@ def dd_checklist(vendor: Vendor, as_of: date, *, plans: dict[str, DueDiligencePl
         label = EvidenceKind(kind).label
         candidates = [e for e in current if e.kind == kind]
         usable = [e for e in candidates if e.usable_on(as_of)]
+        self_reported_reason = ""
+        if kind in ALWAYS_INDEPENDENT_KINDS:
+            self_reported_reason = SELF_REPORTED_FOR_KIND
+        elif rows[kind].independent_evidence_required:
+            self_reported_reason = SELF_REPORTED_FOR_TIER
+        if self_reported_reason:
+            usable = [e for e in usable if e.is_independent]
         standards = ATTESTATION_SATISFIES.get(kind, frozenset())
         atts = [a for a in attestations if a.standard in standards and _attestation_usable(a, as_of)]
         if usable:
             best = max(usable, key=lambda e: (e.valid_until or date.max, e.pk))
             until = f", valid until {best.valid_until.isoformat()}" if best.valid_until else ""
             items.append(ChecklistItem(kind, label, True, f"accepted ({best.title}{until})",
-                                       guidance.get(kind, ""), tuple(candidates)))
+                                       guidance.get(kind, ""), tuple(candidates), bool(self_reported_reason)))
         elif atts:
             best = max(atts, key=lambda a: a.expires_on)
             items.append(ChecklistItem(kind, label, True, f"{best.standard_label} attestation by {best.issuer}, "
                                        f"valid until {best.expires_on.isoformat()}", guidance.get(kind, ""),
-                                       tuple(candidates)))
+                                       tuple(candidates), bool(self_reported_reason)))
         else:
-            items.append(ChecklistItem(kind, label, False, f"none valid on {day} ({_why_not(candidates, as_of)})",
-                                       guidance.get(kind, ""), tuple(candidates)))
+            items.append(ChecklistItem(kind, label, False, f"none valid on {day} "
+                                       f"({_why_not(candidates, as_of, self_reported_reason=self_reported_reason)})",
+                                       guidance.get(kind, ""), tuple(candidates), bool(self_reported_reason)))
     if obligations.references_required:
         refs = [e for e in current if e.kind == EvidenceKind.REFERENCE and e.usable_on(as_of)]
         independent = [e for e in refs if e.is_independent]

@@ -1,0 +1,45 @@
+"""A due-diligence item can demand independent evidence (issue 17, finding 9).
+
+The data step flags the seeded plan rows whose evidence must, by its nature, come from someone other than the
+vendor: certificates, penetration tests, independent evaluations and live assessments. Each changed row gets a
+history row saying why, as a service would leave. Rows added later are left to the administrators."""
+
+from django.db import migrations, models
+from django.utils import timezone
+
+INDEPENDENT_BY_NATURE = ("independent_evaluation", "pentest_summary", "security_certification", "iso_42001",
+                         "live_assessment")
+REASON = "Migration 0005: this kind of evidence must come from someone other than the vendor"
+
+
+def flag_seeded_rows(apps, schema_editor):
+    Requirement = apps.get_model("vendors", "DueDiligenceRequirement")
+    History = apps.get_model("vendors", "HistoricalDueDiligenceRequirement")
+    rows = Requirement.objects.filter(evidence_kind__in=INDEPENDENT_BY_NATURE, independent_evidence_required=False)
+    for row in rows.order_by("pk"):
+        row.independent_evidence_required = True
+        row.save(update_fields=["independent_evidence_required"])
+        History.objects.create(id=row.pk, plan_id=row.plan_id, evidence_kind=row.evidence_kind,
+                               guidance=row.guidance, independent_evidence_required=True,
+                               history_date=timezone.now(), history_type="~", history_change_reason=REASON)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('vendors', '0004_vendor_monitoring'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='duediligencerequirement',
+            name='independent_evidence_required',
+            field=models.BooleanField(default=False, help_text="Tick when the vendor's own word is not enough for this item: only evidence from an independent party, a third-party attestation or our own test satisfies it, never self-reported evidence. Independent evaluations and live assessments always need it."),
+        ),
+        migrations.AddField(
+            model_name='historicalduediligencerequirement',
+            name='independent_evidence_required',
+            field=models.BooleanField(default=False, help_text="Tick when the vendor's own word is not enough for this item: only evidence from an independent party, a third-party attestation or our own test satisfies it, never self-reported evidence. Independent evaluations and live assessments always need it."),
+        ),
+        migrations.RunPython(flag_seeded_rows, migrations.RunPython.noop),
+    ]
