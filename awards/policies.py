@@ -18,9 +18,15 @@ Actions whose queues people see (each answers `can`, `refusal` and `actionable`,
 - procedure "agree_requirements": the business owner (role) while the requirements may still change (Draft,
   Requirements) and one of them awaits agreement — "Requirements awaiting your agreement";
 - memo "sign": see MemoPolicy — "Decision memos waiting for your sign-off", and who is told a memo was routed.
+
+Reading the evaluators' reasons (issue 17, finding 5): procedure "read_rationales" (the lead, once scoring has
+closed), memo "read_rationales" (the approvers on one of the memo's committees), and auditors (named in
+`reads_rationales`, because the kernel answers auditors "view" only). `reads_rationales` is the one question
+every page that shows per-evaluator scores with their reasons asks.
 """
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from awards.models import (
     ApprovalRoute,
@@ -113,6 +119,38 @@ def _pending_requirements():
     return Requirement.objects.filter(procedure=OuterRef("pk"), agreed_at__isnull=True)
 
 
+# Scoring has closed when the procedure moved past Evaluation, or, in Evaluation, once every assigned evaluator has
+# submitted their sheet (a sheet the lead reopens opens scoring again). Before that, nobody reads another person's
+# reasons: an evaluator still scoring must not learn them second-hand.
+SCORING_CLOSED_STAGES = (Stage.SHORTLIST, Stage.AWARDED, Stage.CANCELLED)
+SCORING_NOT_CLOSED = ("The evaluators' reasons are shown once scoring has closed: every evaluator must have "
+                      "submitted their scores.")
+
+
+def _still_scoring(procedure_ref):
+    """Assignments of the procedure whose evaluator has not submitted a score sheet."""
+    submitted = ScoreSheet.objects.filter(scorecard__procedure=OuterRef("procedure_id"),
+                                          evaluator=OuterRef("evaluator_id"), submitted_at__isnull=False)
+    return EvaluatorAssignment.objects.filter(procedure=procedure_ref).exclude(Exists(submitted))
+
+
+def scoring_closed(procedure) -> bool:
+    if procedure.stage in SCORING_CLOSED_STAGES:
+        return True
+    return procedure.stage == Stage.EVALUATION and not _still_scoring(procedure.pk).exists()
+
+
+def _scoring_closed_scope(path: str):
+    """scoring_closed as a filter, for the objects whose procedure is at `path` ("" or "procedure__")."""
+    procedure_ref = path.removesuffix("__") or "pk"
+
+    def scope(user):
+        return (Q(**{f"{path}stage__in": SCORING_CLOSED_STAGES})
+                | (Q(**{f"{path}stage": Stage.EVALUATION}) & ~Q(Exists(_still_scoring(OuterRef(procedure_ref))))))
+
+    return scope
+
+
 class ProcedurePolicy(ObjectPolicy):
     model = AwardProcedure
     view_codename = "view_awardprocedure"
@@ -156,6 +194,11 @@ class ProcedurePolicy(ObjectPolicy):
                  lambda user: Q(Exists(_not_recused_bids(user).filter(procedure=OuterRef("pk")))),
                  "No bid under evaluation is yours to score (you are recused from every one)."),
             implies_view=True,
+        ),
+        "read_rationales": Action(
+            when(_leads, _leads_scope(""),
+                 "Only the procedure's lead, auditors and the approvers of its memo read the evaluators' reasons."),
+            when(lambda user, p: scoring_closed(p), _scoring_closed_scope(""), SCORING_NOT_CLOSED, state=True),
         ),
     }
 
@@ -211,7 +254,11 @@ def scores_owed(user):
 #   approval; the user holds the committee approver role, did not write the memo, sits on a committee of its
 #   open route whose step still needs approvals (quorum not reached), has no declared conflict with the
 #   recommended bid (recused or not: a conflicted evaluator does not approve the award to that bid), and has
-#   not already signed this route.
+#   not already signed this route. A signature counts for the committee(s) the sign-off form names: with
+#   BATON_SIGNOFF_ONE_COMMITTEE_PER_PERSON (default True) one committee, chosen by a person who sits on several
+#   (awards.services.approval.signature_counts_for), so a person who signed for one committee of the route is
+#   never asked again for another and each committee's quorum is met by distinct people (counted_signoffs);
+#   with it False, one signature counts for each of the person's committees still short of quorum.
 # - Auditors read everything (kernel rule). Everyone else gets 404.
 # - Debriefs: the lead edits them; whoever sees the procedure's results reads them. Committee members do not.
 
@@ -226,14 +273,46 @@ def _my_open_steps(user, memo_ref):
                                     committee__members=user)
 
 
+def one_committee_per_person() -> bool:
+    """Whether one person's signature counts for one committee of a route only (setting
+    BATON_SIGNOFF_ONE_COMMITTEE_PER_PERSON, default True): a person on several committees of the route chooses
+    one, and each committee's quorum is met by distinct people. False: one signature counts for each of the
+    person's committees on the route, and the sign-off form says so."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "BATON_SIGNOFF_ONE_COMMITTEE_PER_PERSON", True))
+
+
+def counted_signoffs(signoffs):
+    """The sign-offs (a SignOff queryset) that count towards a committee's quorum. With one committee per person,
+    a signer's sign-off counts only on the first committee they signed for on the route (a second row, left by
+    data written under the other setting, counts nowhere)."""
+    if not one_committee_per_person():
+        return signoffs
+    earlier_elsewhere = SignOff.objects.filter(route=OuterRef("route"), signer=OuterRef("signer"),
+                                               pk__lt=OuterRef("pk")).exclude(step=OuterRef("step"))
+    return signoffs.exclude(Exists(earlier_elsewhere))
+
+
 def _steps_needing_approval(user, memo_ref):
+    approvals = (counted_signoffs(SignOff.objects.filter(step=OuterRef("pk"), decision=Decision.APPROVE))
+                 .order_by().values("step").annotate(n=Count("pk")).values("n"))
     return (_my_open_steps(user, memo_ref)
-            .annotate(approvals=Count("signoffs", filter=Q(signoffs__decision=Decision.APPROVE)))
+            .annotate(approvals=Coalesce(Subquery(approvals), 0))
             .filter(approvals__lt=F("quorum")))
 
 
 def _conflicts_on_recommended(user, bid_ref):
     return ConflictDeclaration.objects.filter(bid=bid_ref, assignment__evaluator=user, has_conflict=True)
+
+
+def _on_memo_committee(user, memo_ref):
+    return RouteStep.objects.filter(route__memo=memo_ref, committee__members=user)
+
+
+def _conflicted_in_procedure(user, procedure_ref):
+    return ConflictDeclaration.objects.filter(bid__procedure=procedure_ref, assignment__evaluator=user,
+                                              has_conflict=True)
 
 
 def _signed_open_route(user, memo_ref):
@@ -278,6 +357,23 @@ class MemoPolicy(ObjectPolicy):
                  state=True),
             implies_view=True,
         ),
+        # The approvers read the reasons behind the scores they are asked to stand behind; one who declared a
+        # conflict with any bid of the procedure does not (the reasons compare that bid with its competitors).
+        "read_rationales": Action(
+            holds_role(Role.COMMITTEE_APPROVER, superuser=False,
+                       refusal="Only the procedure's lead, auditors and the approvers of its memo read the "
+                               "evaluators' reasons."),
+            when(lambda user, memo: _on_memo_committee(user, memo).exists(),
+                 lambda user: Q(Exists(_on_memo_committee(user, OuterRef("pk")))),
+                 "You are not a member of a committee on this memo's route."),
+            when(lambda user, memo: not _conflicted_in_procedure(user, memo.procedure_id).exists(),
+                 lambda user: ~Q(Exists(_conflicted_in_procedure(user, OuterRef("procedure")))),
+                 "You declared a conflict of interest in this procedure, so the evaluators' reasons are not "
+                 "shown to you."),
+            when(lambda user, memo: scoring_closed(memo.procedure), _scoring_closed_scope("procedure__"),
+                 SCORING_NOT_CLOSED, state=True),
+            implies_view=True,
+        ),
     }
 
     def base_queryset(self):
@@ -306,6 +402,18 @@ class DebriefPolicy(ObjectPolicy):
 
 memo_policy = MemoPolicy()
 debrief_policy = DebriefPolicy()
+
+
+def reads_rationales(user, procedure, memo=None) -> bool:
+    """May the person read every evaluator's submitted scores with their reasons (issue 17, finding 5)? The lead
+    and, on the memo's pages, its approvers (the actions "read_rationales"); auditors once scoring has closed."""
+    if not is_active_user(user):
+        return False
+    if has_role(user, Role.AUDITOR) and not user.is_superuser:
+        return scoring_closed(procedure)
+    if procedure_policy.can(user, "read_rationales", procedure):
+        return True
+    return memo is not None and memo.procedure_id == procedure.pk and memo_policy.can(user, "read_rationales", memo)
 
 
 def memos_to_sign(user):

@@ -67,12 +67,47 @@ class MemoForm(forms.ModelForm):
 
 
 class SignOffForm(forms.Form):
+    """The step-up sign-off. It names the committee(s) the signature counts for: `steps` are the signer's
+    committees on the route still short of quorum (awards.services.approval.signable_steps). With one committee
+    per person (awards.policies.one_committee_per_person) a signer on several chooses one; otherwise the form
+    says the signature counts for each of them."""
+
     decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect, label="Your decision")
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="Required when you reject or request changes.")
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
                                label="Your password", help_text="Re-enter your password to sign.")
     confirm = forms.BooleanField(label="I have read this version of the memo and sign it as shown", required=True)
+
+    def __init__(self, *args, steps=(), one_per_person: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.steps = list(steps)
+        self.one_per_person = one_per_person
+        names = [step.committee_name for step in self.steps]
+        if one_per_person and len(self.steps) > 1:
+            self.fields["committee"] = forms.TypedChoiceField(
+                choices=[(step.pk, step.committee_name) for step in self.steps], coerce=int,
+                widget=forms.RadioSelect, label="The committee your signature counts for",
+                help_text="You sit on more than one committee of this route. Your signature counts for the one you "
+                          "choose, only; you cannot sign again for another.",
+                error_messages={"required": "Choose the committee your signature counts for."})
+            self.counts_for = ""
+        elif one_per_person and self.steps:
+            self.counts_for = (f"Your signature counts for the {names[0]} only; you cannot sign again for "
+                               "another committee of this route.")
+        elif self.steps:
+            self.counts_for = ("Your signature counts for each of these committees: " + ", ".join(names) + "."
+                               if len(names) > 1 else f"Your signature counts for the {names[0]}.")
+        else:
+            self.counts_for = ""
+
+    def committee(self):
+        """The step the signature counts for: the one chosen, or the only one; None when it counts for each."""
+        if "committee" in self.fields:
+            return self.cleaned_data.get("committee")
+        if self.one_per_person and len(self.steps) == 1:
+            return self.steps[0].pk
+        return None
 
 
 class DebriefForm(forms.ModelForm):

@@ -19,7 +19,10 @@ from awards.forms.memo import DebriefForm, MemoForm, SignOffForm, SubmitForm
 from awards.memo_documents import memo_page_data
 from awards.models import DecisionMemo
 from awards.models.memo import MemoEditConflict
-from awards.policies import debrief_policy, memo_policy
+from awards.selectors.rationales import rationales_context
+from awards.policies import debrief_policy, memo_policy, one_committee_per_person
+from awards.selectors.waivers import waivers_for
+from awards.services import approval
 from awards.services.approval import signoff_refusal
 from awards.views.procedure import procedure_for_request
 from procurement.authz import get_for_user_or_404
@@ -67,6 +70,7 @@ def memo_detail(request, reference):
         "can_submit": memo_policy.allows(request.user, "edit", memo) and memo.status == DecisionMemo.Status.DRAFT,
         "sign_refusal": sign_refusal, "can_sign": in_approval and sign_refusal is None,
         "debriefs": selectors.memo_debriefs(request.user, memo),
+        **rationales_context(request.user, memo.procedure, memo=memo),
     })
 
 
@@ -114,15 +118,26 @@ def memo_submit(request, reference):
         done="Submitted for approval. The committees on the route can now sign it.")
 
 
+def _waivers_shown(memo) -> list[dict]:
+    """The procedure's waivers for the sign-off page; those recorded after this version was submitted are not in
+    the content the approver signs, and the page says so."""
+    return [{"sentence": w.sentence(), "subject": w.subject,
+             "after_submission": bool(memo.submitted_at and w.recorded_at > memo.submitted_at)}
+            for w in waivers_for(memo.procedure)]
+
+
 @login_required
 def memo_sign(request, reference):
     memo = _memo(request, reference)
     refused = signoff_refusal(memo, request.user)
-    context = {"memo_obj": memo, "procedure": memo.procedure, "refusal": refused}
+    context = {"memo_obj": memo, "procedure": memo.procedure, "refusal": refused, "waivers": _waivers_shown(memo)}
     if refused and memo.status != DecisionMemo.Status.IN_APPROVAL:
         return refusal(request, DomainError(refused))
     if refused:  # seen, but not theirs to sign
         return render(request, "awards/memo/sign.html", {**context, "form": SignOffForm()}, status=403)
+    route = approval.open_route(memo)
+    form_kwargs = {"steps": approval.signable_steps(route, request.user) if route else [],
+                   "one_per_person": one_committee_per_person()}
 
     def recorded(_):
         memo.refresh_from_db()
@@ -132,8 +147,8 @@ def memo_sign(request, reference):
         request, SignOffForm,
         lambda form: services.signoff_record(actor=request.user, memo=memo, decision=form.cleaned_data["decision"],
                                              comment=form.cleaned_data["comment"],
-                                             password=form.cleaned_data["password"]),
-        template="awards/memo/sign.html", context=context, success=memo, done=recorded)
+                                             password=form.cleaned_data["password"], committee=form.committee()),
+        template="awards/memo/sign.html", context=context, success=memo, done=recorded, form_kwargs=form_kwargs)
 
 
 @login_required
@@ -154,6 +169,10 @@ def debrief_edit(request, reference, pk):
     return handle_form(
         request, DebriefForm,
         lambda form: services.debrief_update(actor=request.user, debrief=debrief, **form.cleaned_data),
-        template="awards/memo/debrief_form.html", context={"debrief": debrief, "procedure": debrief.memo.procedure},
+        template="awards/memo/debrief_form.html", context={
+            "debrief": debrief, "procedure": debrief.memo.procedure,
+            **rationales_context(request.user, debrief.memo.procedure, memo=debrief.memo,
+                                 bids=[debrief.bid_id, debrief.memo.recommended_bid_id]),
+            "rationales_title": "The evaluators' reasons for this bid and the winning bid"},
         success=reverse("awards:memo_detail", args=[reference]), done="Debrief saved.",
         form_kwargs={"instance": copy(debrief)})

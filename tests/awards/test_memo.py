@@ -14,7 +14,7 @@ from awards.models.procedure import Stage
 from procurement.accounts.roles import Role
 from procurement.exceptions import InvalidTransition
 from tests.factories.accounts import TEST_PASSWORD
-from tests.factories.memos import EC, PM, RC, committee, shortlisted_procedure, written_memo
+from tests.factories.memos import EC, PM, RC, committee, complete_due_diligence, shortlisted_procedure, written_memo
 from vendors.models import Tier
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,7 @@ def test_a_high_tier_vendor_adds_the_risk_committee(lead, business_owner, panel)
     vendor.tier = Tier.HIGH
     vendor._change_reason = "Re-tiered"
     vendor.save()
+    complete_due_diligence(shortlist.bids[0], lead)  # the high tier asks for more (issue 17: no waiver, no memo)
     memo = services.memo_submit(actor=lead, memo=written_memo(shortlist))
 
     assert [s.committee.key for s in ApprovalRoute.objects.get(memo=memo).steps.all()] == [PM, RC]
@@ -230,17 +231,22 @@ def test_not_ranked_first_needs_a_justification(shortlist, panel):
     assert memo.status == DecisionMemo.Status.IN_APPROVAL
 
 
-def test_dd_incomplete_warns_and_blocks_when_the_policy_says_so(shortlist, panel, settings):
+def test_dd_incomplete_blocks_whatever_the_setting_says(lead, business_owner, panel, settings):
+    """Issue 17 (finding 9): incomplete due diligence is no longer a warning the setting may choose; it blocks
+    unless a waiver is recorded (tests/awards/test_challenge_approval.py)."""
     from awards.services.memo import memo_preview
 
+    shortlist = shortlisted_procedure(lead=lead, business_owner=business_owner, value=Decimal("50000"),
+                                      due_diligence=False)
     memo = written_memo(shortlist)
     _, snapshot, findings = memo_preview(memo)
     dd = [f for f in findings if f.code == "dd_incomplete"]
-    assert dd and not dd[0].blocking and snapshot["due_diligence"]["complete"] is False
+    assert dd and dd[0].blocking and snapshot["due_diligence"]["complete"] is False
 
-    settings.BATON_MEMO_BLOCKING_CHECKS = ["dd_incomplete"]
+    settings.BATON_MEMO_BLOCKING_CHECKS = []
     with pytest.raises(InvalidTransition, match="Due diligence"):
         services.memo_submit(actor=shortlist.lead, memo=memo)
+    assert not MemoVersion.objects.exists()
 
 
 def test_only_the_lead_writes_and_only_at_shortlist(shortlist, panel, make_user, procedure, lead):

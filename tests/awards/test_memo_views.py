@@ -1,11 +1,13 @@
 """Memo pages: who sees what, the step-up sign-off form, the inbox, and the PDF and debrief letter contents."""
 
+from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 
 import pypdf
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from awards import services
 from awards.models import Debrief, DecisionMemo, SignOff
@@ -49,7 +51,8 @@ def test_the_lead_starts_edits_and_submits_with_confirmation(client, lead, busin
     alt = f"alt_{shortlist.bids[1].pk}"
     form = client.get(url("memo_edit", memo)).content.decode()
     assert f'name="{alt}"' in form and 'name="status"' not in form
-    data = {"title": "Award", "decision_date": "2026-11-20", "contract_value": "50000",
+    decision_date = (timezone.localdate() + timedelta(days=14)).isoformat()  # never in the past (issue 17)
+    data = {"title": "Award", "decision_date": decision_date, "contract_value": "50000",
             "recommended_bid": shortlist.bids[0].pk, "recommendation": "Best <script>x</script> **value**",
             alt: "Weaker accuracy"}
     assert client.post(url("memo_edit", memo), data).status_code == 302

@@ -19,6 +19,7 @@ from awards.models.scorecard import Criterion
 from procurement.accounts.roles import Role
 from tests.factories.accounts import UserFactory
 from tests.factories.scorecards import complete_scorecard
+from tests.factories.timeline import age_timeline
 from tests.factories.vendors import VendorFactory
 from vendors.models import Tier
 
@@ -57,11 +58,27 @@ class Shortlist:
     recused: object = None  # an evaluator recused from bids[0], when asked for
 
 
+def complete_due_diligence(bid: Bid, lead) -> None:
+    """Give the bid's vendor accepted, independently sourced evidence of every kind its current tier asks for,
+    and the bid the independent reference checks the tier asks for (issue 17: incomplete due diligence blocks
+    a memo unless it is waived)."""
+    from tests.factories.vendors import EvidenceFactory
+    from vendors.selectors import tier_obligations
+
+    obligations = tier_obligations(bid.vendor.tier)
+    for kind in obligations.required_evidence_kinds:
+        EvidenceFactory(vendor=bid.vendor, kind=kind, title=f"{kind} of {bid.vendor}")
+    for n in range(max(obligations.references_required - bid.reference_checks.count(), 0)):
+        services.reference_check_add(actor=lead, bid=bid, source="independent", organisation=f"Customer {n + 1}",
+                                     checked_on=timezone.localdate(), findings="Reliable service.", rating=4)
+
+
 def shortlisted_procedure(*, lead=None, business_owner=None, value: Decimal = Decimal("300000"),
                           tier: str = Tier.LOW, vendor_names=("Alpha Models", "Beta Speech", "Gamma Cloud"),
-                          recused_evaluator=None) -> Shortlist:
+                          recused_evaluator=None, due_diligence: bool = True) -> Shortlist:
     """A procedure at the shortlist: three shortlisted bids scored by two evaluators (first name ranks first,
-    then second, then third), knockouts passed, everything through the services."""
+    then second, then third), knockouts passed, everything through the services; each vendor's due diligence
+    complete for its tier unless `due_diligence=False`."""
     lead = lead or UserFactory(roles=[Role.PROCUREMENT_LEAD])
     business_owner = business_owner or UserFactory(roles=[Role.BUSINESS_OWNER])
     procedure = services.procedure_create(
@@ -86,10 +103,10 @@ def shortlisted_procedure(*, lead=None, business_owner=None, value: Decimal = De
     for index, bid in enumerate(bids):
         services.proposal_document_add(actor=lead, bid=bid, title="Proposal", upload=_pdf(f"p{bid.pk}.pdf"))
         bids[index] = services.bid_record_submission(actor=lead, bid=bid)
-    services.procedure_set_timeline(actor=lead, procedure=procedure, rfp_issue_date=today - timedelta(days=30),
-                                    question_deadline=today - timedelta(days=20),
-                                    proposals_due=today - timedelta(days=1), demo_start=today + timedelta(days=5),
-                                    demo_end=today + timedelta(days=9), target_award_date=today + timedelta(days=30))
+    age_timeline(actor=lead, procedure=procedure, rfp_issue_date=today - timedelta(days=30),
+                 question_deadline=today - timedelta(days=20),
+                 proposals_due=today - timedelta(days=1), demo_start=today + timedelta(days=5),
+                 demo_end=today + timedelta(days=9), target_award_date=today + timedelta(days=30))
     evaluators = [UserFactory(roles=[Role.EVALUATOR]), UserFactory(roles=[Role.EVALUATOR])]
     if recused_evaluator is not None:
         evaluators.append(recused_evaluator)
@@ -122,6 +139,8 @@ def shortlisted_procedure(*, lead=None, business_owner=None, value: Decimal = De
                                            reason="Scoring complete")
     for bid in bids:
         bid.refresh_from_db()
+        if due_diligence:
+            complete_due_diligence(bid, lead)
     return Shortlist(procedure=procedure, lead=lead, business_owner=business_owner, bids=bids,
                      evaluators=evaluators, recused=recused_evaluator)
 
