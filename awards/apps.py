@@ -33,6 +33,7 @@ class AwardsConfig(AppConfig):
             NotificationKind("memo_routed", "A decision memo is waiting for your sign-off"),
             NotificationKind("memo_decided", "A decision memo you wrote was approved or rejected"),
             NotificationKind("award_notice", "A procedure was awarded"), NotificationKind("scorecard_changed", "A scorecard change reset your scores"),  # noqa: E501
+            NotificationKind("timeline_changed", "A timeline change after issue that bidders must be told"),
         ),
         audited=(
             AuditedModel("awards.awardprocedure", "awards.policies.procedure_policy",

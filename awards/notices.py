@@ -105,3 +105,55 @@ def scorecard_changed(*, evaluators, procedure, what: str, reason: str) -> None:
                key=f"scorecard_changed:{procedure.pk}:{stamp}:{what}"[:200],
                subject=f"{procedure.reference}: scorecard changed, please review your scores", body=body,
                target=procedure)
+
+
+def timeline_change_recipients(procedure) -> list[tuple[object, object]]:
+    """Who must hear of a timeline change after issue: (bid, contact) for every contact of every bidder still in
+    the running (invited, submitted or shortlisted), and (bid, None) for a bidder with no contact on record."""
+    from awards.models import Bid
+
+    bids = (Bid.objects.filter(procedure=procedure, status__in=[Bid.Status.INVITED, Bid.Status.SUBMITTED,
+                                                                Bid.Status.SHORTLISTED])
+            .select_related("vendor").prefetch_related("vendor__contacts").order_by("vendor__legal_name", "pk"))
+    pairs = []
+    for bid in bids:
+        contacts = list(bid.vendor.contacts.all())
+        pairs += [(bid, contact) for contact in contacts] or [(bid, None)]
+    return pairs
+
+
+def timeline_change_letter(procedure, *, changes, reason: str, name: str = "") -> str:
+    """What a bidder is told: the dates that moved (before and after), the reason, and that the rest stands."""
+    from awards.selectors.timeline import day
+
+    moved = "\n".join(f"- {label}: was {day(before)}, now {day(after)}" for label, before, after in changes)
+    return (f"Dear {name or 'bidder'},\n\n"
+            f"The timeline of {procedure.reference} “{procedure.title}” has changed since the RFP was issued on "
+            f"{day(procedure.rfp_issue_date)}:\n{moved}\n\nReason: {reason}\n\n"
+            "Every other date stays as announced.")
+
+
+def timeline_changed(*, procedure, changes, reason: str, waiver, key: str) -> None:
+    """A timeline change after issue (issue 17, finding 3), one message per bidder contact through the outbox.
+
+    Bidders are not Baton users, so each message goes to the procedure's lead, who corresponds with the
+    bidders: it names the contact (and e-mail address) and carries the letter to send them. A bidder with no
+    contact on record gets a message too, asking the lead to record one and tell them. Idempotent per change and
+    contact."""
+    waived = waiver.sentence() if waiver is not None else ""
+    for bid, contact in timeline_change_recipients(procedure):
+        if contact is None:
+            subject = f"{procedure.reference}: tell {bid.vendor} the new timeline (no contact on record)"
+            to = (f"{bid.vendor} has no contact on record. Record one on the vendor's page and send them this "
+                  "letter.")
+            ident = f"bid{bid.pk}"
+        else:
+            address = f" <{contact.email}>" if contact.email else " (no e-mail address on record)"
+            subject = f"{procedure.reference}: tell {contact.name} ({bid.vendor}) the new timeline"
+            to = f"Send this to {contact.name}{address}, {bid.vendor}, and keep a copy."
+            ident = f"contact{contact.pk}"
+        letter = timeline_change_letter(procedure, changes=changes, reason=reason,
+                                        name=contact.name if contact else "")
+        body = f"{to}\n\n---\n{letter}\n---\n\n{waived}".strip()
+        notify(recipient=procedure.lead, kind="timeline_changed", key=f"timeline_changed:{key}:{ident}"[:200],
+               subject=subject, body=body, target=procedure)

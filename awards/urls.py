@@ -1,6 +1,6 @@
 from django.urls import path
 
-from awards.views import decision_record, memo
+from awards.views import decision_record, memo, waivers
 from awards.views import procedure as views
 from awards.views import scorecard as sc
 
@@ -72,4 +72,7 @@ urlpatterns = [
     path(P + "memo/submit/", memo.memo_submit, name="memo_submit"),
     path(P + "memo/sign/", memo.memo_sign, name="memo_sign"),
     path(P + "debriefs/<int:pk>/", memo.debrief_edit, name="debrief_edit"),
+    # issue 17: waivers
+    path(P + "waivers/", waivers.waiver_list, name="waiver_list"),
+    path(P + "waivers/new/", waivers.waiver_new, name="waiver_new"),
 ]

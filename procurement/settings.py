@@ -270,6 +270,11 @@ BATON_SITE_URL = env.str("BATON_SITE_URL", default="http://127.0.0.1:8000")  # l
 BATON_SIGNOFF_FAILURE_LIMIT = env.int("BATON_SIGNOFF_FAILURE_LIMIT", default=5)
 BATON_SIGNOFF_COOLOFF_MINUTES = env.int("BATON_SIGNOFF_COOLOFF_MINUTES", default=15)
 BATON_STANDSTILL_DAYS = env.int("BATON_STANDSTILL_DAYS", default=10)  # days between award and contract signature
+# The least time bidders get once the RFP is out, in calendar days per vendor tier; the strictest tier among the
+# invited bidders applies (untiered counts as critical). Shorter only with a short-response waiver
+# (awards.selectors.timeline). Response period: issue -> proposals due; Q&A window: issue -> question deadline.
+BATON_MIN_RESPONSE_DAYS = {"low": 10, "medium": 15, "high": 20, "critical": 25}
+BATON_MIN_QA_DAYS = {"low": 5, "medium": 7, "high": 10, "critical": 10}
 BATON_PAYMENT_SEGREGATION = env.bool("BATON_PAYMENT_SEGREGATION", default=True)  # record, approve, pay: three people
 BATON_NOTICE_LEAD_DAYS = env.int("BATON_NOTICE_LEAD_DAYS", default=30)  # remind before a contract's notice deadline
 BATON_RENEWAL_LEAD_DAYS = env.int("BATON_RENEWAL_LEAD_DAYS", default=60)  # remind before its end/renewal date

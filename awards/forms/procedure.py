@@ -37,10 +37,27 @@ class ProcedureForm(forms.ModelForm):
 
 
 class TimelineForm(forms.ModelForm):
+    """The timeline's dates; once the RFP is issued (`issued=True`) the issue date is shown but fixed, and a reason
+    is asked for the change (the service decides what else a change after issue needs)."""
+
+    reason = forms.CharField(
+        label="Reason for the change", required=False, max_length=200,
+        help_text="Needed once the RFP is issued: it is kept in the history and sent to every bidder with the new "
+                  "dates. Keep it short (70 characters at most).")
+
     class Meta:
         model = AwardProcedure
         fields = [field for field, _, _ in TIMELINE_FIELDS]
         widgets = {field: DateInput() for field, _, _ in TIMELINE_FIELDS}
+
+    def __init__(self, *args, issued: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if issued:
+            self.fields["rfp_issue_date"].disabled = True
+            self.fields["rfp_issue_date"].help_text = "The RFP is issued; its issue date no longer changes."
+            self.fields["reason"].required = True
+        else:
+            del self.fields["reason"]
 
 
 class ReasonForm(forms.Form):

@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from awards.models import AwardProcedure, Bid, ProposalDocument
 from awards.models.procedure import Stage
+from awards.models.waivers import WaiverKind
 from awards.policies import bid_policy, procedure_policy
 from awards.selectors.knockouts import failed_knockout_sentence, failed_knockouts
+from awards.selectors.waivers import waivers_for
 from awards.services._common import clean_reason, lock_procedure, locked, require_stage
 from awards.transitions import BID_LABELS, BID_STATUSES, LEAD_BID_DECISIONS
 from awards.uploads import fingerprint_upload
@@ -98,15 +100,31 @@ def bid_record_submission(*, actor, bid: Bid) -> Bid:
     return bid
 
 
+def late_bid_waiver(bid: Bid):
+    """The waiver that lets this late bid in: a late-bid waiver of its procedure whose subject is blank (every
+    late bid) or names the vendor (its legal or trading name, in any case); None when there is none."""
+    names = {name.strip().casefold() for name in (bid.vendor.legal_name, bid.vendor.trading_name) if name.strip()}
+    return next((waiver for waiver in waivers_for(bid.procedure_id, WaiverKind.LATE_BID)
+                 if not waiver.subject.strip() or waiver.subject.strip().casefold() in names), None)
+
+
 @transaction.atomic
 def bid_decide_late(*, actor, bid: Bid, admit: bool, reason: str) -> Bid:
-    """Admit or reject a late bid; a rejected late bid is knocked out with the reason."""
+    """Admit or reject a late bid; a rejected late bid is knocked out with the reason. Admitting one is setting a
+    rule aside, so it needs a late-bid waiver recorded for the procedure by someone the waiver policy allows
+    (issue 17): a proposal that arrived after the due date never takes part on the lead's word alone."""
     lock_procedure(bid.procedure_id)
     bid = locked(Bid, bid.pk)
     require(actor, bid_policy, "edit", bid)
     reason = clean_reason(reason)
     if bid.late_decision != Bid.LateDecision.PENDING:
         raise DomainError(f"The bid of {bid.vendor} has no late submission awaiting a decision.")
+    waiver = late_bid_waiver(bid) if admit else None
+    if admit and waiver is None:
+        raise DomainError(f"The proposal of {bid.vendor} arrived after the due date; it is admitted only with a "
+                          "late-bid waiver recorded for this procedure (its subject the vendor's name, or blank) "
+                          "by someone other than you. None is recorded: ask for one on the procedure's waivers "
+                          "page, or reject the bid.")
     bid.late_decision = Bid.LateDecision.ADMITTED if admit else Bid.LateDecision.REJECTED
     bid.late_decision_reason = reason
     bid.late_decided_by = actor
@@ -115,7 +133,8 @@ def bid_decide_late(*, actor, bid: Bid, admit: bool, reason: str) -> Bid:
         _move(bid, Bid.Status.KNOCKED_OUT)
         bid.status_reason = f"Late bid rejected: {reason}"
         fields += ["status", "status_reason"]
-    attribute(bid, actor=actor, reason=("Late bid admitted: " if admit else "Late bid rejected: ") + reason)
+    attribute(bid, actor=actor, reason=(f"Late bid admitted under waiver {waiver.pk}: " if admit
+                                        else "Late bid rejected: ") + reason)
     bid.save(update_fields=fields)
     return bid
 

@@ -1,5 +1,6 @@
 """Writes on the award procedure itself: create, edit, timeline, requirements and stage transitions."""
 
+from copy import copy
 from datetime import date
 from decimal import Decimal
 
@@ -7,10 +8,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from awards import notices
 from awards.models import AwardProcedure, Requirement
 from awards.models.procedure import TIMELINE_FIELDS, Stage
+from awards.models.waivers import WaiverKind
 from awards.policies import procedure_policy
 from awards.prerequisites import missing_for
+from awards.selectors.timeline import (
+    ISSUED_STAGES,
+    LABELS,
+    TIMELINE_CHANGE_MARK,
+    changes_between,
+    day,
+    last_timeline_change_at,
+    window_shortfalls,
+)
+from awards.selectors.waivers import waivers_for
 from awards.services._common import clean_reason, lock_procedure, locked, require_stage
 from awards.transitions import MEMO_ONLY_STAGES, PROCEDURE_STAGES, STAGE_LABELS
 from procurement.accounts.roles import Role, has_role
@@ -63,14 +76,86 @@ def procedure_update(*, actor, procedure: AwardProcedure, reason: str = "Details
 
 
 @transaction.atomic
-def procedure_set_timeline(*, actor, procedure: AwardProcedure, reason: str = "Timeline set",
+def procedure_set_timeline(*, actor, procedure: AwardProcedure, reason: str = "",
                            **dates: date | None) -> AwardProcedure:
+    """Set the timeline's dates. Before the RFP is issued they change freely (the order is the model's rule).
+
+    Once the RFP is out (issue 17, finding 3) the bidders plan on the dates they were told, so:
+      - the RFP issue date no longer changes, and no date is removed;
+      - any other change needs a reason (kept in the history row, at most REASON_MAX_AFTER_ISSUE characters) and
+        a timeline-change waiver recorded for it: one recorded since the previous change after issue, by
+        someone the waiver policy allows (never the lead who benefits from it);
+      - moving proposals due or the question deadline earlier than the bidders were told is refused outright
+        without that waiver, and a response period or Q&A window that becomes shorter than the tier's minimum
+        (awards.selectors.timeline) also needs a short-response waiver;
+      - every invited bidder is told, through the notification outbox (awards.notices.timeline_changed).
+    A refused change writes nothing."""
     procedure = lock_procedure(procedure.pk)
     require(actor, procedure_policy, "edit", procedure)
     if not procedure.is_open:
         raise DomainError(f"{procedure.reference} is {procedure.get_stage_display()}; its timeline is closed.")
-    return model_update(instance=procedure, fields=dates, allowed={field for field, _, _ in TIMELINE_FIELDS},
-                        actor=actor, reason=reason)
+    allowed = {field for field, _, _ in TIMELINE_FIELDS}
+    if procedure.stage in ISSUED_STAGES:
+        return _change_after_issue(actor=actor, procedure=procedure, reason=reason, dates=dates, allowed=allowed)
+    return model_update(instance=procedure, fields=dates, allowed=allowed, actor=actor,
+                        reason=(reason or "").strip() or "Timeline set")
+
+
+REASON_MAX_AFTER_ISSUE = 100 - len(TIMELINE_CHANGE_MARK)  # the history row keeps 100 characters
+
+
+def _change_after_issue(*, actor, procedure: AwardProcedure, reason: str, dates: dict, allowed: set[str]):
+    unknown = set(dates) - allowed
+    if unknown:
+        raise ValueError(f"AwardProcedure timeline cannot change: {', '.join(sorted(unknown))}")
+    before = copy(procedure)
+    changed = {field: value for field, value in dates.items() if value != getattr(procedure, field)}
+    if not changed:
+        return procedure  # the dates the bidders were told, unchanged: nothing to write, nobody to tell
+    errors = {}
+    if "rfp_issue_date" in changed:
+        errors["rfp_issue_date"] = (f"The RFP went out with the issue date {day(procedure.rfp_issue_date)}; that "
+                                    "date no longer changes.")
+    for field, value in changed.items():
+        if value is None and field not in errors:
+            errors[field] = (f"Bidders were told {day(getattr(procedure, field))}; once the RFP is issued a date "
+                             "can be moved (with a waiver) but not removed.")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        errors["reason"] = "Say why the timeline changes: the reason goes to every bidder with the new dates."
+    elif len(reason) > REASON_MAX_AFTER_ISSUE:
+        errors["reason"] = (f"Say it in at most {REASON_MAX_AFTER_ISSUE} characters (this one has {len(reason)}): "
+                            "the reason is kept whole in the procedure's history.")
+    if errors:
+        raise ValidationError(errors)
+    earlier = [field for field in ("question_deadline", "proposals_due")
+               if field in changed and changed[field] < getattr(procedure, field)]
+    since = last_timeline_change_at(procedure)
+    waivers = waivers_for(procedure, WaiverKind.TIMELINE_CHANGE)
+    waiver = (waivers.filter(recorded_at__gt=since) if since else waivers).last()
+    if waiver is None:
+        if earlier:
+            told = " and ".join(f"{LABELS[field].lower()} {day(getattr(procedure, field))}" for field in earlier)
+            moved = " and ".join(f"{LABELS[field].lower()} earlier, to {day(changed[field])}" for field in earlier)
+            what = f"Bidders were told {told}; moving {moved}, is refused unless"
+        else:
+            what = "The RFP is out, so its timeline changes only when"
+        fresh = " since the last change" if since else ""
+        raise DomainError(f"{what} a waiver for a timeline change after issue is recorded for this change by "
+                          f"another procurement lead; none is recorded for {procedure.reference}{fresh}. Ask one "
+                          "to record it on the procedure's waivers page, then save the dates again.")
+    for field, value in changed.items():
+        setattr(procedure, field, value)
+    procedure.validate_timeline()  # the order first, so a date out of order is refused next to its field
+    shortened = tuple(field for field in earlier if field in ("proposals_due", "question_deadline"))
+    short = window_shortfalls(procedure, start=procedure.rfp_issue_date, fields=shortened) if shortened else {}
+    if short and not waivers_for(procedure, WaiverKind.SHORT_RESPONSE).exists():
+        raise ValidationError(short)
+    model_update(instance=procedure, fields=changed, allowed=allowed, actor=actor,
+                 reason=TIMELINE_CHANGE_MARK + reason)
+    notices.timeline_changed(procedure=procedure, changes=changes_between(before, procedure), reason=reason,
+                             waiver=waiver, key=f"{procedure.pk}:{procedure.history.latest().history_id}")
+    return procedure
 
 
 def _enter(procedure: AwardProcedure, *, target: str, actor, reason: str) -> AwardProcedure:
@@ -81,10 +166,28 @@ def _enter(procedure: AwardProcedure, *, target: str, actor, reason: str) -> Awa
     if not readiness.ready:
         raise InvalidTransition(f"{procedure.reference} cannot move to {STAGE_LABELS[target]} yet. Missing: "
                                 + " ".join(readiness.missing))
+    if target == Stage.RFP_ISSUED:
+        short = issue_window_shortfalls(procedure)
+        if short:
+            raise InvalidTransition(f"{procedure.reference} cannot issue its RFP yet. " + " ".join(short.values()))
     procedure.stage = target
     attribute(procedure, actor=actor, reason=reason)
     procedure.save(update_fields=["stage", "updated_at"])
     return procedure
+
+
+def issue_window_shortfalls(procedure: AwardProcedure) -> dict[str, str]:
+    """Why the RFP cannot go out today with its timeline (issue 17, finding 17): {field: sentence}, empty when the
+    response period and the Q&A window both meet the minimum of the strictest bidder tier, or when a waiver for
+    a short response period is recorded. The windows are counted from the issue date, or from today when that
+    date is already past (a back-dated issue date gives the bidders no more time)."""
+    if procedure.rfp_issue_date is None:
+        return {}
+    start = max(procedure.rfp_issue_date, timezone.localdate())
+    short = window_shortfalls(procedure, start=start)
+    if short and waivers_for(procedure, WaiverKind.SHORT_RESPONSE).exists():
+        return {}
+    return short
 
 
 def _transition(*, actor, procedure: AwardProcedure, target: str, reason: str) -> AwardProcedure:

@@ -33,7 +33,11 @@ from awards.forms.procedure import (
     TimelineForm,
 )
 from awards.models import AwardProcedure, Bid
+from awards.models.procedure import Stage
 from awards.policies import bid_policy, procedure_policy
+from awards.prerequisites import Readiness
+from awards.selectors.timeline import ISSUED_STAGES, timeline_changes_after_issue
+from awards.services.procedure import issue_window_shortfalls
 from awards.uploads import sha256_of_stored
 from procurement.authz import get_for_user_or_404
 from procurement.listing import paginate_sorted
@@ -106,6 +110,17 @@ def procedure_detail(request, reference):
     context = selectors.procedure_page(procedure, request.user)
     context["can_edit"] = procedure_policy.allows(request.user, "edit", procedure)
     context["can_agree"] = procedure_policy.allows(request.user, "agree_requirements", procedure)
+    readiness = context["readiness"]
+    if context["next_stage"] == Stage.RFP_ISSUED and readiness is not None:
+        short = issue_window_shortfalls(procedure)  # the minimum windows (issue 17, finding 17)
+        if short:
+            context["readiness"] = Readiness(target=readiness.target, missing=(*readiness.missing, *short.values()))
+    from awards.views.waivers import recordable_kinds, visible_waivers  # that module imports this one
+
+    context["rfp_is_out"] = procedure.stage in ISSUED_STAGES
+    context["timeline_changes"] = timeline_changes_after_issue(procedure)
+    context["waivers"] = list(visible_waivers(request.user, procedure))
+    context["can_record_waiver"] = bool(recordable_kinds(request.user, procedure))
     return render(request, "awards/procedure_detail.html", context)
 
 
@@ -121,15 +136,35 @@ def procedure_edit(request, reference):
         form_kwargs={"instance": copy(procedure)})  # the form's copy takes the input; the service gets the record
 
 
+def _keep_on_form(form, exc) -> bool:
+    """A refusal about the record's state shown at the top of the form, the person's input kept (409)."""
+    form.add_error(None, str(exc))
+    return True
+
+
 @login_required
 def procedure_timeline(request, reference):
     procedure = procedure_for_request(request, reference, "edit")
-    return action_page(
-        request, TimelineForm,
-        lambda form: services.procedure_set_timeline(actor=request.user, procedure=procedure, **form.cleaned_data),
-        procedure=procedure, title="Timeline", submit="Save timeline", success=procedure, done="Timeline saved.",
-        intro="Dates run in this order; each must come after the one before it.",
-        form_kwargs={"instance": copy(procedure)})
+    issued = procedure.stage in ISSUED_STAGES
+    intro = "Dates run in this order; each must come after the one before it."
+    if issued:
+        intro = ("The RFP is issued, so the bidders plan on these dates. The issue date no longer changes; any other "
+                 "change needs a reason and a waiver for a timeline change after issue, recorded for this change by "
+                 "another procurement lead (see the procedure's waivers). Every bidder is then told.")
+
+    def save(form):
+        dates = {name: value for name, value in form.cleaned_data.items() if name != "reason"}
+        if issued:
+            dates.pop("rfp_issue_date", None)  # shown, not editable: the service refuses any other value anyway
+        return services.procedure_set_timeline(actor=request.user, procedure=procedure,
+                                               reason=form.cleaned_data.get("reason", ""), **dates)
+
+    return handle_form(
+        request, TimelineForm, save, template="awards/action_form.html",
+        context={"procedure": procedure, "title": "Timeline", "intro": intro, "submit": "Save timeline"},
+        success=procedure, done="Timeline saved." + (" Tell the bidders: your notifications list each one." if issued
+                                                     else ""),
+        keep_refusal=_keep_on_form, form_kwargs={"instance": copy(procedure), "issued": issued})
 
 
 @login_required
@@ -260,7 +295,9 @@ def bid_late_decision(request, reference, pk):
         lambda bid, data: services.bid_decide_late(actor=request.user, bid=bid, admit=data["decision"] == "admit",
                                                    reason=data["reason"]),
         title="Decide on a late bid", submit="Record", done="Decision recorded.",
-        intro="The proposal arrived after the due date. It takes part only if you admit it.")
+        intro="The proposal arrived after the due date. It takes part only if you admit it, and admitting it needs "
+              "a late-bid waiver recorded for this procedure by another procurement lead (see the procedure's "
+              "waivers). Rejecting it needs none.")
 
 
 @login_required

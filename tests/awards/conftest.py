@@ -6,6 +6,7 @@ from django.utils import timezone
 from awards import services
 from awards.models.procedure import Stage
 from procurement.accounts.roles import Role
+from tests.factories.timeline import age_timeline
 
 
 @pytest.fixture
@@ -14,7 +15,7 @@ def evaluation(rfp_issued, lead, submit_bid, make_user):
     for bid in rfp_issued.bids.order_by("pk"):
         submit_bid(bid, name=f"proposal-{bid.pk}.pdf")
     today = timezone.localdate()
-    services.procedure_set_timeline(
+    age_timeline(
         actor=lead, procedure=rfp_issued, rfp_issue_date=today - timedelta(days=30),
         question_deadline=today - timedelta(days=20), proposals_due=today - timedelta(days=1),
         demo_start=today + timedelta(days=5), demo_end=today + timedelta(days=9),

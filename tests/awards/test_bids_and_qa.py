@@ -13,8 +13,10 @@ from awards import selectors, services
 from awards.models import Bid, ProposalDocument, Question
 from awards.models.procedure import Stage
 from awards.prerequisites import missing_for
+from procurement.accounts.roles import Role
 from procurement.exceptions import DomainError
 from tests.factories.award_fixtures import pdf
+from tests.factories.timeline import age_timeline
 from vendors.models import Tier
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +29,7 @@ def _move_deadline_into_the_past(procedure, lead, field: str):
     cut = order.index(field)
     dates = {name: today - timedelta(days=10 * (cut - i + 1)) for i, name in enumerate(order[: cut + 1])}
     dates.update({name: today + timedelta(days=5 * (i - cut)) for i, name in enumerate(order) if i > cut})
-    return services.procedure_set_timeline(actor=lead, procedure=procedure, **dates)
+    return age_timeline(procedure, actor=lead, **dates)  # the days passed; nobody moved a date
 
 
 def test_inviting_a_high_tier_vendor_creates_pov_and_reference_obligations(procedure, lead, make_vendor):
@@ -66,7 +68,7 @@ def test_on_time_submission_is_admitted(rfp_issued, submit_bid):
     assert bid.status == Bid.Status.SUBMITTED and not bid.is_late and bid.is_admitted
 
 
-def test_late_submission_is_flagged_and_needs_a_decision_to_be_admitted(rfp_issued, lead, submit_bid):
+def test_late_submission_is_flagged_and_needs_a_decision_to_be_admitted(rfp_issued, lead, submit_bid, make_user):
     procedure = _move_deadline_into_the_past(rfp_issued, lead, "proposals_due")
     on_time, late, _ = list(procedure.bids.order_by("pk"))
 
@@ -79,10 +81,14 @@ def test_late_submission_is_flagged_and_needs_a_decision_to_be_admitted(rfp_issu
 
     with pytest.raises(ValidationError):
         services.bid_decide_late(actor=lead, bid=late, admit=True, reason="")
+    waiver = services.waiver_record(actor=make_user(Role.PROCUREMENT_LEAD), procedure=procedure, kind="late_bid",
+                                    subject=late.vendor.legal_name,
+                                    reason="The courier's receipt shows delivery on the due date at our gate.")
     late = services.bid_decide_late(actor=lead, bid=late, admit=True, reason="Courier delay evidenced")
 
     assert late.is_admitted and late.late_decision_reason == "Courier delay evidenced"
-    assert late.history.first().history_change_reason == "Late bid admitted: Courier delay evidenced"
+    assert late.history.first().history_change_reason == (f"Late bid admitted under waiver {waiver.pk}: "
+                                                          "Courier delay evidenced")
     assert not any("late bid" in item for item in missing_for(procedure, Stage.EVALUATION).missing)
 
 

@@ -13,6 +13,7 @@ from awards.models import ConflictDeclaration, PovCriterion
 from awards.models.procedure import Stage
 from awards.prerequisites import missing_for
 from procurement.exceptions import DomainError
+from tests.factories.timeline import age_timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -138,8 +139,8 @@ def test_pov_cannot_be_locked_once_the_demo_window_opened(evaluation, lead):
     bid = evaluation.bids.first()
     _add_criteria(lead, bid)
     today = timezone.localdate()
-    services.procedure_set_timeline(actor=lead, procedure=evaluation, demo_start=today,
-                                    demo_end=today + timedelta(days=2))
+    age_timeline(actor=lead, procedure=evaluation, demo_start=today,
+                 demo_end=today + timedelta(days=2))
 
     with pytest.raises(DomainError, match="must be locked before"):
         services.pov_lock(actor=lead, bid=bid)

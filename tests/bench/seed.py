@@ -34,6 +34,7 @@ from procurement.accounts.models import User
 from procurement.accounts.roles import Role
 from procurement.audit.history import attribute
 from procurement.references import next_reference
+from tests.factories.timeline import age_timeline
 
 REASON = "Benchmark data (seed_scale)"
 LARGE_TITLE = "Enterprise AI assistant platform (benchmark)"
@@ -336,8 +337,8 @@ def seed_large_procedure(rng: random.Random, people: dict[str, list[User]], vend
     for index, bid in enumerate(bids):
         services.proposal_document_add(actor=lead, bid=bid, title="Proposal", upload=_proposal(bid.vendor))
         bids[index] = services.bid_record_submission(actor=lead, bid=bid)
-    procedure = services.procedure_set_timeline(
-        actor=lead, procedure=procedure, reason="Benchmark: proposals closed",
+    procedure = age_timeline(
+        actor=lead, procedure=procedure,
         rfp_issue_date=today - timedelta(days=70), question_deadline=today - timedelta(days=56),
         proposals_due=today - timedelta(days=42), demo_start=today - timedelta(days=35),
         demo_end=today - timedelta(days=28), target_award_date=today + timedelta(days=30))

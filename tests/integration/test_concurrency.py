@@ -24,6 +24,7 @@ from procurement.accounts.models import User
 from procurement.accounts.roles import Role
 from tests.factories.accounts import UserFactory
 from tests.factories.memos import shortlisted_procedure, written_memo
+from tests.factories.timeline import age_timeline
 from tests.factories.vendors import VendorFactory
 from tests.security.figures import record
 from tests.security.world import _procedure, _to_rfp, pdf
@@ -93,10 +94,10 @@ def _in_evaluation(evaluators: list) -> tuple:
         services.proposal_document_add(actor=lead, bid=bid, title="Proposal", upload=pdf(f"p{bid.pk}.pdf"))
         services.bid_record_submission(actor=lead, bid=bid)
     today = timezone.localdate()
-    services.procedure_set_timeline(actor=lead, procedure=procedure, rfp_issue_date=today - timedelta(days=30),
-                                    question_deadline=today - timedelta(days=20),
-                                    proposals_due=today - timedelta(days=1), demo_start=today + timedelta(days=5),
-                                    demo_end=today + timedelta(days=9), target_award_date=today + timedelta(days=30))
+    age_timeline(actor=lead, procedure=procedure, rfp_issue_date=today - timedelta(days=30),
+                 question_deadline=today - timedelta(days=20),
+                 proposals_due=today - timedelta(days=1), demo_start=today + timedelta(days=5),
+                 demo_end=today + timedelta(days=9), target_award_date=today + timedelta(days=30))
     for person in evaluators:
         services.evaluator_assign(actor=lead, procedure=procedure, evaluator=person)
     services.procedure_advance(actor=lead, procedure=procedure, target=Stage.EVALUATION, reason="Proposals closed")

@@ -15,6 +15,7 @@ from procurement.accounts.roles import Role
 from procurement.dashboard import work_count
 from tests.factories.accounts import TEST_PASSWORD
 from tests.factories.memos import EC, PM, RC, committee, shortlisted_procedure, written_memo
+from tests.factories.timeline import age_timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def in_evaluation(rfp_issued, lead, submit_bid, make_user):
     for bid in rfp_issued.bids.order_by("pk"):
         submit_bid(bid, name=f"proposal-{bid.pk}.pdf")
     today = timezone.localdate()
-    services.procedure_set_timeline(
+    age_timeline(
         actor=lead, procedure=rfp_issued, rfp_issue_date=today - timedelta(days=30),
         question_deadline=today - timedelta(days=20), proposals_due=today - timedelta(days=1),
         demo_start=today + timedelta(days=5), demo_end=today + timedelta(days=9),

@@ -33,6 +33,7 @@ from tests.factories.memos import (
     written_memo,
 )
 from tests.factories.scorecards import complete_scorecard
+from tests.factories.timeline import age_timeline
 from tests.factories.vendors import EvidenceFactory, RiskFactory, VendorFactory
 from vendors.models import Tier
 
@@ -130,10 +131,10 @@ def build_world() -> World:
         awards.proposal_document_add(actor=lead, bid=bid, title="Proposal", upload=pdf(f"p{bid.pk}.pdf"))
         awards.bid_record_submission(actor=lead, bid=bid)
     today = timezone.localdate()
-    awards.procedure_set_timeline(actor=lead, procedure=evaluation, rfp_issue_date=today - timedelta(days=30),
-                                  question_deadline=today - timedelta(days=20),
-                                  proposals_due=today - timedelta(days=1), demo_start=today + timedelta(days=5),
-                                  demo_end=today + timedelta(days=9), target_award_date=today + timedelta(days=30))
+    age_timeline(actor=lead, procedure=evaluation, rfp_issue_date=today - timedelta(days=30),
+                 question_deadline=today - timedelta(days=20),
+                 proposals_due=today - timedelta(days=1), demo_start=today + timedelta(days=5),
+                 demo_end=today + timedelta(days=9), target_award_date=today + timedelta(days=30))
     awards.evaluator_assign(actor=lead, procedure=evaluation, evaluator=evaluator)
     awards.procedure_advance(actor=lead, procedure=evaluation, target=Stage.EVALUATION, reason="Proposals closed")
     for bid in eval_bids[:2]:  # the third is left for the declaration form

@@ -1,0 +1,142 @@
+"""Reads about a procedure's timeline once its RFP is out (issue 17, findings 3 and 17).
+
+Minimum windows. Bidders need time to read an RFP, ask questions and write a proposal. Two settings give the
+least time, in calendar days, per vendor tier:
+
+    BATON_MIN_RESPONSE_DAYS   RFP issue -> proposals due      default {"low": 10, "medium": 15, "high": 20,
+                                                                        "critical": 25}
+    BATON_MIN_QA_DAYS         RFP issue -> question deadline  default {"low": 5, "medium": 7, "high": 10,
+                                                                        "critical": 10}
+
+The tier that counts is the most demanding one among the procedure's invited bidders (a declined bidder no
+longer counts), read from each vendor's current tier. An untiered vendor counts as critical, and so does a
+procedure with no bidder yet. A tier missing from a configured dict falls back to its default above.
+
+Changes after issue. Every change of the timeline after the RFP went out is one history row of the procedure
+whose reason starts with TIMELINE_CHANGE_MARK; the page's note and the bidders' notice are read from those rows
+(the dates from the row and the row before it, the reason from the row's reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.utils.formats import date_format
+
+from awards.models.procedure import TIMELINE_FIELDS, Stage
+from vendors.models import Tier
+from vendors.models.registry import TIER_ORDER
+
+DEFAULT_MIN_RESPONSE_DAYS = {Tier.LOW: 10, Tier.MEDIUM: 15, Tier.HIGH: 20, Tier.CRITICAL: 25}
+DEFAULT_MIN_QA_DAYS = {Tier.LOW: 5, Tier.MEDIUM: 7, Tier.HIGH: 10, Tier.CRITICAL: 10}
+
+# Stages in which the RFP is out with the bidders and the procedure is still open.
+ISSUED_STAGES = (Stage.RFP_ISSUED, Stage.EVALUATION, Stage.SHORTLIST)
+
+TIMELINE_CHANGE_MARK = "Timeline changed after issue: "
+LABELS = {field: label for field, label, _ in TIMELINE_FIELDS}
+
+
+def day(value: date | None) -> str:
+    return date_format(value, "j M Y") if value else "not set"
+
+
+def _days_for(setting: str, defaults: dict, tier: str) -> int:
+    configured = getattr(settings, setting, None) or {}
+    return int(configured.get(str(tier), defaults[tier]))
+
+
+@dataclass(frozen=True)
+class Minimum:
+    """The least number of days one window must last, and the tier that asks for it."""
+
+    what: str  # "response period" or "Q&A window"
+    field: str  # the date that closes the window
+    days: int
+    tier: str
+
+    @property
+    def tier_label(self) -> str:
+        return Tier(self.tier).label.lower()
+
+
+def bidder_tiers(procedure) -> list[str]:
+    """The tiers that count: each invited (not declined) bidder's vendor's current tier, untiered as critical;
+    critical alone when there is no bidder yet."""
+    from awards.models import Bid
+
+    tiers = [tier or Tier.CRITICAL for tier in Bid.objects.filter(procedure=procedure)
+             .exclude(status=Bid.Status.DECLINED).values_list("vendor__tier", flat=True)]
+    return tiers or [Tier.CRITICAL]
+
+
+def minimum_windows(procedure, tiers: list[str] | None = None) -> tuple[Minimum, Minimum]:
+    """(response period, Q&A window): for each, the largest minimum among the tiers that count (the stricter
+    tier named on a tie)."""
+    tiers = tiers if tiers is not None else bidder_tiers(procedure)
+    found = []
+    for what, field, setting, defaults in (
+            ("response period", "proposals_due", "BATON_MIN_RESPONSE_DAYS", DEFAULT_MIN_RESPONSE_DAYS),
+            ("Q&A window", "question_deadline", "BATON_MIN_QA_DAYS", DEFAULT_MIN_QA_DAYS)):
+        days, tier = max((_days_for(setting, defaults, Tier(t)), TIER_ORDER[Tier(t)], t) for t in tiers)[0::2]
+        found.append(Minimum(what=what, field=field, days=days, tier=tier))
+    return found[0], found[1]
+
+
+def window_shortfalls(procedure, *, start: date, fields: tuple[str, ...] = ("proposals_due", "question_deadline"),
+                      tiers: list[str] | None = None) -> dict[str, str]:
+    """{field: sentence} for each window (closing at one of `fields`) that is shorter, counted from `start`,
+    than the minimum of the tiers that count. A window whose closing date is not set is not judged here."""
+    problems = {}
+    for minimum in minimum_windows(procedure, tiers):
+        closes = getattr(procedure, minimum.field)
+        if minimum.field not in fields or closes is None:
+            continue
+        days = (closes - start).days
+        if days < minimum.days:
+            problems[minimum.field] = (
+                f"The {minimum.what} runs {days} day{'s' if days != 1 else ''} (from {day(start)} to "
+                f"{day(closes)}); with a {minimum.tier_label}-tier bidder it must be at least {minimum.days} days, "
+                f"unless a waiver for a short response period is recorded for this procedure.")
+    return problems
+
+
+@dataclass(frozen=True)
+class TimelineChange:
+    """One change of the timeline after issue, as the page's note shows it."""
+
+    at: datetime
+    by: object
+    reason: str
+    changes: tuple[tuple[str, date | None, date | None], ...]  # (label, before, after)
+
+    def lines(self) -> list[str]:
+        return [f"{label}: {day(before)} → {day(after)}" for label, before, after in self.changes]
+
+
+def changes_between(before, after) -> tuple[tuple[str, date | None, date | None], ...]:
+    """The timeline dates that differ between two versions of a procedure (rows or history rows)."""
+    return tuple((label, getattr(before, field), getattr(after, field)) for field, label, _ in TIMELINE_FIELDS
+                 if getattr(before, field) != getattr(after, field))
+
+
+def timeline_changes_after_issue(procedure) -> list[TimelineChange]:
+    """Every change of the timeline made after the RFP was issued, oldest first (one query)."""
+    rows = list(procedure.history.select_related("history_user").order_by("history_date", "history_id"))
+    found = []
+    for previous, row in zip(rows, rows[1:], strict=False):
+        reason = row.history_change_reason or ""
+        if reason.startswith(TIMELINE_CHANGE_MARK):
+            found.append(TimelineChange(at=row.history_date, by=row.history_user,
+                                        reason=reason[len(TIMELINE_CHANGE_MARK):],
+                                        changes=changes_between(previous, row)))
+    return found
+
+
+def last_timeline_change_at(procedure) -> datetime | None:
+    """When the timeline last changed after issue (None if it never did)."""
+    row = (procedure.history.filter(history_change_reason__startswith=TIMELINE_CHANGE_MARK)
+           .order_by("-history_date", "-history_id").values_list("history_date", flat=True).first())
+    return row
