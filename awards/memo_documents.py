@@ -88,10 +88,11 @@ def _route_preview(memo: DecisionMemo) -> str:
     from awards.approval_policy import NoRuleApplies
     from awards.models import Committee
     from awards.services.approval import route_for
+    from procurement.money import MissingRate
 
     try:
         decision = route_for(memo)
-    except NoRuleApplies as exc:
+    except (NoRuleApplies, MissingRate) as exc:
         return str(exc)
     names = dict(Committee.objects.filter(key__in=decision.committees).values_list("key", "name"))
     return f"{decision.explanation} Committees: " + ", ".join(names.get(k, k) for k in decision.committees) + "."

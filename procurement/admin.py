@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from procurement.models import ReferenceSequence, WorkerHeartbeat
+from procurement.models import ExchangeRate, ReferenceSequence, WorkerHeartbeat
 
 
 @admin.register(WorkerHeartbeat)
@@ -12,3 +12,22 @@ class WorkerHeartbeatAdmin(SimpleHistoryAdmin):
 @admin.register(ReferenceSequence)
 class ReferenceSequenceAdmin(SimpleHistoryAdmin):
     list_display = ("prefix", "year", "last_number")
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(SimpleHistoryAdmin):
+    """Read-only: rates are recorded on the exchange-rates page (through its service, with a reason) and never
+    changed or deleted afterwards; a correction is a new rate from a later day."""
+
+    list_display = ("currency", "rate", "valid_from", "source", "recorded_by", "recorded_at")
+    list_filter = ("currency",)
+    readonly_fields = ("currency", "rate", "valid_from", "source", "note", "recorded_by", "recorded_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

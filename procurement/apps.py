@@ -2,14 +2,18 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 
-from procurement.contributions import Contributions, DemoStep, NavEntry, PeriodicJob
+from procurement.accounts.roles import Role
+from procurement.contributions import AuditedModel, Contributions, DemoStep, NavEntry, PeriodicJob
 
 
 class ProcurementConfig(AppConfig):
     name = "procurement"
     verbose_name = "Baton kernel"
     contributions = Contributions(
-        navigation=(NavEntry("My work", "home", counter="procurement.dashboard.work_count", order=0),),
+        navigation=(NavEntry("My work", "home", counter="procurement.dashboard.work_count", order=0),
+                    NavEntry("Exchange rates", "exchange_rates", frozenset({Role.PROCUREMENT_LEAD, Role.AUDITOR}),
+                             order=90)),
+        audited=(AuditedModel("procurement.exchangerate", "procurement.exchange_rates.exchange_rate_policy"),),
         jobs=(PeriodicJob("worker-heartbeat", "procurement.tasks.worker_heartbeat", every=timedelta(seconds=60)),),
         demo=(DemoStep(0, "procurement.demo.seed_step"),),
     )

@@ -1,6 +1,9 @@
 """Abstract bases shared by the apps, and the kernel's own small models."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -40,3 +43,42 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} (pid {self.pid})"
+
+
+class ExchangeRate(models.Model):
+    """What one unit of a currency is worth in the base currency (setting BATON_BASE_CURRENCY), from a day on.
+
+    A rate applies from `valid_from` until the next rate of the same currency takes over (procurement.money).
+    Rows are only ever added, through procurement.exchange_rates.exchange_rate_record: a wrong rate is corrected
+    by recording a new one from a later day, with the reason in its history, so every figure already computed
+    with the old rate (and frozen in a memo or an approval route) can still be traced to the row it came from.
+    """
+
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. USD.")
+    rate = models.DecimalField(max_digits=20, decimal_places=10,
+                               help_text="Base-currency units for one unit of this currency.")
+    valid_from = models.DateField(help_text="The first day this rate applies.")
+    source = models.CharField(max_length=200, help_text="Where the rate comes from, e.g. a central bank fixing.")
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["currency", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["currency", "valid_from"], name="one_rate_per_currency_and_day")]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate.normalize():f} from {self.valid_from.isoformat()}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.currency:
+            self.currency = self.currency.strip().upper()
+            if not (len(self.currency) == 3 and self.currency.isalpha() and self.currency.isascii()):
+                errors["currency"] = "Use a three-letter currency code such as USD."
+        if self.rate is not None and self.rate <= 0:
+            errors["rate"] = "A rate is a positive number: how many base-currency units one unit is worth."
+        if errors:
+            raise ValidationError(errors)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from procurement import calendar_feed, search, views
+from procurement import calendar_feed, exchange_rate_views, search, views
 from procurement.contributions import collect
 
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     # Each app's pages (and the kernel's documents, audit and notifications): `Contributions.urls`.
     *[path(entry.prefix, include(entry.module)) for entry in collect().urls],
     path("search/", search.search_view, name="search"),
+    path("exchange-rates/", exchange_rate_views.rate_list, name="exchange_rates"),
+    path("exchange-rates/record/", exchange_rate_views.rate_record, name="exchange_rate_record"),
     path("calendar/<str:token>.ics", calendar_feed.feed_view, name="calendar_feed"),
     path("admin/", admin.site.urls),
 ]

@@ -81,8 +81,18 @@ class ApprovalRoute(TimeStampedModel):
     version = models.OneToOneField("awards.MemoVersion", on_delete=models.PROTECT, related_name="route")
     rule = models.ForeignKey(ApprovalRule, on_delete=models.PROTECT, null=True, related_name="routes")
     rule_name = models.CharField(max_length=160, help_text="The rule as it read at submission.")
-    rule_explanation = models.CharField(max_length=300)
-    contract_value = models.DecimalField(max_digits=14, decimal_places=2)
+    rule_explanation = models.CharField(max_length=500)
+    contract_value = models.DecimalField(max_digits=14, decimal_places=2,
+                                         help_text="In the procedure's currency (`currency`).")
+    # The conversion the route was chosen by, frozen at submission (procurement.money): the contract value in
+    # `currency` times `exchange_rate` (base-currency units per unit, the rate applying from `rate_date`) gives
+    # `base_value`, which the approval bands are compared with. In the base currency the rate is 1 and the
+    # date empty. Routes opened before currencies were converted carry none of them.
+    currency = models.CharField(max_length=3, blank=True)
+    exchange_rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    rate_date = models.DateField(null=True, blank=True, help_text="The day the rate used applies from.")
+    base_value = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True,
+                                     help_text="The contract value in the base currency.")
     vendor_tier = models.CharField(max_length=16)
     status = models.CharField(max_length=12, choices=RouteStatus.choices, default=RouteStatus.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)

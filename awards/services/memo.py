@@ -29,7 +29,7 @@ from awards.models.approval import Decision
 from awards.models.memo import MemoEditConflict, MemoImmutable, MemoStatus
 from awards.models.procedure import Stage
 from awards.policies import memo_policy, procedure_policy
-from awards.selectors.memo_checks import memo_findings
+from awards.selectors.memo_checks import Finding, memo_findings
 from awards.selectors.memo_snapshot import scoring_snapshot
 from awards.services import approval
 from awards.services._common import lock_procedure
@@ -42,6 +42,7 @@ from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.documents.registry import content_hash
 from procurement.exceptions import DomainError, InvalidTransition
+from procurement.money import MissingRate, base_currency, plain, rate_on
 from procurement.services import model_delete, model_save, model_update
 from procurement.statemachine import ensure_transition
 
@@ -51,6 +52,7 @@ EDITABLE_FIELDS = (*TEXT_FIELDS, "decision_date", "contract_value", "recommended
 # Bids a memo can recommend or weigh as alternatives.
 CANDIDATE_STATUSES = (Bid.Status.SHORTLISTED,)
 DEFAULT_STANDSTILL_DAYS = 10
+EXCHANGE_RATE_MISSING = "exchange_rate_missing"
 
 
 def standstill_days() -> int:
@@ -239,6 +241,7 @@ def memo_content(memo: DecisionMemo, *, version: int | None = None) -> dict:
         "decision_date": memo.decision_date.isoformat(),
         "contract_value": str(memo.contract_value),
         "currency": memo.procedure.currency,
+        "exchange_rate": exchange_rate_row(memo),
         "recommended": None if bid is None else {"bid": str(bid.pk), "vendor": str(bid.vendor),
                                                  "tier": bid.vendor.tier or ""},
         "recommendation": memo.recommendation,
@@ -257,6 +260,26 @@ def memo_content(memo: DecisionMemo, *, version: int | None = None) -> dict:
     }
 
 
+def exchange_rate_row(memo: DecisionMemo) -> dict:
+    """The contract value in the base currency at the rate of the decision date: what the approval route is chosen
+    by (awards.services.approval.route_for). `missing` holds the sentence when no rate applies (then the memo
+    cannot be submitted: its route cannot be chosen)."""
+    try:
+        rate = rate_on(memo.procedure.currency, memo.decision_date)
+    except MissingRate as exc:
+        return {"currency": exc.currency, "base_currency": base_currency(), "missing": str(exc)}
+    return {"currency": rate.currency, "base_currency": rate.base_currency, "rate": plain(rate.rate),
+            "rate_date": rate.valid_from.isoformat() if rate.valid_from else None,
+            "base_value": str(rate.convert(memo.contract_value)), "sentence": rate.describe(memo.contract_value),
+            "missing": ""}
+
+
+def rate_findings(content: dict) -> list[Finding]:
+    """A blocking finding when the contract's currency has no rate on the decision date."""
+    missing = (content.get("exchange_rate") or {}).get("missing")
+    return [Finding(EXCHANGE_RATE_MISSING, missing, True)] if missing else []
+
+
 def memo_content_hash(content: dict, snapshot: dict) -> str:
     return content_hash("decision-memo", content, snapshot)
 
@@ -265,7 +288,7 @@ def memo_preview(memo: DecisionMemo) -> tuple[dict, dict, list]:
     """The live content, a live scoring summary and the findings (warnings and blockers) for the draft page."""
     snapshot = scoring_snapshot(memo.procedure, memo.recommended_bid, memo.decision_date)
     content = memo_content(memo, version=memo.version + 1)
-    return content, snapshot, memo_findings(memo, snapshot, content["residual_risks"])
+    return content, snapshot, memo_findings(memo, snapshot, content["residual_risks"]) + rate_findings(content)
 
 
 @transaction.atomic
