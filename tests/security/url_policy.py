@@ -100,6 +100,8 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
     "logout": Rule(right=None, methods=POST, answers={"GET": 405, "POST": "login"}),  # signs out, to sign-in
     "floor": signed_in(),  # the benchmark page: the base template and nothing else
     "search": signed_in(),  # results are filtered by each policy (tests/procurement/test_search*.py)
+    "exchange_rates": signed_in(),  # rates are no secret (tests/procurement/test_exchange_rates.py)
+    "exchange_rate_record": act(right="superuser", sees=(), others=403),  # or a holder of add_exchangerate
     "calendar_feed": [  # the secret token is the credential; a deactivated owner's feed is gone
         Rule(kwargs=lambda s: {"token": s.feed_token}, right="manager", methods=GET, public=True,
              answers={"inactive": 404}),
