@@ -23,6 +23,7 @@ SECTIONS = (
     ("alternatives", "Alternatives considered"),
     ("scoring", "Scoring summary"),
     ("risks", "Residual risks"),
+    ("waivers", "Waivers"),
     ("negotiation", "Contract negotiation strategy"),
     ("due-diligence", "Due diligence of the recommended vendor"),
     ("audit", "Audit trail"),
@@ -140,7 +141,8 @@ def memo_page_data(memo: DecisionMemo) -> dict:
                  "chain_head": approval_chain_head(memo)},
         "content": _display(content),
         "scoring": _scoring(snapshot),
-        "findings": [{"code": f.code, "message": f.message, "blocking": f.blocking} for f in findings],
+        "findings": [{"code": f.code, "message": f.message, "blocking": f.blocking, "waiver": f.waiver}
+                     for f in findings],
         "route": _route_data(route),
         "route_preview": route_preview,
         "versions": history,

@@ -29,8 +29,9 @@ from awards.models.approval import Decision
 from awards.models.memo import MemoEditConflict, MemoImmutable, MemoStatus
 from awards.models.procedure import Stage
 from awards.policies import memo_policy, procedure_policy
-from awards.selectors.memo_checks import Finding, memo_findings
+from awards.selectors.memo_checks import Finding, approval_gaps, memo_findings
 from awards.selectors.memo_snapshot import scoring_snapshot
+from awards.selectors.waivers import waivers_for
 from awards.services import approval
 from awards.services._common import lock_procedure
 from awards.services.debrief import debriefs_open
@@ -92,6 +93,7 @@ def memo_create(*, actor, procedure, title: str = "", decision_date: date | None
                           f"{procedure.reference} is {procedure.get_stage_display()}.")
     if DecisionMemo.objects.filter(procedure=procedure).exists():
         raise DomainError(f"{procedure.reference} already has a decision memo.")
+    _check_decision_date(decision_date)
     memo = DecisionMemo(procedure=procedure, author=actor, title=title or f"Award of {procedure.title}",
                         decision_date=decision_date or timezone.localdate(),
                         contract_value=procedure.estimated_value if contract_value is None else contract_value)
@@ -100,6 +102,15 @@ def memo_create(*, actor, procedure, title: str = "", decision_date: date | None
     model_save(memo, actor=actor, reason="Decision memo started")
     _sync_alternatives(memo, actor=actor, reasons={})
     return memo
+
+
+def _check_decision_date(day: date | None) -> None:
+    """A decision date is today or later: due diligence is judged on it, so a date in the past would let evidence
+    that has since expired count as valid."""
+    today = timezone.localdate()
+    if day is not None and day < today:
+        raise ValidationError({"decision_date": f"The decision date cannot be in the past: due diligence is judged "
+                                                f"on it. Choose today ({today:%d %b %Y}) or a later day."})
 
 
 def _check_recommended(memo: DecisionMemo, bid: Bid | None) -> None:
@@ -173,6 +184,8 @@ def memo_update(*, actor, memo: DecisionMemo, alternatives: dict[int, str] | Non
         raise MemoImmutable(f"The decision memo of {memo.reference} is approved and can no longer change.")
     if expected_revision is not None and expected_revision != memo.revision:
         raise _edit_conflict(memo, expected_revision)
+    if "decision_date" in changes:
+        _check_decision_date(changes["decision_date"])
     recommended = changes.get("recommended_bid", memo.recommended_bid)
     if "recommended_bid" in changes:
         _check_recommended(memo, recommended)
@@ -229,6 +242,13 @@ def tier_clauses(tier: str | None) -> list[dict]:
             .order_by("order", "title") if c.required_for(tier)]
 
 
+def waiver_rows(procedure) -> list[dict]:
+    """The waivers recorded for the procedure, as the memo shows them and its approvers sign over them."""
+    return [{"kind": w.kind, "kind_label": w.get_kind_display(), "subject": w.subject, "reason": w.reason,
+             "recorded_by": _person(w.recorded_by), "recorded_at": w.recorded_at.isoformat(),
+             "sentence": w.sentence()} for w in waivers_for(procedure)]
+
+
 def memo_content(memo: DecisionMemo, *, version: int | None = None) -> dict:
     """Every field of the memo in a canonical, JSON-ready form: what is frozen, hashed and signed."""
     bid = memo.recommended_bid
@@ -253,6 +273,7 @@ def memo_content(memo: DecisionMemo, *, version: int | None = None) -> dict:
         "build_in_house": memo.build_in_house,
         "residual_risks": risk_rows(memo),
         "risk_notes": memo.risk_notes,
+        "waivers": waiver_rows(memo.procedure),
         "tier_clauses": tier_clauses(bid.vendor.tier) if bid is not None else [],
         "negotiation": {"objectives": memo.negotiation_objectives, "key_asks": memo.key_asks,
                         "key_clauses": memo.key_clauses, "walk_away": memo.walk_away,
@@ -301,6 +322,9 @@ def memo_submit(*, actor, memo: DecisionMemo) -> DecisionMemo:
     if memo.procedure.stage != Stage.SHORTLIST:
         raise InvalidTransition(f"{memo.reference} is {memo.procedure.get_stage_display()}; a memo is submitted "
                                 "while the procedure is at the shortlist.")
+    if memo.decision_date < timezone.localdate():
+        raise InvalidTransition(f"The decision date ({memo.decision_date:%d %b %Y}) has passed. Edit the memo to "
+                                "set today or a later day, then submit it: due diligence is judged on that date.")
     number = memo.version + 1
     snapshot = scoring_snapshot(memo.procedure, memo.recommended_bid, memo.decision_date)
     content = memo_content(memo, version=number)
@@ -325,8 +349,15 @@ def memo_submit(*, actor, memo: DecisionMemo) -> DecisionMemo:
 
 
 @transaction.atomic
-def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "", password: str) -> SignOff:
-    """Record one member's decision, bound to the hash of the version they saw. Wrong password: nothing recorded."""
+def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "", password: str,
+                   committee=None) -> SignOff:
+    """Record one member's decision, bound to the hash of the version they saw. Wrong password: nothing recorded.
+
+    `committee` (a committee key, a step id, a Committee or a RouteStep) is the committee the signature counts
+    for, as the sign-off form named it (approval.signature_counts_for: required of a person on several committees
+    of the route while one signature counts for one committee). The sign-off that brings every committee to
+    quorum is refused, and nothing written, when approving today would proceed against incomplete due diligence
+    or an unaccepted residual risk that no waiver covers (memo_checks.approval_gaps)."""
     memo = locked_memo(memo.pk)  # serialises concurrent sign-offs: quorum is counted once, under the lock
     require(actor, memo_policy, "view", memo)
     if decision not in Decision.values:
@@ -343,12 +374,13 @@ def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "
     route = ApprovalRoute.objects.select_for_update().get(memo=memo, status=ApprovalRoute.Status.OPEN)
     if route.version.content_hash != memo.content_hash:
         raise InvalidTransition("The memo changed since this route opened; reload it.")
-    signed = set(SignOff.objects.filter(route=route, signer=actor).values_list("step_id", flat=True))
+    steps = approval.signature_counts_for(route, actor, committee)
+    if not steps:
+        raise InvalidTransition("Your committees on this route have already reached their quorum; your sign-off is "
+                                "not needed.")
     now = timezone.now()
     first = None
-    for step in approval.route_steps_of(route, actor):
-        if step.pk in signed:
-            continue
+    for step in steps:
         signoff = SignOff(route=route, step=step, signer=actor, decision=decision, comment=comment,
                           content_hash=memo.content_hash, signed_at=now)
         model_save(signoff, actor=actor, reason=f"{Decision(decision).label} for {step.committee_name}")
@@ -360,10 +392,21 @@ def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "
         _close(route, memo, actor=actor, route_status=ApprovalRoute.Status.RETURNED, memo_status=MemoStatus.DRAFT,
                reason=f"Changes requested by {actor}: {comment}")
     elif approval.quorum_reached(route):
+        _refuse_unwaived_gaps(memo)
         _close(route, memo, actor=actor, route_status=ApprovalRoute.Status.APPROVED,
                memo_status=MemoStatus.APPROVED, reason="Approved: every committee reached quorum")
         memo_award(memo=memo, actor=actor)
     return first
+
+
+def _refuse_unwaived_gaps(memo: DecisionMemo) -> None:
+    """No waiver, no approval: judged again on the day of approval (evidence may have expired, a risk's acceptance
+    may have been withdrawn since submission). Raising rolls back the sign-off being recorded."""
+    gaps = [f.message for f in approval_gaps(memo, timezone.localdate(), risk_rows(memo)) if f.blocking]
+    if gaps:
+        raise InvalidTransition("Your approval would complete the route, but the memo cannot be approved today "
+                                "without a waiver. " + " ".join(gaps) + " Nothing was recorded: ask for a waiver "
+                                "to be recorded, or ask the author to revise the memo.")
 
 
 def _close(route, memo, *, actor, route_status: str, memo_status: str, reason: str) -> None:

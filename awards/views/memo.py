@@ -19,8 +19,8 @@ from awards.forms.memo import DebriefForm, MemoForm, SignOffForm, SubmitForm
 from awards.memo_documents import memo_page_data
 from awards.models import DecisionMemo
 from awards.models.memo import MemoEditConflict
-from awards.selectors.rationales import rationales_context
 from awards.policies import debrief_policy, memo_policy, one_committee_per_person
+from awards.selectors.rationales import rationales_context
 from awards.selectors.waivers import waivers_for
 from awards.services import approval
 from awards.services.approval import signoff_refusal
