@@ -17,7 +17,8 @@ Public interface (for the results page, the spreadsheets and the decision memo):
     effective_weights(groups, criteria) -> (weights by criterion key, problems)
     propose_knockout(knockout, bid, award_date) -> (True / False / None, basis sentence)
     scoring_grid(procedure, user) -> ScoringGrid (what one evaluator may score, their scores, and after
-        submission everybody's)
+        submission everybody's; ``.closed``: bids no longer under evaluation — awarded, unsuccessful, knocked
+        out — or from which they were recused, on which they keep seeing their own scores, read-only)
 """
 
 from __future__ import annotations
@@ -383,6 +384,7 @@ class ScoringGrid:
     mine: dict = field(default_factory=dict)  # (bid_id, criterion_id) -> Score
     others: dict = field(default_factory=dict)  # (bid_id, criterion_id) -> [Score] (only after submission)
     groups: dict = field(default_factory=dict)
+    closed: list = field(default_factory=list)  # (bid, note) the evaluator scored, no longer theirs to score
 
     @property
     def submitted(self) -> bool:
@@ -398,6 +400,11 @@ class ScoringGrid:
             yield criterion, [(bid, self.mine.get((bid.pk, criterion.pk)), self.others.get((bid.pk, criterion.pk), []))
                               for bid in self.bids]
 
+    def closed_rows(self):
+        """Per criterion: the evaluator's own score on each closed bid (read-only; never anyone else's)."""
+        for criterion in self.criteria:
+            yield criterion, [(bid, self.mine.get((bid.pk, criterion.pk))) for bid, _ in self.closed]
+
 
 def scoring_grid(procedure, user) -> ScoringGrid:
     scorecard = Scorecard.objects.filter(procedure=procedure).first()
@@ -409,10 +416,12 @@ def scoring_grid(procedure, user) -> ScoringGrid:
                                                                             "position", "pk"))
     criteria = assigned_criteria(assignment, criteria, groups)
     declarations = {d.bid_id: d for d in ConflictDeclaration.objects.filter(assignment=assignment)}
-    bids, blocked = [], []
-    for bid in results_bids(procedure).filter(status__in=SCORABLE_STATUSES):
+    bids, blocked, unscorable = [], [], []
+    for bid in results_bids(procedure):
         declaration = declarations.get(bid.pk)
-        if declaration is None:
+        if bid.status not in SCORABLE_STATUSES:
+            unscorable.append(bid)
+        elif declaration is None:
             blocked.append((bid, "Declare any conflict of interest with this vendor first."))
         elif not declaration.may_open:
             blocked.append((bid, "You are recused from this bid." if declaration.review ==
@@ -429,5 +438,10 @@ def scoring_grid(procedure, user) -> ScoringGrid:
                       .exclude(sheet=sheet).filter(sheet__submitted_at__isnull=False)
                       .select_related("sheet__evaluator").order_by("sheet__evaluator_id")):
             others[(score.bid_id, score.criterion_id)].append(score)
+    # After the award (or a knockout, or a recusal) the evaluator still reads what they scored: their own
+    # scores only, read-only, whatever became of the bid.
+    scored = {bid_id for bid_id, _ in mine}
+    closed = [(bid, "") for bid in unscorable if bid.pk in scored]
+    closed += [(bid, f"{why} Your scores on it do not count.") for bid, why in blocked if bid.pk in scored]
     return ScoringGrid(scorecard=scorecard, assignment=assignment, sheet=sheet, criteria=criteria, bids=bids,
-                       blocked=blocked, mine=mine, others=dict(others), groups=groups)
+                       blocked=blocked, mine=mine, others=dict(others), groups=groups, closed=closed)

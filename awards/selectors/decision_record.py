@@ -3,9 +3,11 @@
 Public interface:
 
     record_scope(user, procedure) -> "full" | "own" | None
-        "full" for the procedure's lead, auditors and superusers; "own" for an assigned evaluator (their own
-        submitted scores and declarations, nobody else's); None for everybody else who sees the procedure
-        (business owner, other leads, committee members): the view answers 403.
+        "full" for the procedure's lead, auditors and superusers once scoring has closed (the rule of who reads
+        every evaluator's reasons: awards.policies.reads_rationales); "own" for an assigned evaluator (their own
+        submitted scores and declarations, nobody else's, whatever became of the bids since: an evaluator keeps
+        their copy after the award); None for everybody else who sees the procedure (business owner, other
+        leads, committee members), and for the lead while scoring is open: the view answers 403 or 409.
     decision_record(procedure, *, for_user) -> dict
         A JSON-serialisable dict (see SCHEMA_VERSION): the procedure, the scale, criterion groups and criteria
         with their weights, bids, evaluators, every submitted score with its rationale and time, consensus
@@ -36,7 +38,7 @@ from awards.models import (
     SignOff,
 )
 from awards.models.scorecard import Score
-from procurement.accounts.roles import Role, has_role
+from awards.policies import reads_rationales
 from procurement.authz import is_active_user
 
 SCHEMA_VERSION = 1
@@ -50,7 +52,7 @@ __all__ = ["FULL", "OWN", "SCHEMA_VERSION", "decision_record", "record_scope"]
 def record_scope(user, procedure) -> str | None:
     if not is_active_user(user):
         return None
-    if user.is_superuser or has_role(user, Role.AUDITOR) or procedure.lead_id == user.pk:
+    if reads_rationales(user, procedure):
         return FULL
     if EvaluatorAssignment.objects.filter(procedure=procedure, evaluator=user).exists():
         return OWN

@@ -31,6 +31,7 @@ from awards.forms.scorecard import (
 from awards.models import AwardProcedure
 from awards.models.scorecard import Scorecard
 from awards.policies import procedure_policy
+from awards.selectors.rationales import rationales_context
 from awards.views.procedure import procedure_for_request
 from procurement.exceptions import DomainError
 from procurement.posting import handle_form
@@ -292,7 +293,7 @@ def results_page(request, reference):
                      for bid in data.bids]
     return render(request, "awards/scorecard/results.html", {
         "procedure": procedure, "data": data, "rows": rows, "flags": flags, "knockout_rows": knockout_rows,
-        "can_edit": can_edit,
+        "can_edit": can_edit, **rationales_context(request.user, procedure),
     })
 
 
@@ -320,13 +321,18 @@ def consensus(request, reference, bid_id, criterion_id):
     bid = get_object_or_404(selectors.procedure_bid(procedure), pk=bid_id)
     criterion = get_object_or_404(selectors.procedure_criteria(procedure), pk=criterion_id)
     note = selectors.consensus_note(bid, criterion)
+    # The disputed scores side by side with their reasons, above the note the lead writes (issue 17, finding 5).
+    disputed = rationales_context(request.user, procedure, bids=[bid], criterion=criterion)
     return _form_page(
         request, ConsensusForm,
         lambda form: services.consensus_record(actor=request.user, bid=bid, criterion=criterion, **form.cleaned_data),
         procedure=procedure, title=f"Consensus: {bid.vendor}, {criterion.name}", submit="Record the consensus",
         intro=f"Scores run from 0 to {criterion.scorecard.scale}.", back=_results_url(procedure),
         success=_results_url(procedure, "flags"), done=f"Consensus on {criterion.name} for {bid.vendor} recorded.",
-        form_kwargs={"initial": {"note": note.note, "score": note.score} if note else {}})
+        form_kwargs={"initial": {"note": note.note, "score": note.score} if note else {}},
+        extra={"disputed_shown": disputed["rationales"] is not None,
+               "disputed": disputed["rationales"].cell(bid.pk, criterion.pk) if disputed["rationales"] else [],
+               "disputed_refusal": disputed["rationales_refusal"]})
 
 
 @login_required
