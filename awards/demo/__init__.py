@@ -14,6 +14,7 @@ from awards import services
 from awards.models import AwardProcedure, ConflictDeclaration
 from awards.models.procedure import Stage
 from awards.prerequisites import missing_for
+from procurement.services import model_update
 from vendors.models import Vendor
 
 TITLE = "LLM assistant for customer support"
@@ -49,6 +50,13 @@ POV_CRITERIA = (
 # registers its own steps (see the end of this module); production code never imports the demo.
 before_rfp_issue: list = []
 
+
+
+def _age_timeline(procedure, *, actor, reason: str, **dates):
+    """Demo data only: store an issued procedure's dates as if the weeks since the RFP had passed. A person
+    changing the dates bidders were told goes through services.procedure_set_timeline (a reason, a waiver and
+    a notice); the demo's clock moving on is not that, so it is written directly with a reason that says so."""
+    return model_update(instance=procedure, fields=dates, allowed=dates.keys(), actor=actor, reason=reason)
 
 def _blocked(procedure, target, stdout) -> bool:
     """True (and say why) when some registered prerequisite is not met by the demo data; the seed then stops
@@ -97,11 +105,12 @@ def seed(*, users, stdout) -> None:
                         "already covered by the help centre. We want an assistant that answers those in chat "
                         "and email, cites its sources, and hands anything else to an agent.\n\n"
                         "**Outcome:** deflect 40 % of tier-1 tickets within six months without lowering CSAT."))
-    # While the RFP is open the dates are ahead; they are moved once proposals have closed (see below).
+    # While the RFP is open the dates are ahead, with the windows a critical-tier bidder is owed (25 days to
+    # answer, 10 to ask); the demo then dates them as if that time had passed (see below).
     procedure = services.procedure_set_timeline(
-        actor=lead, procedure=procedure, rfp_issue_date=today, question_deadline=today + timedelta(days=7),
-        proposals_due=today + timedelta(days=14), demo_start=today + timedelta(days=18),
-        demo_end=today + timedelta(days=25), target_award_date=today + timedelta(days=45))
+        actor=lead, procedure=procedure, rfp_issue_date=today, question_deadline=today + timedelta(days=10),
+        proposals_due=today + timedelta(days=25), demo_start=today + timedelta(days=28),
+        demo_end=today + timedelta(days=35), target_award_date=today + timedelta(days=55))
     procedure = services.procedure_advance(actor=lead, procedure=procedure, target=Stage.REQUIREMENTS,
                                            reason="Need statement agreed with Customer Support")
     for title, priority in REQUIREMENTS:
@@ -145,10 +154,10 @@ def seed(*, users, stdout) -> None:
 
     for evaluator in evaluators:
         services.evaluator_assign(actor=lead, procedure=procedure, evaluator=evaluator)
-    # Proposals have now closed: the timeline as it stands after the due date.
-    procedure = services.procedure_set_timeline(
-        actor=lead, procedure=procedure, reason="Demo data: proposals closed yesterday",
-        rfp_issue_date=today - timedelta(days=21), question_deadline=today - timedelta(days=10),
+    # Proposals have now closed: the same windows, dated as if the RFP had gone out four weeks ago.
+    procedure = _age_timeline(
+        procedure, actor=lead, reason="Demo data: dated as if the RFP went out four weeks ago",
+        rfp_issue_date=today - timedelta(days=28), question_deadline=today - timedelta(days=18),
         proposals_due=today - timedelta(days=1), demo_start=today + timedelta(days=3),
         demo_end=today + timedelta(days=10), target_award_date=today + timedelta(days=35))
     if _blocked(procedure, Stage.EVALUATION, stdout):

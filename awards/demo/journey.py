@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from awards import results, services
-from awards.demo import _blocked, _pdf
+from awards.demo import _age_timeline, _blocked, _pdf
 from awards.demo.memo import MEMBERS, alternative_reasons, recommendation_basis
 from awards.demo.scorecard import _value, build_scorecard
 from awards.models import AwardProcedure, Bid, DecisionMemo
@@ -65,8 +65,8 @@ def _score(procedure, users, bids):
     for evaluator in evaluators:
         services.evaluator_assign(actor=lead, procedure=procedure, evaluator=evaluator)
     today = timezone.localdate()
-    procedure = services.procedure_set_timeline(
-        actor=lead, procedure=procedure, reason="Demo data: proposals closed five weeks ago",
+    procedure = _age_timeline(
+        procedure, actor=lead, reason="Demo data: dated as if proposals closed five weeks ago",
         rfp_issue_date=today - timedelta(days=70), question_deadline=today - timedelta(days=56),
         proposals_due=today - timedelta(days=42), demo_start=today - timedelta(days=35),
         demo_end=today - timedelta(days=28), target_award_date=today)
@@ -225,9 +225,9 @@ def _journey(users, vendors, stdout):
                         "statement, inside our claims system.\n\n**Outcome:** halve the reading time per "
                         "claim without more reopened claims."))
     procedure = services.procedure_set_timeline(
-        actor=lead, procedure=procedure, rfp_issue_date=today, question_deadline=today + timedelta(days=7),
-        proposals_due=today + timedelta(days=14), demo_start=today + timedelta(days=18),
-        demo_end=today + timedelta(days=25), target_award_date=today + timedelta(days=45))
+        actor=lead, procedure=procedure, rfp_issue_date=today, question_deadline=today + timedelta(days=10),
+        proposals_due=today + timedelta(days=25), demo_start=today + timedelta(days=28),
+        demo_end=today + timedelta(days=35), target_award_date=today + timedelta(days=55))
     procedure = services.procedure_advance(actor=lead, procedure=procedure, target=Stage.REQUIREMENTS,
                                reason="Need statement agreed with Claims Operations")
     for title, priority in REQUIREMENTS:
