@@ -38,7 +38,8 @@ def contract(lead, manager, frozen):
 
 
 def expired_attestation(vendor, **kwargs):
-    return AttestationFactory(vendor=vendor, issued_on=TODAY - timedelta(days=400),
+    # issued less than a year before it expired, so expiry (not the 12-month refresh cadence) makes it due
+    return AttestationFactory(vendor=vendor, issued_on=TODAY - timedelta(days=360),
                               expires_on=TODAY - timedelta(days=1), **kwargs)
 
 

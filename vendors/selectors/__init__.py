@@ -246,12 +246,51 @@ def valid_attestations(vendor: Vendor, on: date) -> list[Attestation]:
             .exclude(evidence__review_outcome=Evidence.Outcome.REJECTED).order_by("expires_on", "pk")]
 
 
+@dataclass(frozen=True)
+class RefreshDue:
+    """When a fresh attestation is due and why: "cadence" (the tier re-collects every `months` months) or "expiry"
+    (the certificate runs out first)."""
+    on: date
+    reason: str  # "cadence" or "expiry"
+    months: int | None = None
+
+    @property
+    def reason_label(self) -> str:
+        if self.reason == "cadence":
+            return f"the tier re-collects attestations every {self.months} months"
+        return "the attestation expires"
+
+
+def attestation_refresh(attestation: Attestation, plan: DueDiligencePlan | None) -> RefreshDue:
+    """When a fresh attestation is due, with the reason: the tier's refresh cadence after issue (31 Jan + 1 month
+    is the last day of February), or expiry if that comes first (or on the same day)."""
+    return refresh_after_months(attestation, plan.attestation_refresh_months if plan is not None else None)
+
+
+def refresh_after_months(attestation: Attestation, months: int | None) -> RefreshDue:
+    """As attestation_refresh, given the cadence in months (None: no plan, so expiry alone)."""
+    if not months:
+        return RefreshDue(attestation.expires_on, "expiry")
+    by_cadence = add_months(attestation.issued_on, months)
+    if by_cadence < attestation.expires_on:
+        return RefreshDue(by_cadence, "cadence", months)
+    return RefreshDue(attestation.expires_on, "expiry", months)
+
+
 def attestation_refresh_due(attestation: Attestation, plan: DueDiligencePlan | None) -> date:
-    """When a fresh attestation is due: the tier's refresh cadence after issue (31 Jan + 1 month is the last day of
-    February), or expiry if sooner."""
-    if plan is None:
-        return attestation.expires_on
-    return min(attestation.expires_on, add_months(attestation.issued_on, plan.attestation_refresh_months))
+    """When a fresh attestation is due: the tier's refresh cadence after issue, or expiry if sooner."""
+    return attestation_refresh(attestation, plan).on
+
+
+def refresh_months_expression():
+    """For an Attestation queryset: the refresh cadence in months of its vendor's tier plan (untiered, or a tier
+    without a plan: the strictest plan's), as one subquery per row."""
+    from django.db.models import Subquery
+    from django.db.models.functions import Coalesce
+
+    plans = DueDiligencePlan.objects.values("attestation_refresh_months")
+    return Coalesce(Subquery(plans.filter(tier=OuterRef("vendor__tier"))[:1]),
+                    Subquery(plans.filter(tier=STRICTEST_TIER)[:1]))
 
 
 # --- lists and pages --------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def vendor_page(vendor: Vendor, *, as_of: date, today: date) -> dict:
     """The vendor page's data (from vendor_page_queryset's prefetches): the due-diligence checklist as of
     `as_of`, evidence marked when superseded, attestations with their state, risks with their rating and next
     states, assessments, follow-up tasks and triggers."""
-    from vendors.selectors import STRICTEST_TIER, attestation_refresh_due, dd_checklist, dd_plans, tasks_for_page
+    from vendors.selectors import STRICTEST_TIER, attestation_refresh, dd_checklist, dd_plans, tasks_for_page
 
     plans = dd_plans()
     plan = plans.get(vendor.tier or STRICTEST_TIER)
@@ -45,7 +45,8 @@ def vendor_page(vendor: Vendor, *, as_of: date, today: date) -> dict:
     for att in attestations:
         att.state = att.status_on(today)
         att.state_label = att.status_label_on(today)
-        att.refresh_due = attestation_refresh_due(att, plan)
+        att.refresh = attestation_refresh(att, plan)
+        att.refresh_due = att.refresh.on
     risks = list(vendor.risks.all())
     for risk in risks:
         risk.rating_label = RATING_LABELS[risk.residual_rating]

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from procurement import authz
@@ -81,9 +81,10 @@ def _same_standard(a: Attestation, b: Attestation) -> bool:
 
 
 def _superseded(att: Attestation, today: date) -> bool:
-    """A newer attestation of the same standard, already issued and running past this one, replaces it."""
-    later = Attestation.objects.filter(vendor_id=att.vendor_id, standard=att.standard,
-                                       expires_on__gt=att.expires_on, issued_on__lte=today).exclude(pk=att.pk)
+    """A newer attestation of the same standard, already issued, replaces this one: it runs past this one's
+    expiry, or it was issued later (the fresh attestation the refresh cadence asked for)."""
+    later = (Attestation.objects.filter(vendor_id=att.vendor_id, standard=att.standard, issued_on__lte=today)
+             .filter(Q(expires_on__gt=att.expires_on) | Q(issued_on__gt=att.issued_on)).exclude(pk=att.pk))
     return any(_same_standard(att, other) for other in later)
 
 
@@ -124,17 +125,35 @@ def _finish_task(task: VendorTask, *, status: str, actor, reason: str, attestati
 # --- attestations -----------------------------------------------------------------------------------------
 
 
-def attestation_check_one(*, attestation_id: int, today: date, window: int, result: CheckResult) -> None:
-    """Mark one attestation's state (with a reason), open its refresh task once, tell the people once."""
+def _refresh_sentence(att: Attestation, refresh) -> str:
+    """What the task and the reminders say about when the refresh is due and why."""
+    if refresh.reason == "cadence":
+        return (f"refresh due on {refresh.on.isoformat()} (cadence: {refresh.reason_label}; "
+                f"it expires on {att.expires_on.isoformat()})")
+    return f"refresh due on {refresh.on.isoformat()} (expiry)"
+
+
+def attestation_check_one(*, attestation_id: int, today: date, window: int, result: CheckResult,
+                          refresh_months: int | None = None) -> None:
+    """Mark one attestation's expiry state (with a reason), open its refresh task once and tell the people once.
+
+    The refresh is due on the tier's cadence after issue, or on expiry when that comes first
+    (vendors.selectors.attestation_refresh). The task opens once the warning window before that date starts;
+    people are reminded of a cadence refresh once per refresh-due date, and of expiry once per state.
+    `refresh_months`: the cadence of the vendor's tier plan (attestations_due_for_check reads it with the ids)."""
+    from vendors.selectors import refresh_after_months
+
     with transaction.atomic():
         att = (Attestation.objects.select_for_update(of=("self",)).select_related("vendor__owner")
                .filter(pk=attestation_id).first())
         if att is None or att.vendor.status == Vendor.Status.EXITED:
             return
+        refresh = refresh_after_months(att, refresh_months)
         state = att.status_on(today, warning_days=window)
-        if state not in REMINDED_STATES:
+        expiry_due = state in REMINDED_STATES
+        if not expiry_due and today < refresh.on - timedelta(days=window):
             return
-        if att.recorded_state != state:
+        if expiry_due and att.recorded_state != state:
             att.recorded_state = state
             att.state_recorded_on = today
             attribute(att, actor=None, reason=_state_reason(att, state, window))
@@ -143,39 +162,66 @@ def attestation_check_one(*, attestation_id: int, today: date, window: int, resu
         if _superseded(att, today):
             return  # a newer certificate is already on file: nobody needs chasing
         vendor = att.vendor
+        when = _refresh_sentence(att, refresh)
         if not att.refresh_tasks.exists():  # once per attestation; a task closed by a lead is not reopened
             task = _open_task(
                 vendor=vendor, kind=VendorTask.Kind.ATTESTATION_REFRESH, attestation=att, assignee=vendor.owner,
-                due_on=att.expires_on, title=f"Collect a renewed {att.standard_label} attestation",
-                reason=f"{att.standard_label} by {att.issuer} "
-                       f"{'expired' if state == Attestation.State.EXPIRED else 'expires'} on {att.expires_on}",
+                due_on=refresh.on, title=f"Collect a renewed {att.standard_label} attestation",
+                reason=f"{att.standard_label} by {att.issuer}: {when}",
                 detail="Ask the vendor for the renewed certificate or report and record it as a new attestation; "
                        "recording it closes this task.")
             if task is not None:
                 result.tasks_opened.append(task.pk)
-        verb = "has expired" if state == Attestation.State.EXPIRED else "is expiring"
-        subject = f"{vendor}: {att.standard_label} attestation {verb} ({att.expires_on.isoformat()})"
-        body = (f"The {att.standard_label} attestation issued by {att.issuer} for {vendor} "
-                f"{'expired' if state == Attestation.State.EXPIRED else 'expires'} on {att.expires_on:%d %B %Y}. "
+        if expiry_due:
+            verb = "has expired" if state == Attestation.State.EXPIRED else "is expiring"
+            key = f"attestation:{att.pk}:{state}"
+            subject = f"{vendor}: {att.standard_label} attestation {verb} ({att.expires_on.isoformat()})"
+            opening = (f"The {att.standard_label} attestation issued by {att.issuer} for {vendor} "
+                       f"{'expired' if state == Attestation.State.EXPIRED else 'expires'} on "
+                       f"{att.expires_on:%d %B %Y}.")
+        else:
+            key = f"attestation:{att.pk}:refresh:{refresh.on.isoformat()}"
+            subject = f"{vendor}: {att.standard_label} attestation refresh due ({refresh.on.isoformat()})"
+            opening = (f"The {att.standard_label} attestation issued by {att.issuer} for {vendor} on "
+                       f"{att.issued_on:%d %B %Y} is due for refresh on {refresh.on:%d %B %Y}: "
+                       f"{refresh.reason_label}, so a fresh one is needed before it expires on "
+                       f"{att.expires_on:%d %B %Y}.")
+        body = (f"{opening} Refresh due: {refresh.on:%d %B %Y} "
+                f"({'cadence' if refresh.reason == 'cadence' else 'expiry'}). "
                 f"A refresh task is open on the vendor page for {vendor.owner}.")
         for person in attestation_recipients(vendor):
-            if _notify(recipient=person, kind="expiry", key=f"attestation:{att.pk}:{state}", subject=subject,
-                       body=body, target=vendor, url=vendor.get_absolute_url() + "#follow-ups"):
+            if _notify(recipient=person, kind="expiry", key=key, subject=subject, body=body, target=vendor,
+                       url=vendor.get_absolute_url() + "#follow-ups"):
                 result.notified += 1
 
 
+def attestations_due_for_check(*, today: date, window: int) -> list[tuple[int, int | None]]:
+    """(id, refresh cadence in months) of the attestations of current vendors whose refresh is due (on the tier's
+    cadence, or on expiry when sooner) within the warning window, or that are expiring or expired; soonest first.
+    One query."""
+    from vendors.selectors import refresh_after_months, refresh_months_expression
+
+    rows = (Attestation.objects.exclude(vendor__status=Vendor.Status.EXITED).filter(issued_on__lte=today)
+            .annotate(refresh_months=refresh_months_expression()).only("pk", "issued_on", "expires_on"))
+    horizon = today + timedelta(days=window)
+    due = []
+    for att in rows:
+        refresh = refresh_after_months(att, att.refresh_months)
+        if refresh.on <= horizon or att.expires_on <= horizon:
+            due.append((refresh.on, att.pk, att.refresh_months))
+    return [(pk, months) for _, pk, months in sorted(due)]
+
+
 def attestations_check(*, today: date | None = None) -> CheckResult:
-    """The daily attestation job: every attestation of a current vendor that is expiring within the warning
-    window or has expired. Each attestation is handled in its own transaction, so one failure does not undo
-    the rest."""
+    """The daily attestation job: every attestation of a current vendor whose refresh falls due (on the tier's
+    cadence, or on expiry when sooner) within the warning window, or that has expired. Each attestation is
+    handled in its own transaction, so one failure does not undo the rest."""
     today = today or timezone.localdate()
     window = attestation_warning_days()
     result = CheckResult()
-    ids = list(Attestation.objects.exclude(vendor__status=Vendor.Status.EXITED)
-               .filter(expires_on__lte=today + timedelta(days=window), issued_on__lte=today)
-               .order_by("expires_on", "pk").values_list("pk", flat=True))
-    for pk in ids:
-        attestation_check_one(attestation_id=pk, today=today, window=window, result=result)
+    for pk, months in attestations_due_for_check(today=today, window=window):
+        attestation_check_one(attestation_id=pk, today=today, window=window, result=result,
+                              refresh_months=months)
     return result
 
 
@@ -190,7 +236,8 @@ def attestation_recorded(*, attestation: Attestation, actor) -> list[VendorTask]
                               status=VendorTask.Status.OPEN))
         for task in open_tasks:
             old = task.attestation
-            if _same_standard(old, attestation) and old.expires_on < attestation.expires_on:
+            if _same_standard(old, attestation) and (old.expires_on < attestation.expires_on
+                                                      or old.issued_on < attestation.issued_on):
                 done.append(_finish_task(
                     task, status=VendorTask.Status.DONE, actor=actor, attestation=attestation,
                     reason=f"New {attestation.standard_label} attestation recorded, valid until "
