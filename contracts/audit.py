@@ -20,6 +20,7 @@ CONTRACT_PARTS: tuple[Part, ...] = (
     Part("contracts.checkin", "contract_id"),
     Part("contracts.incident", "contract_id"),
     Part("contracts.exitstep", "contract_id"),
+    Part("contracts.exitrunbook", "contract_id"),
     Part("documents.rendereddocument", "object_id", content_type_of="contracts.contract",
          subject=("kind", "version")),
 )

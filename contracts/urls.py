@@ -52,6 +52,7 @@ urlpatterns = [
     path("<str:reference>/check-ins/<slug:team>/new/", pviews.checkin_add, name="checkin_add"),
     path("<str:reference>/incidents/new/", pviews.incident_add, name="incident_add"),
     path("<str:reference>/incidents/<int:pk>/notified/", pviews.incident_notified, name="incident_notified"),
+    path("<str:reference>/exit/runbook/", pviews.exit_runbook, name="exit_runbook"),
     path("<str:reference>/exit/start/", pviews.exit_start, name="exit_start"),
     path("<str:reference>/exit/steps/<int:pk>/", pviews.exit_step, name="exit_step"),
     path("<str:reference>/exit/steps/<int:pk>/waive/", pviews.exit_step_waive, name="exit_step_waive"),

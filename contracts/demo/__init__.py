@@ -96,6 +96,22 @@ def seed(*, users, stdout) -> None:
     services.scenario_create(actor=manager, contract=contract, kind="price_increase", likelihood=3, impact=3,
                              contingency="Increases capped at an index; usage caps we set.")
     services.scenario_create(actor=manager, contract=contract, kind="insolvency", likelihood=1, impact=5)
+    # The exit runbook is written while negotiating: activation is refused without it (issue 17, finding 19).
+    from contracts.services.exit import EXIT_STEPS
+
+    seats = {"negotiation_lead": lead, "post_award_manager": manager, "security_reviewer": manager,
+             "business_owner": owner}
+    services.exit_runbook_write(
+        actor=manager, contract=contract,
+        data_return_method="Claims, triage decisions and logs exported as JSON lines over SFTP within 30 days of "
+                           "notice; our data team reconciles record counts against our own ledger.",
+        deletion_evidence="A deletion certificate signed by the vendor's security officer naming production, "
+                          "backups and each subprocessor, within 60 days of the data return.",
+        model_portability="Our prompts, routing rules and the evaluation set of 500 claims, plus any adapter "
+                          "weights trained on our data, handed over in open formats.",
+        data_portability="Embeddings as Parquet with the embedding model named; the successor reloads them or "
+                         "re-embeds from the returned claims.",
+        step_owners={key: seats.get(seat) or manager for key, _label, seat, _days in EXIT_STEPS})
     activity = contract.raci_activities.get(name="Train users")
     services.raci_save(actor=lead, contract=contract, grid={activity.pk: {"post_award_manager": "C"}})
     services.issue_create(actor=manager, contract=contract, title="Service credits too low to matter",

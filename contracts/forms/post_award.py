@@ -150,3 +150,37 @@ class ExitStepForm(forms.Form):
     due_date = forms.DateField(widget=DATE, required=False)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     done_on = forms.DateField(label="Done on", widget=DATE, required=False)
+
+
+class ExitRunbookForm(forms.Form):
+    """The exit runbook, written before activation: the four written parts, then an owner and a timing for each
+    step (one pair of fields per step, named after the step's key)."""
+
+    data_return_method = forms.CharField(label="Data-return method", widget=forms.Textarea(attrs={"rows": 3}),
+                                         help_text="How our data comes back: formats, channel, who checks it is "
+                                                   "complete.")
+    deletion_evidence = forms.CharField(label="Deletion evidence expected", widget=forms.Textarea(attrs={"rows": 3}),
+                                        help_text="The proof of deletion we will accept (systems, backups, "
+                                                  "subprocessors).")
+    model_portability = forms.CharField(label="Model portability", widget=forms.Textarea(attrs={"rows": 3}),
+                                        help_text="Prompts, adapters or fine-tuned weights, evaluation sets, "
+                                                  "configurations we take with us.")
+    data_portability = forms.CharField(label="Data portability", widget=forms.Textarea(attrs={"rows": 3}),
+                                       help_text="Formats and schemas of our data, embeddings and logs for a "
+                                                 "successor.")
+
+    def __init__(self, *args, steps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.steps = list(steps)
+        for key, label, default_days in self.steps:
+            self.fields[f"owner_{key}"] = PersonField(label=f"Owner: {label}")
+            self.fields[f"days_{key}"] = forms.IntegerField(
+                label=f"Due (days after the exit starts): {label}", min_value=0, max_value=730, required=False,
+                help_text=f"Leave empty for {default_days} days.")
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"data_return_method": data["data_return_method"], "deletion_evidence": data["deletion_evidence"],
+                "model_portability": data["model_portability"], "data_portability": data["data_portability"],
+                "step_owners": {key: data.get(f"owner_{key}") for key, _l, _d in self.steps},
+                "step_days": {key: data.get(f"days_{key}") for key, _l, _d in self.steps}}

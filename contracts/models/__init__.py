@@ -8,7 +8,7 @@ from contracts.models.contract import (
     ContractUserObjectPermission,
     TeamRole,
 )
-from contracts.models.exit import ExitStep, Incident
+from contracts.models.exit import ExitRunbook, ExitStep, Incident
 from contracts.models.kickoff import Kickoff, KickoffAction, KickoffAttendee
 from contracts.models.payments import Invoice
 from contracts.models.performance import Kpi, KpiMeasurement
@@ -24,7 +24,7 @@ from contracts.models.planning import (
 from contracts.models.reviews import CheckIn
 
 __all__ = [
-    "ChangeOrder", "CheckIn", "ExitStep", "Incident", "Invoice", "Kpi", "KpiMeasurement",
+    "ChangeOrder", "CheckIn", "ExitRunbook", "ExitStep", "Incident", "Invoice", "Kpi", "KpiMeasurement",
     "ChecklistItem", "ClauseFeedback", "ClausePosition", "Contract", "ContractGroupObjectPermission",
     "ContractUserObjectPermission", "Kickoff", "KickoffAction", "KickoffAttendee", "Milestone",
     "NegotiationIssue", "PackAcknowledgement", "PlaybookClause", "RaciActivity", "RaciAssignment", "Scenario",

@@ -1,4 +1,5 @@
-"""The exit runbook of a contract, and vendor incidents."""
+"""The exit runbook of a contract (written before the contract goes live, carried out when the exit starts), and
+vendor incidents."""
 
 from django.conf import settings
 from django.db import models
@@ -16,7 +17,10 @@ class ExitStep(TimeStampedModel):
     label = models.CharField(max_length=200)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+")
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, help_text="Set when the exit starts, from the days below.")
+    days_after_start = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How many days after the exit starts the step is due (planned in the "
+                                         "runbook before activation).")
     done_on = models.DateField(null=True, blank=True, editable=False)
     note = models.TextField(blank=True, help_text="What was done, e.g. the deletion certificate reference.")
     waived_reason = models.TextField(blank=True, editable=False)
@@ -33,6 +37,42 @@ class ExitStep(TimeStampedModel):
     @property
     def settled(self) -> bool:
         return self.done_on is not None or bool(self.waived_reason.strip())
+
+
+class ExitRunbook(TimeStampedModel):
+    """How we would leave this vendor, written while the contract is negotiated and before it goes live: the
+    steps (ExitStep rows, each with an owner), how our data comes back, what proof of deletion we expect and
+    what of the model and the data we can take to a successor. Activation is refused until it is complete."""
+
+    # (field, what a missing part is called in a refusal)
+    PARTS = (
+        ("data_return_method", "how our data comes back"),
+        ("deletion_evidence", "what proof of deletion we expect"),
+        ("model_portability", "what of the model side we take with us"),
+        ("data_portability", "in which formats our data moves to a successor"),
+    )
+
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="exit_runbook")
+    data_return_method = models.TextField(
+        "data-return method", blank=True,
+        help_text="How our data comes back at the end: formats, channel, and who checks it is complete.")
+    deletion_evidence = models.TextField(
+        "deletion evidence expected", blank=True,
+        help_text="What proof of deletion we will accept, e.g. a signed certificate naming systems, backups and "
+                  "subprocessors.")
+    model_portability = models.TextField(
+        "model portability", blank=True,
+        help_text="What we take with us on the model side: prompts, fine-tuned weights or adapters, evaluation "
+                  "sets, configurations.")
+    data_portability = models.TextField(
+        "data portability", blank=True,
+        help_text="Formats and schemas of our data, embeddings and logs, and how a successor loads them.")
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", editable=False)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Exit runbook of {self.contract.reference}"
 
 
 class Incident(TimeStampedModel):

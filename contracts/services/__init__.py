@@ -27,9 +27,11 @@ from contracts.services.delivery import (  # noqa: F401, E402
 from contracts.services.exit import (  # noqa: F401, E402
     exit_blockers,
     exit_close,
+    exit_runbook_write,
     exit_start,
     exit_step_update,
     exit_step_waive,
+    runbook_gaps,
 )
 from contracts.services.kickoff import (  # noqa: F401
     hold_blockers,

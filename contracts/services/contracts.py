@@ -245,10 +245,17 @@ def contract_transition(*, actor, contract: Contract, status: str, reason: str) 
             raise InvalidTransition("The contract cannot be marked signed yet: " + " ".join(problems))
         waived = standstill_waived(contract)
     if status == Contract.Status.ACTIVE:
+        from contracts.services.exit import runbook_gaps
+
         problems = activation_blockers(contract)
+        gaps = runbook_gaps(contract)
         if problems:
             raise InvalidTransition("The contract cannot become active until the transition checklist is complete: "
-                                    + " ".join(problems))
+                                    + " ".join(problems + gaps))
+        if gaps:
+            raise InvalidTransition("The contract cannot become active until its exit runbook is complete (steps "
+                                    "with owners, data return, deletion evidence, model and data portability): "
+                                    + " ".join(gaps))
     if status == Contract.Status.EXITING or contract.status == Contract.Status.EXITING:
         # Leaving goes through the exit runbook (its steps, the closing check and the vendor's exit).
         from contracts.services.exit import exit_close, exit_start

@@ -1,6 +1,7 @@
-"""The exit runbook: starting it moves the contract active → exiting with one step per exit task (owners and
-dates); closing needs every step done or waived with a reason, and the vendor becomes exited when none of its
-other contracts is open.
+"""The exit runbook: written before the contract goes live (steps with owners and their timing, the data-return
+method, the deletion evidence expected, model and data portability); activation is refused until it is complete.
+Starting the exit moves the contract active → exiting and dates the runbook's own steps; closing needs every
+step done or waived with a reason, and the vendor becomes exited when none of its other contracts is open.
 
 "Open" (any status but closed) and "the vendor's last open contract" are defined here once: the vendors app
 reads them through its hook (the hook "vendors.contracts", filled in ContractsConfig.contributions)."""
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from contracts.models import Contract, ExitStep
+from contracts.models import Contract, ExitRunbook, ExitStep
 from contracts.services._common import ensure_open, locked, need, require, save, today
 from contracts.transitions import CONTRACT_TRANSITIONS
 from procurement.exceptions import InvalidTransition
@@ -32,6 +33,10 @@ EXIT_STEPS = [
      "post_award_manager", 45),
 ]
 STEP_FIELDS = ("label", "owner", "due_date", "note")
+# While the runbook may be written: before activation, and while live (to keep owners current); not once the
+# exit runs (its steps are then updated one by one) or the contract is closed.
+RUNBOOK_WRITABLE = (Contract.Status.NEGOTIATING, Contract.Status.SIGNED, Contract.Status.ACTIVE)
+RUNBOOK_TEXT_FIELDS = tuple(name for name, _ in ExitRunbook.PARTS)
 
 
 def vendor_open_contracts(vendor_id) -> QuerySet[Contract]:
@@ -48,6 +53,81 @@ def vendor_contracts(vendor) -> list[VendorContract]:
     return [VendorContract(reference=c.reference, is_open=c.status != Contract.Status.CLOSED,
                            team=frozenset(pk for pk in (c.negotiation_lead_id, c.post_award_manager_id) if pk),
                            post_award_manager=c.post_award_manager) for c in rows]
+
+
+def runbook_gaps(contract: Contract) -> list[str]:
+    """What the exit runbook still lacks, each as a sentence ([] when complete): the runbook itself, each written
+    part, at least one step, and an active owner for every step."""
+    runbook = ExitRunbook.objects.filter(contract=contract).first()
+    if runbook is None:
+        return ["The exit runbook has not been written."]
+    gaps = [f"The exit runbook does not say {what}." for name, what in ExitRunbook.PARTS
+            if not getattr(runbook, name).strip()]
+    steps = list(contract.exit_steps.select_related("owner"))
+    if not steps:
+        gaps.append("The exit runbook has no steps.")
+    for step in steps:
+        if step.owner is None:
+            gaps.append(f"Exit step “{step.label}” has no owner.")
+        elif not step.owner.is_active:
+            gaps.append(f"The owner of exit step “{step.label}” is no longer active.")
+        if step.days_after_start is None and step.due_date is None:
+            gaps.append(f"Exit step “{step.label}” has no timing.")
+    return gaps
+
+
+def runbook_steps(contract: Contract) -> list[tuple[str, str, int]]:
+    """(key, label, default days after the start) of the steps the runbook form asks an owner for."""
+    return [(key, label, days) for key, label, _seat, days in EXIT_STEPS]
+
+
+@transaction.atomic
+def exit_runbook_write(*, actor, contract: Contract, data_return_method: str, deletion_evidence: str,
+                       model_portability: str, data_portability: str, step_owners: dict, step_days: dict | None = None,
+                       reason: str = "Exit runbook written") -> ExitRunbook:
+    """Write (or rewrite) the contract's exit runbook before it goes live. Every part is required and every step
+    needs an active owner; a refusal writes nothing. `step_owners` / `step_days` are keyed by step key."""
+    contract = locked(contract)
+    require(actor, "manage", contract)
+    if contract.status not in RUNBOOK_WRITABLE:
+        raise InvalidTransition(
+            f"{contract.reference} is {contract.get_status_display().lower()}: the exit runbook is written before "
+            "the exit starts; during the exit, update its steps one by one.")
+    texts = {"data_return_method": data_return_method, "deletion_evidence": deletion_evidence,
+             "model_portability": model_portability, "data_portability": data_portability}
+    errors = {name: f"Say {what}." for name, what in ExitRunbook.PARTS if not (texts[name] or "").strip()}
+    step_days = step_days or {}
+    for key, label, _seat, _days in EXIT_STEPS:
+        owner = step_owners.get(key)
+        if owner is None:
+            errors[f"owner_{key}"] = f"Name who owns “{label}”."
+        elif not owner.is_active:
+            errors[f"owner_{key}"] = "Choose an active user."
+        days = step_days.get(key)
+        if days is not None and (not isinstance(days, int) or days < 0 or days > 730):
+            errors[f"days_{key}"] = "Give a number of days between 0 and 730."
+    if errors:
+        raise ValidationError(errors)
+    runbook = ExitRunbook.objects.select_for_update().filter(contract=contract).first()
+    first = runbook is None
+    runbook = runbook or ExitRunbook(contract=contract)
+    for name in RUNBOOK_TEXT_FIELDS:
+        setattr(runbook, name, texts[name].strip())
+    runbook.written_by = actor
+    save(runbook, actor=actor, reason=need(reason))
+    existing = {step.key: step for step in contract.exit_steps.select_for_update()}
+    for order, (key, label, _seat, default_days) in enumerate(EXIT_STEPS, start=1):
+        owner = step_owners[key]
+        days = step_days.get(key)
+        days = default_days if days is None else days
+        step = existing.get(key)
+        if step is None:
+            save(ExitStep(contract=contract, key=key, label=label, owner=owner, days_after_start=days, order=order),
+                 actor=actor, reason="Exit runbook step planned")
+        elif (step.owner_id, step.days_after_start) != (owner.pk, days):
+            step.owner, step.days_after_start = owner, days
+            save(step, actor=actor, reason="Exit runbook step replanned" if not first else "Exit runbook step planned")
+    return runbook
 
 
 def exit_blockers(contract: Contract) -> list[str]:
@@ -74,7 +154,15 @@ def exit_start(*, actor, contract: Contract, reason: str) -> Contract:
     reason = need(reason)
     ensure_transition(CONTRACT_TRANSITIONS, contract.status, Contract.Status.EXITING,
                       labels=dict(Contract.Status.choices), subject=f"Contract {contract.reference}")
-    seed_exit_steps(contract, actor=actor, start=today())
+    gaps = runbook_gaps(contract)
+    if gaps:
+        raise InvalidTransition("The exit cannot start until the exit runbook is complete (write it on the "
+                                "contract's exit runbook page): " + " ".join(gaps))
+    start = today()
+    for step in contract.exit_steps.select_for_update():
+        if step.due_date is None and step.days_after_start is not None:
+            step.due_date = start + timedelta(days=step.days_after_start)
+            save(step, actor=actor, reason=f"Exit started: due {step.days_after_start} days after the start")
     contract.status = Contract.Status.EXITING
     return save(contract, actor=actor, reason=f"Exiting: {reason}")
 

@@ -120,6 +120,8 @@ def contract_detail(request, reference):
             "can_approve_change": contract_policy.allows(user, "approve_change", contract),
             "can_approve_payment": contract_policy.allows(user, "approve_payment", contract),
             "approver_seat": accountable_label(contract),
+            "runbook": getattr(contract, "exit_runbook", None),
+            "runbook_gaps": services.runbook_gaps(contract) if contract.status != "closed" else [],
         },
         "hold_blockers": services.hold_blockers(kickoff) if kickoff and not kickoff.is_held else [],
         "raci_parties": RACI_PARTIES,

@@ -263,6 +263,31 @@ def incident_notified(request, reference, pk):
 
 # --- exit runbook --------------------------------------------------------------------------------------------
 @login_required
+def exit_runbook(request, reference):
+    """Write the exit runbook (before activation, or to keep it current while the contract is live)."""
+    from contracts.models import ExitRunbook
+    from contracts.services.exit import runbook_steps
+
+    contract = _contract(request, reference, "manage")
+    runbook = ExitRunbook.objects.filter(contract=contract).first()
+    steps = {s.key: s for s in contract.exit_steps.select_related("owner")}
+    initial = {name: getattr(runbook, name) for name in pforms.ExitRunbookForm.base_fields} if runbook else {}
+    default_owner = contract.post_award_manager or contract.negotiation_lead
+    for key, _label, _days in runbook_steps(contract):
+        step = steps.get(key)
+        initial[f"owner_{key}"] = step.owner if step and step.owner else default_owner
+        initial[f"days_{key}"] = step.days_after_start if step else None
+    return contract_form(
+        request, pforms.ExitRunbookForm,
+        lambda form: services.exit_runbook_write(actor=request.user, contract=contract, **form.service_kwargs()),
+        contract=contract, anchor="exit", title=f"Exit runbook of {contract.reference}", submit="Save the runbook",
+        done="Exit runbook saved.", form_kwargs={"steps": runbook_steps(contract), "initial": initial},
+        intro="How we would leave this vendor, written before the contract goes live: activation is refused "
+              "until every part is filled in and every step has an owner. When the exit starts, these steps are "
+              "dated from that day.")
+
+
+@login_required
 def exit_start(request, reference):
     contract = _contract(request, reference, "manage")
     return contract_form(
@@ -270,7 +295,7 @@ def exit_start(request, reference):
         lambda form: services.exit_start(actor=request.user, contract=contract, reason=form.cleaned_data["reason"]),
         contract=contract, anchor="exit", title=f"Start the exit of {contract.reference}", submit="Start the exit",
         done="Exit started: the runbook lists each step with its owner and date.",
-        intro="The contract moves to exiting and the exit runbook is created.")
+        intro="The contract moves to exiting and the runbook written before activation is dated from today.")
 
 
 @login_required

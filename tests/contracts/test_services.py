@@ -13,7 +13,7 @@ from contracts.models import ChecklistItem, ClausePosition, Contract, Kickoff, P
 from contracts.policies import contract_policy
 from procurement.audit.history import baton_models, is_tracked
 from procurement.exceptions import InvalidTransition
-from tests.factories.contracts import approved_memo, held_kickoff, open_contract
+from tests.factories.contracts import approved_memo, held_kickoff, open_contract, write_exit_runbook
 from tests.factories.memos import memo_for_award
 from tests.factories.vendors import RiskFactory
 from vendors.models import Risk, Tier
@@ -257,6 +257,7 @@ def test_contract_cannot_become_active_until_the_checklist_is_settled(contract, 
     with pytest.raises(ValidationError):
         services.checklist_item_waive(actor=lead, item=items[-1], reason=" ")
     services.checklist_item_waive(actor=lead, item=items[-1], reason="Exit runbook follows next quarter")
+    write_exit_runbook(contract)  # activation also needs the exit runbook (issue 17, finding 19)
     contract = services.contract_transition(actor=lead, contract=contract, status="active", reason="Go")
     assert contract.status == "active"
 

@@ -51,8 +51,29 @@ def held_kickoff(contract, *, lead, manager):
     return kickoff_hold(actor=lead, kickoff=contract.kickoff, minutes="We agreed the plan.")
 
 
+def write_exit_runbook(contract, *, actor=None, owner=None):
+    """Write a complete exit runbook through the service (activation needs one); every step owned by `owner`
+    (default: the post-award manager, else the negotiation lead)."""
+    from contracts.services import exit_runbook_write
+    from contracts.services.exit import EXIT_STEPS
+
+    owner = owner or contract.post_award_manager or contract.negotiation_lead
+    return exit_runbook_write(
+        actor=actor or contract.negotiation_lead, contract=contract,
+        data_return_method="Full export in JSON and CSV over SFTP within 30 days; our data team checks counts.",
+        deletion_evidence="Signed deletion certificate naming production, backups and subprocessors.",
+        model_portability="Prompts, evaluation sets and adapter weights handed over in open formats.",
+        data_portability="Embeddings as Parquet with the model name; logs as JSON lines.",
+        step_owners={key: owner for key, *_ in EXIT_STEPS})
+
+
 def make_active(contract, *, reason: str = "test: signed and active"):
-    """Put a contract in ACTIVE as rows (the signing and activation rules are covered by their own tests)."""
+    """Put a contract in ACTIVE as rows, with the exit runbook written first as activation requires (the signing
+    and activation rules are covered by their own tests)."""
+    from contracts.models import ExitRunbook
+
+    if not ExitRunbook.objects.filter(contract=contract).exists():
+        write_exit_runbook(contract)
     contract.status = contract.Status.ACTIVE
     contract._change_reason = reason
     contract.save()

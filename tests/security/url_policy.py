@@ -254,6 +254,7 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
     "contracts:checkin_add": act(L(team="procurement"), "manager", **CONTRACT_TEAM),
     "contracts:incident_add": act(L(), "manager", **CONTRACT_TEAM),
     "contracts:incident_notified": act(L(pk=_pk("incident")), "manager", **CONTRACT_TEAM),
+    "contracts:exit_runbook": act(L(), "manager", **CONTRACT_TEAM),
     "contracts:exit_start": act(L(), "manager", **CONTRACT_TEAM),
     "contracts:exit_step": act(X(pk=_pk("exit_step")), "manager", **CONTRACT_TEAM),
     "contracts:exit_step_waive": act(X(pk=_pk("exit_step")), "manager", **CONTRACT_TEAM),
