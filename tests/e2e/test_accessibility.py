@@ -20,6 +20,7 @@ from tests.factories.award_fixtures import pdf
 from tests.factories.contracts import held_kickoff, open_contract
 from tests.factories.memos import EC, PM, RC, committee, shortlisted_procedure, written_memo
 from tests.factories.scorecards import complete_scorecard, template
+from tests.factories.timeline import age_timeline
 from tests.factories.vendors import VendorFactory
 from vendors.models import Tier
 
@@ -134,10 +135,10 @@ def _procedure_in_evaluation(lead, owner, evaluator):
     for bid in bids:
         services.proposal_document_add(actor=lead, bid=bid, title="Proposal", upload=pdf(f"{bid.pk}.pdf"))
         services.bid_record_submission(actor=lead, bid=bid)
-    services.procedure_set_timeline(actor=lead, procedure=procedure, rfp_issue_date=today - timedelta(days=20),
-                                    question_deadline=today - timedelta(days=10),
-                                    proposals_due=today - timedelta(days=1), demo_start=today + timedelta(days=2),
-                                    demo_end=today + timedelta(days=4), target_award_date=today + timedelta(days=30))
+    age_timeline(procedure, actor=lead, rfp_issue_date=today - timedelta(days=20),  # the days passed
+                 question_deadline=today - timedelta(days=10),
+                 proposals_due=today - timedelta(days=1), demo_start=today + timedelta(days=2),
+                 demo_end=today + timedelta(days=4), target_award_date=today + timedelta(days=30))
     services.evaluator_assign(actor=lead, procedure=procedure, evaluator=evaluator)
     procedure = services.procedure_advance(actor=lead, procedure=procedure, target=Stage.EVALUATION,
                                            reason="Proposals closed")

@@ -14,6 +14,7 @@ from awards.models.procedure import Stage
 from procurement.accounts.roles import Role
 from tests.factories.award_fixtures import pdf
 from tests.factories.scorecards import template
+from tests.factories.timeline import age_timeline
 
 
 def _type_row(page, values_and_rationales):
@@ -62,8 +63,8 @@ def test_scorecard_from_template_to_shortlist(page, live_server, login, procedur
         services.proposal_document_add(actor=lead, bid=bid, title="Proposal", upload=pdf(f"{bid.pk}.pdf"))
         services.bid_record_submission(actor=lead, bid=bid)
     today = timezone.localdate()
-    services.procedure_set_timeline(
-        actor=lead, procedure=procedure, rfp_issue_date=today - timedelta(days=30),
+    age_timeline(  # the days passed: proposals have closed
+        procedure, actor=lead, rfp_issue_date=today - timedelta(days=30),
         question_deadline=today - timedelta(days=20), proposals_due=today - timedelta(days=1),
         demo_start=today + timedelta(days=5), demo_end=today + timedelta(days=9),
         target_award_date=today + timedelta(days=30))
