@@ -289,3 +289,30 @@ def test_finding_9_the_decision_date_cannot_be_back_dated(lead, business_owner, 
 
     memo = services.memo_update(actor=lead, memo=memo, decision_date=timezone.localdate())
     assert services.memo_submit(actor=lead, memo=memo).status == DecisionMemo.Status.IN_APPROVAL
+
+
+def test_finding_9_the_final_sign_off_refuses_a_residual_risk_whose_acceptance_was_withdrawn(
+        lead, business_owner, make_user):
+    """Before: a risk accepted at submission and re-opened while the memo waited was approved over unnoticed."""
+    from vendors.services.risks import risk_accept, risk_update
+
+    pm, approver = make_user(Role.COMMITTEE_APPROVER), make_user(Role.COMMITTEE_APPROVER)
+    committee(PM, pm, quorum=1)
+    shortlist = shortlisted_procedure(lead=lead, business_owner=business_owner, value=Decimal("50000"))
+    risk = RiskFactory(vendor=shortlist.bids[0].vendor, title="Hosting outage")
+    risk_accept(actor=lead, risk=risk, reason="Service credits and a tested fallback cover it.")
+    memo = services.memo_update(actor=lead, memo=written_memo(shortlist), residual_risks=[risk])
+    memo = services.memo_submit(actor=lead, memo=memo)  # accepted: nothing to waive at submission
+    assert MemoVersion.objects.get(memo=memo).content["residual_risks"][0]["status"] == "accepted"
+
+    risk_update(actor=lead, risk=risk, residual_likelihood=2, reason="Outages more frequent than assumed")
+    with pytest.raises(InvalidTransition, match="Residual risk “Hosting outage” is not accepted"):
+        sign(pm, memo)
+    memo.refresh_from_db()
+    assert memo.status == DecisionMemo.Status.IN_APPROVAL and not SignOff.objects.exists()
+
+    services.waiver_record(actor=approver, procedure=shortlist.procedure, kind=Waiver.Kind.RESIDUAL_RISK,
+                           subject="Hosting outage", reason=RISK_REASON)
+    sign(pm, memo)
+    memo.refresh_from_db()
+    assert memo.status == DecisionMemo.Status.APPROVED
