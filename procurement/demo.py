@@ -1,7 +1,10 @@
 """Demo users, one per role (and a second evaluator and approver, so the relay can be played in full)."""
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from procurement.accounts.models import User
 from procurement.accounts.roles import Role
@@ -46,6 +49,32 @@ def seed(stdout) -> dict[str, User]:
     return users
 
 
+# Demo exchange rates (base-currency units per unit), oldest first: months before today -> rate. The demo
+# procedures are priced in the base currency (EUR) and need none; these give the exchange-rates page a history.
+DEMO_RATES: dict[str, tuple[tuple[int, str], ...]] = {
+    "USD": ((14, "0.9350"), (5, "0.9180"), (1, "0.9240")),
+    "GBP": ((14, "1.1610"), (5, "1.1790"), (1, "1.1725")),
+}
+
+
+def seed_rates(admin, stdout) -> None:
+    """Record the demo rates through the service, as the administrator (a currency that has any rate is left)."""
+    from procurement.exchange_rates import exchange_rate_record
+    from procurement.models import ExchangeRate
+
+    today = timezone.localdate()
+    for currency, rates in DEMO_RATES.items():
+        if ExchangeRate.objects.filter(currency=currency).exists():
+            continue
+        for months_ago, rate in rates:
+            year, month = divmod(today.year * 12 + today.month - 1 - months_ago, 12)
+            exchange_rate_record(actor=admin, currency=currency, rate=rate, valid_from=date(year, month + 1, 1),
+                                 source="Demo: monthly reference rate", reason="Demo data")
+    stdout.write(f"Exchange rates ready ({ExchangeRate.objects.count()}).")
+
+
 def seed_step(*, users: dict, stdout) -> None:
-    """The first step of `seed_demo` (ProcurementConfig.contributions): the people every later step uses."""
+    """The first step of `seed_demo` (ProcurementConfig.contributions): the people every later step uses, and
+    the exchange rates."""
     users.update(seed(stdout))
+    seed_rates(users["admin"], stdout)

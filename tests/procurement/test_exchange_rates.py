@@ -235,3 +235,19 @@ def test_the_admin_shows_rates_but_changes_none(client, usd_history):
     assert client.post(reverse("admin:procurement_exchangerate_delete", args=[row.pk]), {"post": "yes"}).status_code \
         == 403
     assert ExchangeRate.objects.count() == 3
+
+
+def test_the_demo_seeds_rates_with_history_once(admin_user):
+    import io
+
+    from django.utils import timezone
+
+    from procurement.demo import seed_rates
+
+    seed_rates(admin_user, io.StringIO())
+    seed_rates(admin_user, io.StringIO())  # idempotent
+
+    assert set(ExchangeRate.objects.values_list("currency", flat=True)) == {"GBP", "USD"}
+    assert ExchangeRate.objects.filter(currency="USD").count() == 3
+    assert rate_on("USD", timezone.localdate()).rate == Decimal("0.9240")
+    assert {h.history_change_reason for h in ExchangeRate.history.all()} == {"Demo data"}
