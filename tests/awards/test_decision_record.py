@@ -17,6 +17,7 @@ from datetime import timedelta
 from decimal import Decimal
 from html import unescape
 
+import pypdf
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -32,6 +33,7 @@ from procurement.accounts.roles import Role
 from tests.factories.accounts import TEST_PASSWORD
 from tests.factories.memos import PM, RC, committee, shortlisted_procedure, written_memo
 from tests.factories.scorecards import build_scored_procedure, cover_musts
+from tests.factories.timeline import age_timeline
 from tests.factories.vendors import VendorFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +145,7 @@ def world(lead, business_owner, make_user):
     today = timezone.localdate()
     services.procedure_set_timeline(actor=lead, procedure=procedure, rfp_issue_date=today,
                                     question_deadline=today + timedelta(days=10),
-                                    proposals_due=today + timedelta(days=20), demo_start=today + timedelta(days=25),
+                                    proposals_due=today + timedelta(days=25), demo_start=today + timedelta(days=26),
                                     demo_end=today + timedelta(days=30), target_award_date=today + timedelta(days=45))
     services.procedure_advance(actor=lead, procedure=procedure, target=Stage.REQUIREMENTS, reason="Need agreed")
     requirement = services.requirement_add(actor=lead, procedure=procedure, title="Cites its sources",
@@ -165,10 +167,10 @@ def world(lead, business_owner, make_user):
     for name, bid in bids.items():
         services.proposal_document_add(actor=lead, bid=bid, title="Proposal", upload=_pdf(name))
         bids[name] = services.bid_record_submission(actor=lead, bid=bid)
-    services.procedure_set_timeline(actor=lead, procedure=procedure, rfp_issue_date=today - timedelta(days=30),
-                                    question_deadline=today - timedelta(days=20),
-                                    proposals_due=today - timedelta(days=1), demo_start=today + timedelta(days=5),
-                                    demo_end=today + timedelta(days=9), target_award_date=today + timedelta(days=30))
+    age_timeline(actor=lead, procedure=procedure, rfp_issue_date=today - timedelta(days=30),
+                 question_deadline=today - timedelta(days=20),
+                 proposals_due=today - timedelta(days=1), demo_start=today + timedelta(days=5),
+                 demo_end=today + timedelta(days=9), target_award_date=today + timedelta(days=30))
     evaluators = [make_user(Role.EVALUATOR, first_name=n, last_name="Reviewer") for n in ("Ines", "Jonas", "Kira")]
     for person in evaluators:
         services.evaluator_assign(actor=lead, procedure=procedure, evaluator=person)
@@ -403,6 +405,7 @@ def test_both_demo_procedures_download_and_recompute(client):
     vendors_demo.seed(users=users, stdout=out)
     demo.seed(users=users, stdout=out)
 
+    memo_pdfs = {}
     for title in (demo.TITLE, demo_journey.TITLE):
         procedure = AwardProcedure.objects.get(title=title)
         record = json.loads(_download(client, users["lead"], procedure).content)
@@ -423,4 +426,51 @@ def test_both_demo_procedures_download_and_recompute(client):
             for row in approved["scoring_snapshot"]["ranking"]:
                 assert abs(row["total"] - totals[row["bid"]]) <= 0.005
             assert record["signoffs"] and {s["content_hash"] for s in record["signoffs"]} == {approved["content_hash"]}
+            memo_pdfs[title] = _check_memo_pdf(procedure, record, totals, ranked)
     assert AwardProcedure.objects.get(title=demo_journey.TITLE).stage == Stage.AWARDED
+    # The journey's memo is the approved one; the main demo procedure stops before its memo is approved, so its
+    # PDF (if ever rendered) would show a live draft, not an approved ranking.
+    assert set(memo_pdfs) == {demo_journey.TITLE}
+    assert AwardProcedure.objects.get(title=demo.TITLE).stage != Stage.AWARDED
+
+
+def _pdf_text(content: bytes) -> tuple[str, int]:
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+def _check_memo_pdf(procedure, record, totals, ranked) -> int:
+    """Render the approved memo's PDF (the document task, run here in-process) and read it back: every ranked
+    bid appears in the scoring summary with its rank and its total as the independent recomputation gives them
+    (to the 2 decimals the PDF prints); knocked-out bids have no row; the page count is sane."""
+    from awards.models import DecisionMemo
+    from procurement.documents.models import RenderedDocument
+    from procurement.documents.services import document_render, document_request
+
+    memo = DecisionMemo.objects.get(procedure=procedure)
+    doc = document_request(kind="award_memo", source=memo, actor=None, reason="Test: read the memo PDF back")
+    document_render(document_id=doc.pk)
+    doc = RenderedDocument.objects.get(pk=doc.pk)
+    assert doc.status == "ready", doc.error
+    with doc.file.open("rb") as handle:
+        text, pages = _pdf_text(handle.read())
+    assert 2 <= pages <= 30, pages
+    assert memo.content_hash in text.replace("\n", "")
+
+    summary = text.split("Scoring summary", 1)[1]
+    summary = summary.split("Ranking and group scores", 1)[1].split("Knockouts", 1)[0]
+    flat = " ".join(summary.split())
+    label = {b["key"]: b["label"] for b in record["bids"]}
+    printed = []
+    for rank, key in enumerate(ranked, start=1):
+        name = " ".join(label[key].split())
+        found = re.search(rf"(?:^| )(\d+) {re.escape(name)}(?: recommended)? (\d+\.\d\d)(?: |$)", flat)
+        assert found, f"{name} not found with a rank and a total in the PDF's ranking: {flat}"
+        assert int(found.group(1)) == rank, (name, found.group(1), rank)
+        assert abs(float(found.group(2)) - totals[key]) <= 0.005 + 1e-9, (name, found.group(2), totals[key])
+        printed.append((found.start(), key))
+    assert [key for _, key in sorted(printed)] == ranked  # printed in rank order
+    for excluded in record["excluded"]:
+        assert not re.search(rf"\d+ {re.escape(' '.join(excluded['label'].split()))}(?: recommended)? \d+\.\d\d",
+                             flat), excluded
+    return pages
