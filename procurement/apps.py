@@ -12,7 +12,7 @@ class ProcurementConfig(AppConfig):
     contributions = Contributions(
         navigation=(NavEntry("My work", "home", counter="procurement.dashboard.work_count", order=0),
                     NavEntry("Exchange rates", "exchange_rates", frozenset({Role.PROCUREMENT_LEAD, Role.AUDITOR}),
-                             order=90)),
+                             order=95)),
         audited=(AuditedModel("procurement.exchangerate", "procurement.exchange_rates.exchange_rate_policy"),),
         jobs=(PeriodicJob("worker-heartbeat", "procurement.tasks.worker_heartbeat", every=timedelta(seconds=60)),),
         demo=(DemoStep(0, "procurement.demo.seed_step"),),

@@ -36,11 +36,12 @@ def test_the_registry_holds_what_the_kernel_used_to_list_by_hand():
     assert [s.key for s in registry.search] == ["vendors", "procedures", "memos", "contracts"]
     assert {k.value for k in registry.notification_kinds} == STORED_KINDS | {"award_notice", "scorecard_changed"}
     assert [e.url_name for e in registry.navigation] == [
-        "home", "vendors:list", "awards:procedure_list", "contracts:list", "audit:log", "notifications:inbox"]
+        "home", "vendors:list", "awards:procedure_list", "contracts:list", "audit:log", "notifications:inbox",
+        "exchange_rates"]
     assert [u.module for u in registry.urls if not u.module.startswith("procurement.")] == [
         "vendors.urls", "awards.urls", "contracts.urls"]
     assert set(registry.audited) == {"vendors.vendor", "awards.awardprocedure", "awards.bid",
-                                     "awards.decisionmemo", "contracts.contract"}
+                                     "awards.decisionmemo", "contracts.contract", "procurement.exchangerate"}
     assert [s.step for s in registry.demo][0] == "procurement.demo.seed_step"
     assert {"vendors.dossier", "awards.memo_documents", "contracts.documents"} <= set(registry.all("document_kinds"))
 
