@@ -28,8 +28,8 @@ FLOOR = 6
 HOME = 12
 LIST_PAGE = 12
 VENDOR_DETAIL = 22
-RESULTS = 18
-MEMO = 27
+RESULTS = 19  # issue 17, finding 5: whether scoring has closed, then the evaluators' reasons in one query
+MEMO = 29  # +1 (issue 17, finding 5): the evaluators' reasons, one query for every bid
 CONTRACT = 56
 AUDIT_LOG = 80
 
