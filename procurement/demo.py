@@ -1,4 +1,5 @@
-"""Demo users, one per role (and a second evaluator and approver, so the relay can be played in full)."""
+"""Demo users, one per role (and more evaluators and approvers, so the relay can be played in full: one signature
+counts for one committee, so a critical-tier award needs five different approvers)."""
 
 from datetime import date
 
@@ -17,6 +18,9 @@ DEMO_USERS: tuple[tuple[str, str, str, str | None], ...] = (
     ("evaluator3", "Tomas Berg", "Customer Support Operations Lead", Role.EVALUATOR),
     ("approver", "Amara Chen", "Chief Risk Officer", Role.COMMITTEE_APPROVER),
     ("approver2", "Rafael Moreno", "Finance Director", Role.COMMITTEE_APPROVER),
+    ("approver3", "Kwame Mensah", "Procurement Manager", Role.COMMITTEE_APPROVER),
+    ("approver4", "Nadia Haddad", "Chief Operating Officer", Role.COMMITTEE_APPROVER),
+    ("approver5", "Jonas Weber", "Chief Executive Officer", Role.COMMITTEE_APPROVER),
     ("manager", "Priya Nair", "Post-award Contract Manager", Role.POST_AWARD_MANAGER),
     ("owner", "Owen Fletcher", "Director of Customer Support", Role.BUSINESS_OWNER),
     ("auditor", "Grace Adeyemi", "Internal Audit Manager", Role.AUDITOR),

@@ -2,8 +2,9 @@
 
 "Document summarisation API for claims handling": requirements agreed, the scorecard from the AI-vendor template,
 three bidders, three evaluators who score and submit, knockouts confirmed from the evidence, a spread flag
-settled by consensus, the shortlist, a decision memo written and submitted by the lead and signed off by the demo
-approvers until approved — so the procedure is awarded and the debriefs are open. The contracts demo opens its
+settled by consensus, the shortlist, the winner's due diligence completed (one independent evaluation is waived by
+the Chief Risk Officer until the pilot, with her reason), a decision memo written and submitted by the lead and
+signed off by three approvers, one per committee seat, until approved — so the procedure is awarded and the debriefs are open. The contracts demo opens its
 contract from this approved memo. Every step goes through the services; the first procedure (awards.demo) stays
 in evaluation.
 """
@@ -15,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,7 +27,7 @@ from awards.demo.scorecard import _value, build_scorecard
 from awards.models import AwardProcedure, Bid, DecisionMemo
 from awards.models.procedure import Stage
 from awards.models.scorecard import Criterion, Knockout
-from awards.services.approval import signoff_refusal
+from awards.services.approval import open_route, signable_steps, signoff_refusal
 from procurement.exceptions import DomainError
 from vendors.models import Vendor
 
@@ -165,6 +167,48 @@ def _shortlist(procedure, lead, bids):
                                       reason="Scoring complete, knockouts confirmed, spreads settled")
 
 
+# How the winner's missing due-diligence evidence arrives before the memo: kind -> (source, title). The one kind
+# not listed (the independent technical evaluation) stays open and is waived.
+DD_EVIDENCE = {
+    "ai_training_data": ("self_reported", "Training-data provenance statement (revised, gaps answered)"),
+    "live_assessment": ("buyer_test", "Live assessment on our claim files, run by our ML platform team"),
+    "financial_stability": ("independent", "Credit report from a rating agency"),
+    "insurance": ("third_party_attestation", "Cyber and professional indemnity insurance certificate"),
+    "dpa": ("self_reported", "Data processing agreement (signed, agreed form)"),
+}
+WAIVER_REASON = ("The external red-team and bias review is booked for the first pilot month; go-live is made "
+                 "conditional on its report in the contract, and the pilot uses anonymised claim files only.")
+
+
+def _due_diligence(procedure, users, winner) -> None:
+    """Close the winner's due-diligence gaps with the evidence a real team would collect and review; the one gap
+    that cannot close before the award (an external evaluation) is waived by the Chief Risk Officer, with a reason
+    the memo, its PDF and the history carry."""
+    from vendors import services as vendor_services
+    from vendors.demo import _pdf as vendor_pdf
+    from vendors.models import Evidence
+    from vendors.selectors import dd_checklist
+
+    lead, today = users["lead"], timezone.localdate()
+    vendor = winner.vendor
+    for item in dd_checklist(vendor, today).items:
+        if item.satisfied or item.code not in DD_EVIDENCE:
+            continue
+        source, title = DD_EVIDENCE[item.code]
+        previous = (Evidence.objects.filter(vendor=vendor, kind=item.code, superseded_by__isnull=True)
+                    .order_by("-uploaded_at", "-pk").first())
+        evidence = vendor_services.evidence_upload(
+            actor=lead, vendor=vendor, content=ContentFile(vendor_pdf(f"{title} ({vendor})")),
+            original_name=f"{item.code}.pdf",
+            kind=item.code, title=title, source=source, effective_date=today - timedelta(days=3),
+            valid_until=today + timedelta(days=365), supersedes=previous)
+        vendor_services.evidence_review(actor=lead, evidence=evidence, outcome=Evidence.Outcome.ACCEPTED)
+    gaps = [item.label for item in dd_checklist(vendor, today).items if not item.satisfied]
+    if gaps:
+        services.waiver_record(actor=users["approver"], procedure=procedure, kind="due_diligence",
+                               subject="; ".join(gaps), reason=WAIVER_REASON)
+
+
 def _memo(procedure, lead) -> DecisionMemo:
     data = results.procedure_results(procedure, samples=1)
     winner = Bid.objects.get(pk=data.result.winner.key, status=Bid.Status.SHORTLISTED)
@@ -188,7 +232,8 @@ def _sign_off(memo, users) -> DecisionMemo:
         if memo.status != DecisionMemo.Status.IN_APPROVAL:
             break
         if signoff_refusal(memo, approver) is None:
-            services.signoff_record(actor=approver, memo=memo, decision="approve",
+            seat = signable_steps(open_route(memo), approver)[0]  # one signature, one committee
+            services.signoff_record(actor=approver, memo=memo, decision="approve", committee=seat.committee.key,
                                     comment="Read the frozen version; the scoring supports it.",
                                     password=settings.BATON_DEMO_PASSWORD)
     memo.refresh_from_db()
@@ -249,5 +294,7 @@ def _journey(users, vendors, stdout):
     _knockouts(procedure, lead, bids)
     _settle_spreads(procedure, lead)
     procedure = _shortlist(procedure, lead, bids)
+    winner = Bid.objects.get(pk=results.procedure_results(procedure, samples=1).result.winner.key)
+    _due_diligence(procedure, users, winner)
     memo = _sign_off(_memo(procedure, lead), users)
     return procedure, memo

@@ -1,8 +1,10 @@
 """Demo data for the decision memo (idempotent): the demo approvers join the approval committees, and once the
 demo procedure is at the shortlist a draft memo is written for the lead to submit.
 
-The seeded matrix routes the demo procedure (EUR 300,000, medium-tier vendors) to the procurement manager and the
-risk committee: Rafael Moreno signs as procurement manager, and he and Amara Chen form the risk committee's quorum.
+The seeded matrix routes an award to a critical-tier vendor (the demo's winners) to the procurement manager, the
+risk committee and the executive committee. One signature counts for one committee, so five people sign: Kwame
+Mensah as procurement manager, Amara Chen and Rafael Moreno as the risk committee's quorum of two, and Nadia Haddad
+and Jonas Weber as the executive committee's.
 """
 
 from django.core.exceptions import ValidationError
@@ -15,9 +17,9 @@ from procurement.audit.history import attribute
 from procurement.exceptions import DomainError
 
 MEMBERS = {
-    "procurement-manager": ("approver2",),
+    "procurement-manager": ("approver3",),
     "risk-committee": ("approver", "approver2"),
-    "executive-committee": ("approver", "approver2"),
+    "executive-committee": ("approver4", "approver5"),
 }
 
 NARRATIVE = {

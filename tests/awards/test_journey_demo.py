@@ -47,7 +47,16 @@ def test_the_demo_tells_the_whole_relay_once():
     signoffs = list(SignOff.objects.filter(route__memo=memo))
     assert signoffs and {s.decision for s in signoffs} == {"approve"}
     assert {s.content_hash for s in signoffs} == {memo.content_hash}
-    assert {s.signer.username for s in signoffs} <= {"approver", "approver2"}
+    # One signature counts for one committee: five different people fill the procurement manager's seat and the
+    # quorums of two of the risk and executive committees (the winner is a critical-tier vendor).
+    assert {(s.step.committee.key, s.signer.username) for s in signoffs} == {
+        ("procurement-manager", "approver3"), ("risk-committee", "approver"), ("risk-committee", "approver2"),
+        ("executive-committee", "approver4"), ("executive-committee", "approver5")}
+    # The one due-diligence gap left at the award is carried by a waiver the memo shows and the signers signed.
+    waiver = second.waivers.get()
+    assert waiver.kind == "due_diligence" and waiver.recorded_by == users["approver"]
+    assert "Independent technical evaluation" in waiver.subject
+    assert [w["reason"] for w in memo.approved_version.content["waivers"]] == [waiver.reason]
     winner = memo.recommended_bid
     assert winner.status == Bid.Status.AWARDED
     losers = second.bids.exclude(pk=winner.pk)
