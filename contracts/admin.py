@@ -16,6 +16,7 @@ from contracts.models import (
     Milestone,
     PlaybookClause,
 )
+from procurement.admin import ReadOnlyAdmin
 
 
 @admin.register(PlaybookClause)
@@ -28,15 +29,6 @@ class PlaybookClauseAdmin(SimpleHistoryAdmin):
                  ("Default positions", {"fields": ("target", "fallback", "walk_away")})]
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Contract)

@@ -4,6 +4,19 @@ from simple_history.admin import SimpleHistoryAdmin
 from procurement.models import ExchangeRate, ReferenceSequence, WorkerHeartbeat
 
 
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Shown in the admin, never added, changed or deleted there: the record is written by its service."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(SimpleHistoryAdmin):
     list_display = ("hostname", "pid", "seen_at")
@@ -15,19 +28,10 @@ class ReferenceSequenceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(SimpleHistoryAdmin):
+class ExchangeRateAdmin(ReadOnlyAdmin):
     """Read-only: rates are recorded on the exchange-rates page (through its service, with a reason) and never
     changed or deleted afterwards; a correction is a new rate from a later day."""
 
     list_display = ("currency", "rate", "valid_from", "source", "recorded_by", "recorded_at")
     list_filter = ("currency",)
     readonly_fields = ("currency", "rate", "valid_from", "source", "note", "recorded_by", "recorded_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,9 +4,9 @@
 three bidders, three evaluators who score and submit, knockouts confirmed from the evidence, a spread flag
 settled by consensus, the shortlist, the winner's due diligence completed (one independent evaluation is waived by
 the Chief Risk Officer until the pilot, with her reason), a decision memo written and submitted by the lead and
-signed off by three approvers, one per committee seat, until approved — so the procedure is awarded and the debriefs are open. The contracts demo opens its
-contract from this approved memo. Every step goes through the services; the first procedure (awards.demo) stays
-in evaluation.
+signed off by five approvers (one signature counts for one committee) until approved — so the procedure is
+awarded and the debriefs are open. The contracts demo opens its contract from this approved memo. Every step goes
+through the services; the first procedure (awards.demo) stays in evaluation.
 """
 
 from __future__ import annotations

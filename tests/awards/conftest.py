@@ -6,6 +6,7 @@ from django.utils import timezone
 from awards import services
 from awards.models.procedure import Stage
 from procurement.accounts.roles import Role
+from tests.factories.memos import EC, PM, RC, committee
 from tests.factories.timeline import age_timeline
 
 
@@ -27,3 +28,15 @@ def evaluation(rfp_issued, lead, submit_bid, make_user):
                                            reason="Proposals closed")
     procedure.evaluators = (first, second)
     return procedure
+
+
+@pytest.fixture
+def panel(make_user):
+    """The smallest approval panel: a procurement manager seat (quorum 1) two people may fill; the risk and
+    executive committees exist with nobody on them (so a route that needs them cannot be approved). Modules that
+    need a larger panel define their own `panel`."""
+    people = {name: make_user(Role.COMMITTEE_APPROVER, first_name=name.title()) for name in ("pm1", "pm2")}
+    committee(PM, people["pm1"], people["pm2"], quorum=1)
+    committee(RC, quorum=2)
+    committee(EC, quorum=2)
+    return people

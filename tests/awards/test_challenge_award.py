@@ -30,20 +30,11 @@ from procurement.exceptions import InvalidTransition
 from procurement.notifications.models import Notification
 from tests.factories.accounts import TEST_PASSWORD
 from tests.factories.contracts import held_kickoff, open_contract
-from tests.factories.memos import EC, PM, RC, committee, shortlisted_procedure, written_memo
+from tests.factories.memos import shortlisted_procedure, written_memo
 
 pytestmark = pytest.mark.django_db
 
 REASON = "The incumbent's licence lapses on Friday and the unsuccessful bidders confirmed in writing they waive."
-
-
-@pytest.fixture
-def panel(make_user):
-    people = {name: make_user(Role.COMMITTEE_APPROVER, first_name=name.title()) for name in ("pm1", "pm2")}
-    committee(PM, people["pm1"], people["pm2"], quorum=1)
-    committee(RC, quorum=2)
-    committee(EC, quorum=2)
-    return people
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from awards.policies import memo_policy, procedure_policy, reads_rationales
 from awards.selectors.rationales import procedure_rationales
 from procurement.accounts.roles import Role
 from tests.factories.accounts import TEST_PASSWORD
-from tests.factories.memos import EC, PM, RC, committee, shortlisted_procedure, written_memo
+from tests.factories.memos import PM, committee, shortlisted_procedure, written_memo
 from tests.factories.scorecards import criteria_of
 
 pytestmark = pytest.mark.django_db
@@ -57,15 +57,6 @@ def disputed(evaluation, lead):
     evaluation.refresh_from_db()
     evaluation.evaluators, evaluation.bid_rows, evaluation.criteria = (ana, ben), bids, criteria
     return evaluation
-
-
-@pytest.fixture
-def panel(make_user):
-    people = {name: make_user(Role.COMMITTEE_APPROVER, first_name=name.title()) for name in ("pm1", "pm2")}
-    committee(PM, people["pm1"], people["pm2"], quorum=1)
-    committee(RC, quorum=2)
-    committee(EC, quorum=2)
-    return people
 
 
 @pytest.fixture
