@@ -112,9 +112,12 @@ def test_two_approvers_sign_and_the_memo_is_approved(client, submitted, approver
     doc = RenderedDocument.objects.get(kind="award_memo", status="ready")
     assert doc.file_name == f"{memo.reference}-award-memo-v1.pdf"
     text = "".join(page.extract_text() for page in pypdf.PdfReader(BytesIO(doc.file.read())).pages)
+    # The text extractor sometimes splits a word where the PDF kerns it ("Audit trai l"): headings are compared
+    # with the white space taken out on both sides.
+    squeezed = "".join(text.split())
     for heading in ("Recommendation", "Alternatives considered", "Scoring summary", "Residual risks",
                     "Contract negotiation strategy", "Audit trail"):
-        assert heading in text
+        assert "".join(heading.split()) in squeezed
     for person in approvers:
         assert person.get_full_name() in text
     assert memo.content_hash in text.replace("\n", "")
