@@ -34,7 +34,8 @@ def test_the_registry_holds_what_the_kernel_used_to_list_by_hand():
     registry = collect()
 
     assert [s.key for s in registry.search] == ["vendors", "procedures", "memos", "contracts"]
-    assert {k.value for k in registry.notification_kinds} == STORED_KINDS | {"award_notice", "scorecard_changed"}
+    assert {k.value for k in registry.notification_kinds} == STORED_KINDS | {"award_notice", "scorecard_changed",
+                                                                            "timeline_changed"}
     assert [e.url_name for e in registry.navigation] == [
         "home", "vendors:list", "awards:procedure_list", "contracts:list", "audit:log", "notifications:inbox",
         "exchange_rates"]

@@ -4,6 +4,7 @@ The data step flags the seeded plan rows whose evidence must, by its nature, com
 vendor: certificates, penetration tests, independent evaluations and live assessments. Each changed row gets a
 history row saying why, as a service would leave. Rows added later are left to the administrators."""
 
+from django.apps import apps as global_apps
 from django.db import migrations, models
 from django.utils import timezone
 
@@ -14,20 +15,37 @@ REASON = "Migration 0005: this kind of evidence must come from someone other tha
 
 def flag_seeded_rows(apps, schema_editor):
     Requirement = apps.get_model("vendors", "DueDiligenceRequirement")
-    History = apps.get_model("vendors", "HistoricalDueDiligenceRequirement")
     rows = Requirement.objects.filter(evidence_kind__in=INDEPENDENT_BY_NATURE, independent_evidence_required=False)
+    if apps is global_apps:
+        # Re-run with the live models (procurement.seeding, after a test flush): simple-history writes the history
+        # row and the audit chain seals it, as for any save.
+        for row in rows.order_by("pk"):
+            row.independent_evidence_required = True
+            row._change_reason = REASON
+            row.save(update_fields=["independent_evidence_required"])
+        return
+    # During migrate the models carry no history machinery: write the history row, then seal it in the chain
+    # (the seal table exists: this migration depends on the audit app's first one).
+    from procurement.audit.chain import layouts, seal_history_row
+
+    History = apps.get_model("vendors", "HistoricalDueDiligenceRequirement")
+    seal_model, spec = apps.get_model("audit", "AuditSeal"), layouts(apps)[History._meta.label_lower]
+    alias = schema_editor.connection.alias
     for row in rows.order_by("pk"):
         row.independent_evidence_required = True
         row.save(update_fields=["independent_evidence_required"])
-        History.objects.create(id=row.pk, plan_id=row.plan_id, evidence_kind=row.evidence_kind,
-                               guidance=row.guidance, independent_evidence_required=True,
-                               history_date=timezone.now(), history_type="~", history_change_reason=REASON)
+        history = History.objects.create(id=row.pk, plan_id=row.plan_id, evidence_kind=row.evidence_kind,
+                                         guidance=row.guidance, independent_evidence_required=True,
+                                         history_date=timezone.now(), history_type="~",
+                                         history_change_reason=REASON)
+        seal_history_row(spec, history.pk, using=alias, seal_model=seal_model)
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('vendors', '0004_vendor_monitoring'),
+        ('audit', '0001_initial'),
     ]
 
     operations = [
