@@ -52,10 +52,19 @@ class Finding:
     waiver: str = ""  # the sentence of the waiver that lets the memo proceed anyway (then not blocking)
 
 
-def _waiver(procedure, kind: str, subject: str | None = None):
+def _waiver(procedure, kind: str, subject: str | None = None, *, signed_at=None):
+    """The first waiver of `kind` (for `subject`) recorded for the procedure; with `signed_at`, only one recorded
+    by then — a waiver the approvers signed over as part of the submitted version."""
     if procedure is None:
         return None
-    return waivers_for(procedure, kind, subject=subject).first()
+    waivers = waivers_for(procedure, kind, subject=subject)
+    if signed_at is not None:
+        waivers = waivers.filter(recorded_at__lte=signed_at)
+    return waivers.first()
+
+
+LATE_WAIVER = (" A waiver recorded after this version was submitted does not count: the approvers did not sign over "
+               "it, so the author must resubmit the memo with it.")
 
 
 def _dd_message(dd: dict) -> str:
@@ -73,22 +82,28 @@ def _waivable(code: str, message: str, waiver) -> Finding:
     return Finding(code, message, False, waiver.sentence())
 
 
-def approval_gaps(memo, as_of: date, risks: list[dict]) -> list[Finding]:
+def approval_gaps(memo, as_of: date, risks: list[dict], *, signed_at=None) -> list[Finding]:
     """What approving the memo on `as_of` would proceed against: the recommended vendor's due diligence judged on
     that day and the memo's residual risks as they stand now (`risks`: awards.services.memo.risk_rows), each with
-    its waiver when one is recorded."""
+    its waiver when one is recorded — by `signed_at` (the submission of the version being signed) when given, so
+    that an approval never rests on a waiver the approvers did not see."""
     from awards.selectors.obligations import bid_due_diligence
+
+    def waivable(code, message, kind, subject=None):
+        waiver = _waiver(memo.procedure, kind, subject, signed_at=signed_at)
+        if waiver is None and signed_at is not None and _waiver(memo.procedure, kind, subject) is not None:
+            message += LATE_WAIVER
+        return _waivable(code, message, waiver)
 
     found = []
     if memo.recommended_bid_id:
         status = bid_due_diligence(memo.recommended_bid, as_of)
         if not status.complete:
             dd = {"as_of": as_of.isoformat(), "gaps": list(status.gaps)}
-            found.append(_waivable(DD_INCOMPLETE, _dd_message(dd), _waiver(memo.procedure, WaiverKind.DUE_DILIGENCE)))
+            found.append(waivable(DD_INCOMPLETE, _dd_message(dd), WaiverKind.DUE_DILIGENCE))
     for risk in risks:
         if risk["status"] != "accepted":
-            found.append(_waivable(RISK_NOT_ACCEPTED, _risk_message(risk),
-                                   _waiver(memo.procedure, WaiverKind.RESIDUAL_RISK, risk["title"])))
+            found.append(waivable(RISK_NOT_ACCEPTED, _risk_message(risk), WaiverKind.RESIDUAL_RISK, risk["title"]))
     return found
 
 

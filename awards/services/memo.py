@@ -392,17 +392,19 @@ def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "
         _close(route, memo, actor=actor, route_status=ApprovalRoute.Status.RETURNED, memo_status=MemoStatus.DRAFT,
                reason=f"Changes requested by {actor}: {comment}")
     elif approval.quorum_reached(route):
-        _refuse_unwaived_gaps(memo)
+        _refuse_unwaived_gaps(memo, route)
         _close(route, memo, actor=actor, route_status=ApprovalRoute.Status.APPROVED,
                memo_status=MemoStatus.APPROVED, reason="Approved: every committee reached quorum")
         memo_award(memo=memo, actor=actor)
     return first
 
 
-def _refuse_unwaived_gaps(memo: DecisionMemo) -> None:
+def _refuse_unwaived_gaps(memo: DecisionMemo, route: ApprovalRoute) -> None:
     """No waiver, no approval: judged again on the day of approval (evidence may have expired, a risk's acceptance
-    may have been withdrawn since submission). Raising rolls back the sign-off being recorded."""
-    gaps = [f.message for f in approval_gaps(memo, timezone.localdate(), risk_rows(memo)) if f.blocking]
+    may have been withdrawn since submission), counting only waivers recorded by the time the version being
+    signed was submitted (its frozen content lists them). Raising rolls back the sign-off being recorded."""
+    gaps = [f.message for f in approval_gaps(memo, timezone.localdate(), risk_rows(memo),
+                                             signed_at=route.version.submitted_at) if f.blocking]
     if gaps:
         raise InvalidTransition("Your approval would complete the route, but the memo cannot be approved today "
                                 "without a waiver. " + " ".join(gaps) + " Nothing was recorded: ask for a waiver "

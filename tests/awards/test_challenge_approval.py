@@ -259,6 +259,16 @@ def test_finding_9_the_final_sign_off_judges_due_diligence_on_the_real_approval_
 
     services.waiver_record(actor=approver, procedure=shortlist.procedure, kind=Waiver.Kind.DUE_DILIGENCE,
                            reason=DD_REASON)
+    # A waiver recorded while the route is open was not part of what the approvers signed: still refused.
+    with pytest.raises(InvalidTransition, match="recorded after this version was submitted does not count"):
+        sign(pm, memo)
+    assert not SignOff.objects.exists()
+
+    # Resubmitted with the waiver in its frozen content (the decision date brought to today), it is approved.
+    memo = services.memo_update(actor=lead, memo=memo, decision_date=timezone.localdate(),
+                                reason="Resubmitted with the due-diligence waiver")
+    memo = services.memo_submit(actor=lead, memo=memo)
+    assert [w["kind"] for w in MemoVersion.objects.get(memo=memo, number=2).content["waivers"]] == ["due_diligence"]
     sign(pm, memo)
     memo.refresh_from_db()
     assert memo.status == DecisionMemo.Status.APPROVED
@@ -313,6 +323,12 @@ def test_finding_9_the_final_sign_off_refuses_a_residual_risk_whose_acceptance_w
 
     services.waiver_record(actor=approver, procedure=shortlist.procedure, kind=Waiver.Kind.RESIDUAL_RISK,
                            subject="Hosting outage", reason=RISK_REASON)
+    with pytest.raises(InvalidTransition, match="recorded after this version was submitted does not count"):
+        sign(pm, memo)
+    assert not SignOff.objects.exists()
+
+    memo = services.memo_submit(actor=lead, memo=services.memo_update(actor=lead, memo=memo,
+                                                                      reason="Resubmitted with the risk waiver"))
     sign(pm, memo)
     memo.refresh_from_db()
     assert memo.status == DecisionMemo.Status.APPROVED
