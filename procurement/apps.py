@@ -27,6 +27,11 @@ class ProcurementConfig(AppConfig):
         # Every dotted name an app contributes must import (procurement.contributions).
         checks.register(check_contributions)
 
+        from procurement import sqlite
+
+        # A busy embedded database is never mistaken for one without JSON support (procurement.sqlite).
+        sqlite.install()
+
         from procurement.validators import plausible_date, readable_text
 
         # Every form text field refuses control characters and bidi overrides (see procurement.validators).

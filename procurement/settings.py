@@ -103,9 +103,6 @@ VAR_DIR = Path(env.str("BATON_VAR_DIR", default=str(BASE_DIR / "var")))
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'baton.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # Django's backend, except that JSON support is asked of the SQLite library, never of a possibly locked file
-    # (procurement.sqlite: the first migrate once failed with "SQLite does not support JSONFields").
-    DATABASES["default"]["ENGINE"] = "procurement.sqlite"
     # IMMEDIATE takes the write lock when a transaction starts, so two writers queue instead of one
     # failing half-way: SQLite's stand-in for select_for_update.
     DATABASES["default"]["OPTIONS"] = {

@@ -89,7 +89,7 @@ def test_embedded_default_is_sqlite_with_eager_celery_and_console_email():
     result = _manage("shell", "--no-imports", "-c", code, env={"BATON_VAR_DIR": "/tmp/baton-settings-test"})
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["procurement.sqlite", "IMMEDIATE", "True",
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "IMMEDIATE", "True",
                                      "django.core.mail.backends.console.EmailBackend", "True"]
     assert "DEVELOPMENT secret key" in result.stderr  # the loud warning
 
