@@ -8,16 +8,19 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from awards import services
 from awards.forms.waivers import WaiverForm
-from awards.models import Waiver
+from awards.models import AwardProcedure, DecisionMemo, Waiver
+from awards.models.memo import MemoStatus
 from awards.models.waivers import WaiverKind
-from awards.policies import waiver_policy
-from awards.views.procedure import procedure_for_request
+from awards.policies import procedure_policy, waiver_policy
+from awards.selectors.memo_checks import DD_INCOMPLETE, RISK_NOT_ACCEPTED
+from awards.services.memo import memo_preview
 from procurement.posting import handle_form
 
 
@@ -29,6 +32,26 @@ def recordable_kinds(user, procedure) -> list[str]:
                                                            beneficiary=procedure.lead), seen=True) is None]
 
 
+def procedure_for_waivers(request, reference: str) -> AwardProcedure:
+    """The procedure, for people who may see it and for those the waiver policy names to record waivers on it:
+    a committee approver records a due-diligence or residual-risk waiver without otherwise reading the procedure
+    (before the memo is submitted there is nothing routed to them). Anyone else: 404, as for the procedure."""
+    procedure = AwardProcedure.objects.select_related("lead", "business_owner").filter(reference=reference).first()
+    if procedure is None or not (procedure_policy.can(request.user, "view", procedure)
+                                 or recordable_kinds(request.user, procedure)):
+        raise Http404("No such procedure.")
+    return procedure
+
+
+def waivable_findings(procedure) -> list:
+    """What the procedure's draft memo cannot be submitted without: the findings a waiver would lift."""
+    memo = DecisionMemo.objects.filter(procedure=procedure).exclude(status=MemoStatus.APPROVED).first()
+    if memo is None:
+        return []
+    _, _, findings = memo_preview(memo)
+    return [f for f in findings if f.code in (DD_INCOMPLETE, RISK_NOT_ACCEPTED)]
+
+
 def visible_waivers(user, procedure):
     """The procedure's waivers this person may see, oldest first."""
     return (waiver_policy.visible(user).filter(procedure=procedure).select_related("recorded_by", "beneficiary")
@@ -38,7 +61,7 @@ def visible_waivers(user, procedure):
 @login_required
 @require_GET
 def waiver_list(request, reference):
-    procedure = procedure_for_request(request, reference)
+    procedure = procedure_for_waivers(request, reference)
     return render(request, "awards/waivers/list.html", {
         "procedure": procedure, "waivers": list(visible_waivers(request.user, procedure)),
         "can_record": bool(recordable_kinds(request.user, procedure)),
@@ -84,12 +107,12 @@ def _record(request, procedure, form, *, dry_run: bool):
 
 @login_required
 def waiver_new(request, reference):
-    procedure = procedure_for_request(request, reference)
+    procedure = procedure_for_waivers(request, reference)
     kinds = recordable_kinds(request.user, procedure)
     if not kinds:
         raise PermissionDenied(f"You may not record a waiver for {procedure.reference}: a waiver is recorded by "
                                "someone the waiver policy names for its kind, never by the procedure's lead.")
-    context = {"procedure": procedure, "title": "Record a waiver"}
+    context = {"procedure": procedure, "title": "Record a waiver", "findings": waivable_findings(procedure)}
     if request.method == "POST" and "change" in request.POST:  # back from the confirmation, the input kept
         form = WaiverForm(request.POST, procedure=procedure, kinds=kinds)
         return render(request, "awards/waivers/form.html", {**context, "form": form})

@@ -113,3 +113,32 @@ def test_the_procedure_page_lists_the_waivers_and_links_to_them(client, rfp_issu
 
     assert 'id="waivers"' in html and "Timeline change after the RFP was issued" in html
     assert f'href="{listing}"' in html and f'href="{new}"' in html
+
+
+def test_a_committee_approver_who_cannot_read_the_procedure_records_the_due_diligence_waiver(
+        client, lead, business_owner, make_user):
+    """The due-diligence waiver is a committee approver's to record, before the memo can be submitted, when
+    nothing is routed to them yet: the waiver pages open to them (and show what the draft memo needs a waiver
+    for), while the procedure itself stays closed to them and to everyone else the policy does not name."""
+    from tests.factories.memos import shortlisted_procedure, written_memo
+
+    shortlist = shortlisted_procedure(lead=lead, business_owner=business_owner, due_diligence=False)
+    written_memo(shortlist)
+    procedure = shortlist.procedure
+    listing, new = _urls(procedure)
+    approver = make_user(Role.COMMITTEE_APPROVER, first_name="Amara", last_name="Chen")
+    client.force_login(approver)
+    assert client.get(procedure.get_absolute_url()).status_code == 404
+
+    form = client.get(new)
+    assert form.status_code == 200
+    assert "Due diligence of the recommended vendor is incomplete" in form.content.decode()
+    data = {"kind": "due_diligence", "subject": "", "reason": REASON, "beneficiary": procedure.lead_id}
+    assert client.post(new, data).status_code == 200  # the confirmation page
+    assert client.post(new, {**data, "confirmed": "yes"}).status_code == 302
+    waiver = Waiver.objects.get(procedure=procedure)
+    assert waiver.kind == "due_diligence" and waiver.recorded_by == approver
+    assert REASON in client.get(listing).content.decode()
+
+    client.force_login(make_user(Role.EVALUATOR))
+    assert client.get(listing).status_code == 404 and client.get(new).status_code == 404

@@ -204,9 +204,12 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
     "awards:memo_submit": act(lambda s: {"reference": s.memo.procedure.reference}, methods=POST),
     "awards:memo_sign": act(lambda s: {"reference": s.memo.procedure.reference}, "approver"),
     "awards:debrief_edit": act(PB(pk=_pk("debrief"))),
-    "awards:waiver_list": read(P()),
-    # a waiver is recorded by another procurement lead, never by the procedure's lead it lets proceed
-    "awards:waiver_new": act(P(), acts=("lead",), answers={"right": 403}),
+    # the waiver pages open to those the waiver policy names to record one: another procurement lead, and a
+    # committee approver (due diligence, residual risk, standstill) who cannot otherwise read the procedure
+    "awards:waiver_list": read(P(), sees=AW | {"approver"}),
+    # a waiver is recorded by another procurement lead or an approver, never by the procedure's lead it lets
+    # proceed (the approver's POST here is an incomplete form: 400)
+    "awards:waiver_new": act(P(), acts=("lead", "approver"), answers={"right": 403}),
     # --- contracts (opened from procedure B's approved memo) -----------------------------------------------
     "contracts:list": signed_in(),
     "contracts:open": act(others=403, **CONTRACT_LEAD),
