@@ -2,7 +2,8 @@
 
 The procurement lead tiers a vendor and runs an award procedure; the business owner agrees the requirements;
 two evaluators declare no conflict and score with the keyboard; the lead confirms the knockouts, shortlists and
-writes the decision memo; two committee approvers sign it with their passwords; the lead opens the contract
+writes the decision memo; a committee approver waives the winner's incomplete due diligence with a reason, and
+two committee approvers sign the memo with their passwords; the lead opens the contract
 from the approved memo and holds the kickoff with the post-award contract manager, who gives clause feedback,
 renders and acknowledges the handoff pack and records a milestone; the auditor reads the audit log and the
 procedure's merged history.
@@ -268,6 +269,26 @@ def test_the_whole_relay_by_six_roles(page, live_server, login, make_user):
     journey.step("memo form")
     page.get_by_role("button", name="Save the memo").click()
     expect(page.get_by_role("heading", name="Recommendation", exact=True)).to_be_visible()
+    memo_url = page.url
+
+    # 9a. The winner's due diligence is incomplete, which blocks submission: a committee approver (never the
+    #     lead it lets proceed) records a due-diligence waiver with its reason on the procedure's waiver page.
+    expect(page.get_by_text("Due diligence of the recommended vendor is incomplete").first).to_be_visible()
+    _switch(page, login, approvers[0])
+    page.goto(f"{procedure_url}waivers/new/")
+    expect(page.get_by_text("Due diligence of the recommended vendor is incomplete")).to_be_visible()
+    page.get_by_label("Approval with incomplete due diligence").check()
+    page.get_by_label("Reason").fill("The questionnaire and the data processing agreement are agreed in the "
+                                     "negotiation; the contract is not signed before both are on file.")
+    journey.step("waiver form")
+    page.get_by_role("button", name="Check the waiver").click()
+    page.get_by_role("button", name="Record the waiver").click()
+    expect(page.get_by_text("Waiver recorded.")).to_be_visible()
+    journey.step("waiver recorded")
+    _switch(page, login, lead)
+    page.goto(memo_url)
+    expect(page.get_by_text("Waived:").first).to_be_visible()
+
     page.locator("summary", has_text="Submit for approval").click()
     page.get_by_role("button", name="Yes, submit for approval").click()
     expect(page.get_by_text("Submitted for approval.")).to_be_visible()
