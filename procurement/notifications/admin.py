@@ -1,20 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from procurement.admin import ReadOnlyAdmin
 from procurement.notifications.models import CalendarFeed, Notification, NotificationPreference
 
 
-class _ReadOnly(SimpleHistoryAdmin):
+class _ReadOnly(ReadOnlyAdmin):
     """Rows change only through the notification services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)
