@@ -12,6 +12,11 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from procurement.conf import caching as conf_caching
+from procurement.conf import network as conf_network
+from procurement.conf import observability as conf_observability
+from procurement.conf import storage as conf_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
@@ -59,6 +64,7 @@ INSTALLED_APPS = [
     "vendors.apps.VendorsConfig",
     "awards.apps.AwardsConfig",
     "contracts.apps.ContractsConfig",
+    *conf_observability.APPS,
 ]
 
 MIDDLEWARE = [
@@ -76,6 +82,7 @@ MIDDLEWARE = [
     "procurement.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+MIDDLEWARE = conf_observability.middleware(MIDDLEWARE)
 
 ROOT_URLCONF = "procurement.urls"
 WSGI_APPLICATION = "procurement.wsgi.application"
@@ -159,20 +166,15 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 PRIVATE_STORAGE_ROOT = Path(env.str("PRIVATE_STORAGE_ROOT", default=str(VAR_DIR / "private")))
-STORAGES = {
-    # Uploaded evidence and rendered documents: never under a public URL, served only by checked views.
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
-    },
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
-}
+STORAGES = conf_storage.storages(
+    env,
+    private_root=str(PRIVATE_STORAGE_ROOT),
+    static_backend=(
+        "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    ),
+)
 WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -250,18 +252,12 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+LOGGING = conf_observability.logging_config(env)
+vars().update(conf_observability.settings_for(env))
+
+# --- shared cache and the client's address behind proxies (procurement.conf) -----------------------------
+CACHES = conf_caching.caches(env)
+vars().update(conf_network.settings_for(env))
 
 # Baton's own knobs.
 BATON_SITE_URL = env.str("BATON_SITE_URL", default="http://127.0.0.1:8000")  # links in notification emails
