@@ -6,16 +6,26 @@ counted per user in the cache; after BATON_SIGNOFF_FAILURE_LIMIT of them the use
 BATON_SIGNOFF_COOLOFF_MINUTES (a cool-off, never a permanent lock) — even the right password is refused
 meanwhile. A right password clears the count.
 
-The count lives in the cache, not in a table, so that it survives the rollback of the refused sign-off's
-transaction. With the default in-process cache each server process counts on its own; point CACHES at a shared
-cache to count across processes.
+The count is kept per user and never per address: whoever holds the session cannot start afresh by moving to
+another network. It lives in the cache, not in a table, so that it survives the rollback of the refused
+sign-off's transaction. With CACHE_URL set (procurement.conf.caching) that cache is Redis, shared by every web
+replica and worker, so wrong passwords typed against several replicas add up to one count; with CACHE_URL unset
+(the embedded default, one process) each process counts on its own.
+
+Every counted wrong password and every refusal during a pause is logged (logger ``procurement.throttle``) with
+the user and, when the caller passes it, the client's address (procurement.client_address) — the address is for
+the people reading the log, it plays no part in the count.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "baton:stepup:"
 
@@ -42,15 +52,31 @@ def refusal_message() -> str:
             "Wait, then try again.")
 
 
-def ensure_not_paused(user, field: str = "password") -> None:
+def ensure_not_paused(user, field: str = "password", *, client_address: str | None = None) -> None:
     """Raise a ValidationError on `field` while the user is cooling off after too many wrong passwords."""
-    if failures(user) >= _limit():
+    count = failures(user)
+    if count >= _limit():
+        logger.warning("Sign-off refused: signing is paused for user %s (%s) after %d wrong passwords; client %s",
+                       user.pk, user.username, count, client_address or "unknown")
         raise ValidationError({field: refusal_message()})
 
 
-def record_failure(user) -> int:
+def record_failure(user, *, client_address: str | None = None) -> int:
     """Count one wrong password; the window (and, at the limit, the pause) lasts the cool-off from now.
     add + incr are atomic in the cache, so two wrong attempts at once both count."""
+    count = _count_failure(user)
+    limit = _limit()
+    if count >= limit:
+        logger.warning("Wrong sign-off password %d of %d for user %s (%s): signing is paused for %d minutes; "
+                       "client %s", count, limit, user.pk, user.username,
+                       int(settings.BATON_SIGNOFF_COOLOFF_MINUTES), client_address or "unknown")
+    else:
+        logger.warning("Wrong sign-off password %d of %d for user %s (%s); client %s",
+                       count, limit, user.pk, user.username, client_address or "unknown")
+    return count
+
+
+def _count_failure(user) -> int:
     key, timeout = _key(user), _cooloff_seconds()
     if cache.add(key, 1, timeout=timeout):
         return 1
@@ -67,11 +93,14 @@ def clear(user) -> None:
     cache.delete(_key(user))
 
 
-def check_password(user, password: str, *, field: str = "password", wrong: str) -> None:
-    """The step-up check: refused while paused; a wrong password is counted and refused with `wrong`."""
-    ensure_not_paused(user, field)
+def check_password(user, password: str, *, field: str = "password", wrong: str,
+                   client_address: str | None = None) -> None:
+    """The step-up check: refused while paused; a wrong password is counted and refused with `wrong`.
+    `client_address` (procurement.client_address.client_address(request), when a request is at hand) only goes
+    to the log."""
+    ensure_not_paused(user, field, client_address=client_address)
     if not password or not user.check_password(password):
-        if record_failure(user) >= _limit():
+        if record_failure(user, client_address=client_address) >= _limit():
             raise ValidationError({field: refusal_message()})
         raise ValidationError({field: wrong})
     clear(user)
