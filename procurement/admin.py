@@ -18,8 +18,20 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(SimpleHistoryAdmin):
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    """Read-only: each worker writes its own row; the heartbeat keeps no history, so no history page either."""
+
     list_display = ("hostname", "pid", "seen_at")
+    readonly_fields = ("hostname", "pid", "seen_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ReferenceSequence)

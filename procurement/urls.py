@@ -2,12 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from procurement import calendar_feed, exchange_rate_views, search, views
+from procurement import calendar_feed, exchange_rate_views, health, metrics, search, views
 from procurement.contributions import collect
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/page/", views.floor, name="floor"),
+    # Probes and metrics (procurement.health, procurement.metrics): open to probes, revealing nothing.
+    path("health/live/", health.live, name="health_live"),
+    path("health/ready/", health.ready, name="health_ready"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -1,10 +1,12 @@
 """Thin Celery tasks: ids in, the services do the work, idempotently."""
 
 import logging
+import time
 
 from celery import shared_task
 from celery.signals import worker_process_init
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from procurement.documents import conf, services
 from procurement.documents.renderer import html_to_pdf
@@ -24,7 +26,26 @@ logger = logging.getLogger(__name__)
 )
 def render_document(document_id: int) -> None:
     """Render one document row (does nothing unless it is waiting; see services.document_render)."""
-    services.document_render(document_id=document_id)
+    started, claimed_from = time.monotonic(), timezone.now()
+    doc = services.document_render(document_id=document_id)
+    _count_render(doc, claimed_from=claimed_from, seconds=time.monotonic() - started)
+
+
+def _count_render(doc, *, claimed_from, seconds: float) -> None:
+    """Metrics (procurement.metrics) for a render this task attempted: its row was claimed after the task
+    began. A duplicate or redelivered task that found the row already READY or FAILED counts nothing."""
+    from procurement.documents.models import RenderedDocument
+    from procurement.metrics import DOCUMENTS_FAILED, DOCUMENTS_RENDERED, RENDER_SECONDS
+
+    if doc is None or doc.claimed_at is None or doc.claimed_at < claimed_from:
+        return
+    if doc.status == RenderedDocument.Status.READY:
+        DOCUMENTS_RENDERED.labels(kind=doc.kind).inc()
+    elif doc.status == RenderedDocument.Status.FAILED:
+        DOCUMENTS_FAILED.labels(kind=doc.kind).inc()
+    else:
+        return
+    RENDER_SECONDS.labels(kind=doc.kind).observe(seconds)
 
 
 @shared_task(name="documents.sweep", acks_late=True, time_limit=300)

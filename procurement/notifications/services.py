@@ -8,6 +8,7 @@ transaction (a savepoint absorbs the duplicate), and the email is queued only on
 import logging
 import secrets
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -78,7 +79,15 @@ def notify(*, recipient, kind: str, key: str, subject: str, body: str = "", targ
         return None  # someone else told this person about this event a moment ago
     if wants_email:
         _queue_email(notification.pk)
+    if notification.in_app:
+        transaction.on_commit(partial(_count_sent, Channel.IN_APP, kind))  # in the inbox once it commits
     return notification
+
+
+def _count_sent(channel: str, kind: str) -> None:
+    from procurement.metrics import NOTIFICATIONS_SENT
+
+    NOTIFICATIONS_SENT.labels(channel=channel, kind=kind).inc()
 
 
 def _queue_email(notification_id: int) -> None:
@@ -129,6 +138,9 @@ def notification_email_send(*, notification_id: int) -> bool:
                          to=[recipient.email]).send()
         except Exception as exc:  # SMTP refused or unreachable: keep it queued for the sweeper, up to a limit
             logger.exception("Notification email %s failed", notification_id)
+            from procurement.metrics import NOTIFICATION_EMAILS_FAILED
+
+            NOTIFICATION_EMAILS_FAILED.labels(kind=notification.kind).inc()
             if notification.email_attempts >= MAX_EMAIL_ATTEMPTS:
                 notification.email_status = Notification.Email.FAILED
             notification.email_error = str(exc)[:300]
@@ -140,6 +152,7 @@ def notification_email_send(*, notification_id: int) -> bool:
         notification.email_error = ""
         attribute(notification, actor=None, reason="Email sent")
         notification.save(update_fields=["email_status", "email_sent_at", "email_error", "email_attempts"])
+        _count_sent(Channel.EMAIL, notification.kind)
         return True
 
 
