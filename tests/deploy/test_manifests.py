@@ -603,3 +603,13 @@ def test_the_beat_health_check_fails_on_a_stale_or_missing_schedule(tmp_path):
     os.utime(schedule, (old, old))
     stale = _run_healthcheck("beat", BATON_BEAT_SCHEDULE=str(schedule), BATON_BEAT_STALE_SECONDS="600")
     assert stale.returncode == 1 and "3600s ago" in stale.stdout
+
+
+def test_the_deploy_guide_documents_every_setting_the_files_set():
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    table = {line.split("|")[1].strip() for line in guide.splitlines() if line.startswith("| `")}
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", " ".join(table)))
+    compose_names = set(services()["migrate"]["environment"]) | {"PROMETHEUS_MULTIPROC_DIR"}
+    kubernetes_names = (set(objects("ConfigMap")["baton-config"]["data"])
+                        | set(objects("Secret")["baton-secrets"]["stringData"]))
+    assert compose_names | kubernetes_names | REQUIRED_SECRETS <= documented
