@@ -63,6 +63,8 @@ from django.apps import apps as global_apps
 from django.db import connections, models, transaction
 from django.db.models import Q
 
+from procurement.audit import index
+
 CHAIN_FORMAT = "baton-audit-chain/1"
 GENESIS = "0" * 64
 HISTORY_COLUMNS = {"history_id", "history_date", "history_type", "history_change_reason"}
@@ -98,6 +100,8 @@ def append_only_models(registry=global_apps) -> list[type[models.Model]]:
         found.append(model)
         found.extend(m2m_history_models(model, registry))
     found.append(registry.get_model("audit", "AuditSeal"))
+    if (entries := index.entry_model(registry)) is not None:  # the audit log index (procurement.audit.index)
+        found.append(entries)
     return found
 
 
@@ -217,10 +221,15 @@ def seal_history_row(spec: Layout, history_id: int, *, using: str = "default", s
         sequence, previous = (head["sequence"] + 1, head["row_hash"]) if head else (1, GENESIS)
         digest = row_hash(spec=spec, object_key=object_key, sequence=sequence, previous_hash=previous, row=row,
                           m2m_rows=_m2m_rows(spec, [history_id], using)[history_id])
-        return seal_model._base_manager.using(using).create(
+        seal = seal_model._base_manager.using(using).create(
             history_model=spec.label, history_id=history_id, object_key=object_key, sequence=sequence,
             previous_hash=previous, row_hash=digest, columns=",".join(spec.columns),
         )
+        # The audit log's line for this row, from the row just read (procurement.audit.index). A migration
+        # running before the index table exists skips it: the index's own migration fills it afterwards.
+        if (entries := index.entry_model(seal_model._meta.apps)) is not None:
+            index.write_entry(seal, row, spec, using=using, model=entries)
+        return seal
 
 
 def on_history_row_created(sender, history_instance, **kwargs) -> None:
@@ -287,6 +296,7 @@ class Verification:
     chains: int = 0
     rows: int = 0
     breaks: list[Break] = field(default_factory=list)
+    index_entries: int = 0  # audit log index entries checked against their seals (procurement.audit.index)
 
     @property
     def intact(self) -> bool:
@@ -297,7 +307,8 @@ def _seal_pages(using: str, chunk: int) -> Iterator[list[tuple]]:
     """All seals ordered by (object key, sequence), `chunk` at a time (keyset pagination: constant memory)."""
     from procurement.audit.models import AuditSeal
 
-    columns = ("object_key", "sequence", "history_model", "history_id", "previous_hash", "row_hash", "columns")
+    columns = ("object_key", "sequence", "history_model", "history_id", "previous_hash", "row_hash", "columns",
+               "id")
     base = AuditSeal.objects.using(using).order_by("object_key", "sequence").values_list(*columns)
     last = None
     while True:
@@ -312,10 +323,16 @@ def _seal_pages(using: str, chunk: int) -> Iterator[list[tuple]]:
 
 def verify_chains(*, using: str = "default", chunk: int = 500) -> Verification:
     """Walk every chain; report the first broken row of each broken chain. Memory stays bounded by `chunk`
-    (plus the keys of chains already found broken)."""
+    (plus the keys of chains already found broken).
+
+    On the same walk, check the audit log index against the chain (procurement.audit.index): each seal's entry
+    present and equal to its seal and history row, and no entry without a seal. The index is a copy, not
+    evidence: its problems are reported as breaks too (the log must not show what the chain does not hold),
+    but only for chains otherwise intact, so one forgery is named once."""
     specs = layouts()
     result = Verification()
     broken: set[str] = set()
+    index_broken: set[str] = set()  # objects whose index entries were already found wrong
     current, expected, previous = None, 1, GENESIS
 
     def report(seal_label, history_id, object_key, problem):
@@ -337,7 +354,8 @@ def verify_chains(*, using: str = "default", chunk: int = 500) -> Verification:
             for hid, extra in _m2m_rows(spec, ids, using).items():
                 m2m[(label, hid)] = extra
 
-        for object_key, sequence, label, history_id, previous_hash, stored_hash, sealed_columns in page:
+        entries = index.entries_of([seal[7] for seal in page], using=using)
+        for object_key, sequence, label, history_id, previous_hash, stored_hash, sealed_columns, seal_id in page:
             if object_key != current:
                 current, expected, previous = object_key, 1, GENESIS
                 result.chains += 1
@@ -366,9 +384,23 @@ def verify_chains(*, using: str = "default", chunk: int = 500) -> Verification:
                           columns=tuple(sealed_columns.split(","))) != stored_hash:
                 report(label, history_id, object_key,
                        "the history row does not match its seal: it was changed after it was written")
+            elif object_key not in index_broken and (problem := index.verify_entry(
+                    {"id": seal_id, "history_model": label, "history_id": history_id, "object_key": object_key,
+                     "sequence": sequence, "row_hash": stored_hash}, row, entries.get(seal_id), spec)):
+                # Reported, but the chain walk goes on: a forged entry must not hide a forged row later on.
+                result.breaks.append(Break(label, history_id, object_key, problem))
+                index_broken.add(object_key)
             expected, previous = sequence + 1, stored_hash
+        result.index_entries += len(entries)
 
     _report_unsealed(specs, using, chunk, result, broken)
+    for entry in index.orphan_entries(using=using, chunk=chunk):
+        result.index_entries += 1
+        if entry["object_key"] not in broken | index_broken:
+            result.breaks.append(Break(entry["history_model"], entry["history_id"], entry["object_key"],
+                                       f"audit log index: an entry (sequence {entry['sequence']}) has no seal: "
+                                       "the seal was removed, or the entry was added outside the application"))
+            broken.add(entry["object_key"])
     return result
 
 

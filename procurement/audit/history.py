@@ -44,6 +44,8 @@ def baton_models() -> list[type[models.Model]]:
             continue
         for model in config.get_models():
             if is_history_table(model) or model._meta.auto_created or getattr(model, "audit_trail_kernel", False):
-                continue  # the audit chain's own seal table (procurement.audit.models) is the trail, not a subject
+                continue  # the audit chain's own tables (procurement.audit.models) are the trail, not a subject
+            if getattr(model, "audit_exempt_reason", ""):
+                continue  # a model that says why it keeps no history (e.g. procurement.models.WorkerHeartbeat)
             found.append(model)
     return found

@@ -1,11 +1,18 @@
-"""The auditor's global log: every history row of every Baton model, filterable and exportable."""
+"""The auditor's global log: every history row of every Baton model, filterable and exportable.
 
-import heapq
+The log reads the audit log index (procurement.audit.index: one entry per sealed history row, written with its
+seal), so a page is one query whatever the number of audited tables, and pages are keyset-paginated on
+(history_date, entry id): the tenth page costs what the first does."""
+
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from procurement.audit.history import baton_models, is_tracked
@@ -27,6 +34,7 @@ class LogRow:
     name: str = ""  # the record's own title/name/reference as it read then (no extra query)
     link_label: str = ""  # the history page that shows this row: the record's own, or the merged one it is part of
     link_pk: object = None
+    entry_id: int = 0  # the index entry (procurement.audit.models.AuditEntry): the page links' cursor
 
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -38,10 +46,6 @@ def tracked_types() -> list[tuple[str, str]]:
         ((m._meta.label_lower, str(m._meta.verbose_name).capitalize()) for m in baton_models() if is_tracked(m)),
         key=lambda pair: pair[1],
     )
-
-
-def _history_model(model: type[models.Model]):
-    return getattr(model, model._meta.simple_history_manager_attribute).model
 
 
 NAME_FIELDS = ("reference", "title", "name", "trading_name", "legal_name", "username", "metric", "key")
@@ -70,42 +74,103 @@ def _link(model: type[models.Model]) -> tuple[str, str]:
     return "", ""
 
 
-def log_rows(*, user_id: int | None = None, model_label: str = "", date_from: date | None = None,
-             date_to: date | None = None, limit: int) -> list[LogRow]:
-    """The newest `limit` rows matching the filters, newest first (one query per model type searched)."""
-    models_ = [m for m in baton_models() if is_tracked(m)]
-    if model_label:
-        models_ = [m for m in models_ if m._meta.label_lower == model_label]
-    streams = []
-    for model in models_:
-        qs = _history_model(model).objects.order_by("-history_date", "-history_id")
-        if user_id:
-            qs = qs.filter(history_user_id=user_id)
-        if date_from:
-            qs = qs.filter(history_date__gte=timezone.make_aware(datetime.combine(date_from, time.min)))
-        if date_to:
-            qs = qs.filter(history_date__lte=timezone.make_aware(datetime.combine(date_to, time.max)))
-        # Plain values, not history instances: the page reads 8 columns of up to `limit` rows per audited table,
-        # and building full model instances of every one was most of its time at scale (docs/performance.md).
-        # Plus the record's own name (title, reference...) and the pk of the history page that shows it (its own,
-        # or the merged page of the procedure/memo/contract it belongs to), both plain columns of the same row.
-        name_field = _name_field(model)
-        link_label, link_attr = _link(model)
-        columns = ("history_date", "history_type", "history_change_reason", "history_id", model._meta.pk.attname,
-                   "history_user_id", "history_user__first_name", "history_user__last_name",
-                   "history_user__username", name_field or "history_id", link_attr or "history_id")
-        object_type, label = str(model._meta.verbose_name).capitalize(), model._meta.label_lower
-        rows = [
-            LogRow(
-                when=when, who=(f"{first} {last}".strip() or username) if user_id_ else "system",
-                action=ACTIONS.get(kind, "changed"), reason=reason or "", object_type=object_type,
-                model_label=label, object_id=object_id, history_id=history_id,
-                name=str(name or "")[:80] if name_field else "", link_label=link_label,
-                link_pk=link_pk if link_attr else None,
-            )
-            for when, kind, reason, history_id, object_id, user_id_, first, last, username, name, link_pk
-            in qs.values_list(*columns)[:limit]
-        ]
-        streams.append(rows)
-    merged = heapq.merge(*streams, key=lambda row: (row.when, row.history_id), reverse=True)
-    return [row for _, row in zip(range(limit), merged, strict=False)]
+# --- reading the log from the index ----------------------------------------------------------------------------
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+COLUMNS = ("id", "history_date", "history_type", "reason", "model_label", "object_id", "history_id", "name",
+           "link_label", "link_pk", "actor_id", "actor__first_name", "actor__last_name", "actor__username")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the log (newest first): the entry's time and id, which break ties between equal times."""
+
+    when: datetime
+    entry_id: int
+
+    def __str__(self) -> str:
+        return f"{(self.when - EPOCH) // timedelta(microseconds=1)}-{self.entry_id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Cursor | None":
+        """The cursor in a page link, or None for anything else (a hand-edited link opens the newest page)."""
+        micros, _, entry_id = (text or "").partition("-")
+        if not (micros.isdigit() and entry_id.isdigit()) or len(micros) > 18:
+            return None
+        return cls(EPOCH + timedelta(microseconds=int(micros)), int(entry_id))
+
+
+@dataclass(frozen=True)
+class LogPage:
+    rows: list[LogRow]
+    newer: Cursor | None  # link to the page before this one (newer rows), if there is one
+    older: Cursor | None  # link to the page after this one (older rows), if there is one
+
+
+@cache
+def _type_names() -> dict[str, str]:
+    return {m._meta.label_lower: str(m._meta.verbose_name).capitalize() for m in apps.get_models()}
+
+
+def entries(*, user_id: int | None = None, model_label: str = "", object_id: str = "",
+            date_from: date | None = None, date_to: date | None = None):
+    """The index entries matching the log's filters, newest first. Each filter has an index that starts with
+    its column and ends with (history_date, id) (procurement.audit.models.AuditEntry)."""
+    from procurement.audit.models import AuditEntry
+
+    qs = AuditEntry.objects.all()
+    if user_id:
+        qs = qs.filter(actor_id=user_id)
+    if model_label and object_id:
+        qs = qs.filter(object_key=f"{model_label}:{object_id}")
+    elif model_label:
+        qs = qs.filter(model_label=model_label)
+    if date_from:
+        qs = qs.filter(history_date__gte=timezone.make_aware(datetime.combine(date_from, time.min)))
+    if date_to:
+        qs = qs.filter(history_date__lte=timezone.make_aware(datetime.combine(date_to, time.max)))
+    return qs.order_by("-history_date", "-id")
+
+
+def _row(values: tuple) -> LogRow:
+    (entry_id, when, kind, reason, label, object_id, history_id, name, link_label, link_pk, actor_id, first, last,
+     username) = values
+    return LogRow(
+        when=when, who=(f"{first} {last}".strip() or username or f"user #{actor_id}") if actor_id else "system",
+        action=ACTIONS.get(kind, "changed"), reason=reason, object_type=_type_names().get(label, label),
+        model_label=label, object_id=object_id, history_id=history_id, name=name, link_label=link_label,
+        link_pk=link_pk, entry_id=entry_id,
+    )
+
+
+def log_page(*, size: int, older_than: Cursor | None = None, newer_than: Cursor | None = None,
+             **filters) -> LogPage:
+    """One page of the log, newest first, in ONE query (keyset pagination: the cost of a page does not grow
+    with how far back it is). `older_than` gives the page after a cursor, `newer_than` the page before one."""
+    qs = entries(**filters)
+    if newer_than is not None:
+        # Walk up from the cursor (oldest first), then turn the page round.
+        newer = Q(history_date__gt=newer_than.when) | Q(history_date=newer_than.when, id__gt=newer_than.entry_id)
+        found = list(qs.filter(newer, history_date__gte=newer_than.when).order_by("history_date", "id")
+                     .values_list(*COLUMNS)[:size + 1])
+        rows = [_row(values) for values in reversed(found[:size])]
+        more_newer, more_older = len(found) > size, True
+    else:
+        if older_than is not None:
+            # history_date <= cursor on its own too, so the database starts its index scan at the cursor.
+            older = Q(history_date__lt=older_than.when) | Q(history_date=older_than.when, id__lt=older_than.entry_id)
+            qs = qs.filter(older, history_date__lte=older_than.when)
+        found = list(qs.values_list(*COLUMNS)[:size + 1])
+        rows = [_row(values) for values in found[:size]]
+        more_newer, more_older = older_than is not None, len(found) > size
+    return LogPage(
+        rows=rows,
+        newer=Cursor(rows[0].when, rows[0].entry_id) if rows and more_newer else None,
+        older=Cursor(rows[-1].when, rows[-1].entry_id) if rows and more_older else None,
+    )
+
+
+def log_rows(*, limit: int, **filters) -> Iterator[LogRow]:
+    """The newest `limit` rows matching the filters, newest first, read in chunks (the CSV export)."""
+    for values in entries(**filters).values_list(*COLUMNS)[:limit].iterator(chunk_size=2000):
+        yield _row(values)

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from procurement import authz
 from procurement.accounts.roles import Role, has_role
 from procurement.audit.forms import LogFilterForm
-from procurement.audit.log import CSV_LIMIT, log_rows
+from procurement.audit.log import CSV_LIMIT, Cursor, LogPage, log_page, log_rows
 from procurement.audit.registry import auditable, notice, parts_for, policy_for
 from procurement.audit.timeline import merged_timeline, object_timeline
 from procurement.spreadsheets import neutralise
@@ -40,29 +40,37 @@ def _require_auditor(user) -> None:
         raise PermissionDenied("Only auditors read the global audit log.")
 
 
-def _filters(request) -> tuple[LogFilterForm, dict]:
+def _filters(request) -> tuple[LogFilterForm, dict | None]:
+    """The filter form and the log's filters; None when the form is bound and invalid (no row matches)."""
     form = LogFilterForm(request.GET or None)
-    if not form.is_valid():
+    if not form.is_bound:
         return form, {}
+    if not form.is_valid():
+        return form, None
     data = form.cleaned_data
     return form, {"user_id": data["user"].pk if data.get("user") else None, "model_label": data["object_type"],
-                  "date_from": data["date_from"], "date_to": data["date_to"]}
+                  "object_id": data["object_id"].strip(), "date_from": data["date_from"],
+                  "date_to": data["date_to"]}
+
+
+# The log's own query parameters besides the filters: a page's position.
+CURSORS = ("older", "newer")
 
 
 @login_required
 def global_log(request):
+    """The newest changes first, PAGE_SIZE a page, keyset-paginated: "Older" carries the last row's cursor,
+    "Newer" the first row's. The rows are one query on the audit log index (procurement.audit.log)."""
     _require_auditor(request.user)
     form, filters = _filters(request)
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
-    rows = log_rows(**filters, limit=page * PAGE_SIZE + 1) if form.is_bound is False or form.is_valid() else []
-    page_rows = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    older, newer = (Cursor.parse(request.GET.get(name)) for name in CURSORS)
+    page = (log_page(size=PAGE_SIZE, older_than=older, newer_than=None if older else newer, **filters)
+            if filters is not None else LogPage(rows=[], newer=None, older=None))
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in (*CURSORS, "page"):
+        params.pop(name, None)
     return render(request, "audit/log.html", {
-        "form": form, "rows": page_rows, "page": page, "has_next": len(rows) > page * PAGE_SIZE,
+        "form": form, "rows": page.rows, "newer": page.newer, "older": page.older,
         "query": params.urlencode(), "auditable": auditable(),
     })
 
@@ -76,7 +84,7 @@ class _Echo:
 def global_log_csv(request):
     _require_auditor(request.user)
     form, filters = _filters(request)
-    rows = log_rows(**filters, limit=CSV_LIMIT) if form.is_bound is False or form.is_valid() else []
+    rows = log_rows(**filters, limit=CSV_LIMIT) if filters is not None else iter(())
     writer = csv.writer(_Echo())
 
     def lines():

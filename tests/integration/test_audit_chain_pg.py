@@ -18,13 +18,23 @@ from procurement.audit.chain import GENESIS, verify_chains
 from procurement.audit.history import attribute
 from procurement.audit.models import AuditSeal
 from procurement.audit.triggers import append_only_tables, audit_bypass, installed_triggers
-from procurement.models import WorkerHeartbeat
-from procurement.services import worker_heartbeat_record
+from procurement.models import ReferenceSequence
 from tests.security.figures import record
 
 pytestmark = pytest.mark.django_db(transaction=True)
-HISTORY = WorkerHeartbeat.history.model
+HISTORY = ReferenceSequence.history.model
 TABLE = HISTORY._meta.db_table
+
+
+def number_record(*, prefix: str, number: int) -> ReferenceSequence:
+    """Record `number` as the last one taken under `prefix`: a small tracked kernel model, so each call writes one
+    history row (the first creates the row, later ones change it)."""
+    sequence = (ReferenceSequence.objects.filter(prefix=prefix, year=2026).first()
+                or ReferenceSequence(prefix=prefix, year=2026))
+    sequence.last_number = number
+    attribute(sequence, actor=None, reason="Number taken")
+    sequence.save()
+    return sequence
 
 
 def raw(sql: str, params=()) -> None:
@@ -33,7 +43,7 @@ def raw(sql: str, params=()) -> None:
 
 
 def chain_of(beat) -> list[AuditSeal]:
-    return list(AuditSeal.objects.filter(object_key=f"procurement.workerheartbeat:{beat.pk}").order_by("sequence"))
+    return list(AuditSeal.objects.filter(object_key=f"procurement.referencesequence:{beat.pk}").order_by("sequence"))
 
 
 def test_postgres_triggers_guard_every_history_table():
@@ -44,7 +54,7 @@ def test_postgres_triggers_guard_every_history_table():
 
 
 @pytest.mark.parametrize("statement", [
-    f'UPDATE "{TABLE}" SET pid = 42',
+    f'UPDATE "{TABLE}" SET last_number = 42',
     f'DELETE FROM "{TABLE}"',
     f'TRUNCATE "{TABLE}"',
     'UPDATE "audit_auditseal" SET row_hash = \'forged\'',
@@ -52,21 +62,21 @@ def test_postgres_triggers_guard_every_history_table():
     'TRUNCATE "audit_auditseal"',
 ])
 def test_postgres_refuses_update_delete_and_truncate(statement):
-    beat = worker_heartbeat_record(hostname="pg-host", pid=1)
-    worker_heartbeat_record(hostname="pg-host", pid=2)
+    beat = number_record(prefix="pg-host", number=1)
+    number_record(prefix="pg-host", number=2)
     seals = AuditSeal.objects.count()  # the reference data re-seeded after the last flush has seals too
 
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         raw(statement)
 
-    assert list(HISTORY.objects.order_by("history_id").values_list("pid", flat=True)) == [1, 2]
+    assert list(HISTORY.objects.order_by("history_id").values_list("last_number", flat=True)) == [1, 2]
     assert AuditSeal.objects.count() == seals and len(chain_of(beat)) == 2 and verify_chains().intact
 
 
 def test_a_forged_row_on_postgres_is_named_by_audit_verify(capsys):
-    beat = worker_heartbeat_record(hostname="pg-forged", pid=1)
-    worker_heartbeat_record(hostname="pg-forged", pid=2)
-    worker_heartbeat_record(hostname="pg-other", pid=3)
+    beat = number_record(prefix="pg-forged", number=1)
+    number_record(prefix="pg-forged", number=2)
+    number_record(prefix="pg-other", number=3)
     target = chain_of(beat)[0]
 
     with audit_bypass():
@@ -78,26 +88,26 @@ def test_a_forged_row_on_postgres_is_named_by_audit_verify(capsys):
 
     assert failure.value.returncode == 1 and "1 broken chain(s)" in str(failure.value)
     assert err.count("BROKEN") == 1
-    assert f"procurement.workerheartbeat:{beat.pk}" in err and f"history id {target.history_id}" in err
+    assert f"procurement.referencesequence:{beat.pk}" in err and f"history id {target.history_id}" in err
     record("chains verified", verify_chains().chains)
     record("chains verified/forgeries detected", 1)
 
 
 def _write_history_concurrently(beat_pk: int, *, threads: int, writes: int, hold: float) -> list[str]:
-    """`threads` workers, each on its own connection, append `writes` history rows to the same heartbeat. Each
-    write re-sends post_save (what simple-history listens to) without touching the heartbeat row itself, so no
+    """`threads` workers, each on its own connection, append `writes` history rows to the same numbered. Each
+    write re-sends post_save (what simple-history listens to) without touching the numbered row itself, so no
     row lock on the object serialises the writers: only the chain's own lock can."""
     barrier = threading.Barrier(threads)
     errors: list[str] = []
 
     def writer(n: int) -> None:
         try:
-            beat = WorkerHeartbeat.objects.get(pk=beat_pk)
+            beat = ReferenceSequence.objects.get(pk=beat_pk)
             barrier.wait(timeout=30)
             for i in range(writes):
                 with transaction.atomic():
                     attribute(beat, actor=None, reason=f"writer {n} write {i}")
-                    post_save.send(sender=WorkerHeartbeat, instance=beat, created=False)
+                    post_save.send(sender=ReferenceSequence, instance=beat, created=False)
                     time.sleep(hold)  # keep the transaction (and any lock) open while the others try
         except Exception as exc:  # noqa: BLE001 - collected and asserted on below
             errors.append(f"{type(exc).__name__}: {exc}")
@@ -113,7 +123,7 @@ def _write_history_concurrently(beat_pk: int, *, threads: int, writes: int, hold
 
 
 def test_concurrent_writers_never_fork_one_objects_chain():
-    beat = worker_heartbeat_record(hostname="pg-busy", pid=1)
+    beat = number_record(prefix="pg-busy", number=1)
     rows_before = verify_chains().rows
 
     errors = _write_history_concurrently(beat.pk, threads=6, writes=5, hold=0.02)
@@ -132,7 +142,7 @@ def test_concurrent_writers_never_fork_one_objects_chain():
 def test_without_the_chain_lock_the_unique_constraint_refuses_the_fork(monkeypatch):
     """The control experiment: the same writers with the advisory lock switched off do collide, and the
     database constraint turns the would-be fork into an error (nothing half-written: that write rolls back)."""
-    beat = worker_heartbeat_record(hostname="pg-unlocked", pid=1)
+    beat = number_record(prefix="pg-unlocked", number=1)
     monkeypatch.setattr(chain, "_lock_chain", lambda using, object_key: None)
 
     errors = _write_history_concurrently(beat.pk, threads=4, writes=1, hold=0.5)

@@ -21,14 +21,24 @@ from procurement.audit.chain import GENESIS, layout, row_hash, seal_of, verify_c
 from procurement.audit.history import attribute
 from procurement.audit.models import AuditSeal
 from procurement.audit.triggers import append_only_tables, audit_bypass, installed_triggers
-from procurement.models import WorkerHeartbeat
-from procurement.services import worker_heartbeat_record
+from procurement.models import ReferenceSequence
 from tests.security.figures import record
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
-HISTORY = WorkerHeartbeat.history.model
+HISTORY = ReferenceSequence.history.model
 TABLE = HISTORY._meta.db_table
+
+
+def number_record(*, prefix: str, number: int) -> ReferenceSequence:
+    """Record `number` as the last one taken under `prefix`: a small tracked kernel model, so each call writes one
+    history row (the first creates the row, later ones change it)."""
+    sequence = (ReferenceSequence.objects.filter(prefix=prefix, year=2026).first()
+                or ReferenceSequence(prefix=prefix, year=2026))
+    sequence.last_number = number
+    attribute(sequence, actor=None, reason="Number taken")
+    sequence.save()
+    return sequence
 
 
 def seals_of(instance) -> list[AuditSeal]:
@@ -52,13 +62,13 @@ def verify() -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def heartbeat():
-    """A heartbeat created, changed, then deleted: a chain of three rows (+, ~, -)."""
-    beat = worker_heartbeat_record(hostname="chain-host", pid=1)
-    worker_heartbeat_record(hostname="chain-host", pid=2)
+def numbered():
+    """A numbered created, changed, then deleted: a chain of three rows (+, ~, -)."""
+    beat = number_record(prefix="chain-host", number=1)
+    number_record(prefix="chain-host", number=2)
     pk = beat.pk
-    beat = WorkerHeartbeat.objects.get(pk=pk)
-    attribute(beat, actor=None, reason="Host retired")
+    beat = ReferenceSequence.objects.get(pk=pk)
+    attribute(beat, actor=None, reason="Prefix retired")
     beat.delete()
     beat.pk = pk
     return beat
@@ -67,13 +77,13 @@ def heartbeat():
 # --- the chain --------------------------------------------------------------------------------------------------
 
 
-def test_create_update_delete_build_one_linked_chain(heartbeat):
-    rows = list(HISTORY.objects.filter(id=heartbeat.pk).order_by("history_id"))
-    seals = seals_of(heartbeat)
+def test_create_update_delete_build_one_linked_chain(numbered):
+    rows = list(HISTORY.objects.filter(id=numbered.pk).order_by("history_id"))
+    seals = seals_of(numbered)
 
     assert [r.history_type for r in rows] == ["+", "~", "-"]
     assert [(s.sequence, s.history_id, s.history_model) for s in seals] == [
-        (n, r.history_id, "procurement.historicalworkerheartbeat") for n, r in enumerate(rows, start=1)]
+        (n, r.history_id, "procurement.historicalreferencesequence") for n, r in enumerate(rows, start=1)]
     assert seals[0].previous_hash == GENESIS
     assert [s.previous_hash for s in seals[1:]] == [s.row_hash for s in seals[:-1]]
     assert len({s.row_hash for s in seals}) == 3
@@ -84,9 +94,9 @@ def test_create_update_delete_build_one_linked_chain(heartbeat):
                     row=stored, m2m_rows={}) == seals[1].row_hash
 
 
-def test_the_hash_covers_the_reason_the_actor_and_the_time(heartbeat, lead):
+def test_the_hash_covers_the_reason_the_actor_and_the_time(numbered, lead):
     spec = layout(HISTORY)
-    seal = seals_of(heartbeat)[1]
+    seal = seals_of(numbered)[1]
     stored = HISTORY.objects.filter(history_id=seal.history_id).values(*spec.columns).get()
 
     def digest(**changes):
@@ -95,14 +105,14 @@ def test_the_hash_covers_the_reason_the_actor_and_the_time(heartbeat, lead):
 
     assert digest() == seal.row_hash
     for change in ({"history_change_reason": "other"}, {"history_user_id": lead.pk}, {"history_type": "-"},
-                   {"history_date": stored["history_date"].replace(year=2020)}, {"pid": 99}):
+                   {"history_date": stored["history_date"].replace(year=2020)}, {"last_number": 99}):
         assert digest(**change) != seal.row_hash, change
 
 
 def test_a_rolled_back_change_leaves_neither_row_nor_seal():
     before = (HISTORY.objects.count(), AuditSeal.objects.count())
     with pytest.raises(RuntimeError), transaction.atomic():
-        worker_heartbeat_record(hostname="rolled-back", pid=1)
+        number_record(prefix="rolled-back", number=1)
         raise RuntimeError("fail after the write")
 
     assert (HISTORY.objects.count(), AuditSeal.objects.count()) == before
@@ -150,31 +160,31 @@ def test_every_history_table_and_the_seal_table_carry_both_triggers():
 
 
 @pytest.mark.parametrize("statement", [
-    f'UPDATE "{TABLE}" SET pid = 42',
+    f'UPDATE "{TABLE}" SET last_number = 42',
     f'UPDATE "{TABLE}" SET history_change_reason = %s',
     f'DELETE FROM "{TABLE}"',
     'UPDATE "audit_auditseal" SET row_hash = %s',
     'DELETE FROM "audit_auditseal"',
 ])
-def test_triggers_refuse_update_and_delete(heartbeat, statement):
-    before = list(HISTORY.objects.order_by("history_id").values_list("history_id", "pid", "history_change_reason"))
+def test_triggers_refuse_update_and_delete(numbered, statement):
+    columns = ("history_id", "last_number", "history_change_reason")
+    before = list(HISTORY.objects.order_by("history_id").values_list(*columns))
     seals = list(AuditSeal.objects.order_by("pk").values_list("pk", "row_hash"))
 
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         raw(statement, ["forged"] if "%s" in statement else [])
 
-    assert list(HISTORY.objects.order_by("history_id").values_list("history_id", "pid", "history_change_reason")) \
-        == before
+    assert list(HISTORY.objects.order_by("history_id").values_list(*columns)) == before
     assert list(AuditSeal.objects.order_by("pk").values_list("pk", "row_hash")) == seals
 
 
-def test_the_bypass_is_local_to_its_block(heartbeat):
+def test_the_bypass_is_local_to_its_block(numbered):
     with audit_bypass():
-        raw(f'UPDATE "{TABLE}" SET pid = 7 WHERE id = %s', [heartbeat.pk])
+        raw(f'UPDATE "{TABLE}" SET last_number = 7 WHERE id = %s', [numbered.pk])
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        raw(f'UPDATE "{TABLE}" SET pid = 8 WHERE id = %s', [heartbeat.pk])
-    assert set(HISTORY.objects.filter(id=heartbeat.pk).values_list("pid", flat=True)) == {7}
+        raw(f'UPDATE "{TABLE}" SET last_number = 8 WHERE id = %s', [numbered.pk])
+    assert set(HISTORY.objects.filter(id=numbered.pk).values_list("last_number", flat=True)) == {7}
 
 
 def test_no_application_code_uses_the_bypass():
@@ -194,8 +204,8 @@ def test_no_application_code_uses_the_bypass():
 # --- audit_verify -----------------------------------------------------------------------------------------------
 
 
-def test_verify_passes_on_intact_chains_and_counts_them(heartbeat):
-    worker_heartbeat_record(hostname="second-host", pid=5)
+def test_verify_passes_on_intact_chains_and_counts_them(numbered):
+    number_record(prefix="second-host", number=5)
 
     code, out, err = verify()
 
@@ -206,26 +216,26 @@ def test_verify_passes_on_intact_chains_and_counts_them(heartbeat):
     record("chains verified", result.chains)
 
 
-def test_a_forged_row_is_named_exactly(heartbeat):
-    worker_heartbeat_record(hostname="bystander", pid=5)  # another chain, untouched
-    forged = seals_of(heartbeat)[1]
+def test_a_forged_row_is_named_exactly(numbered):
+    number_record(prefix="bystander", number=5)  # another chain, untouched
+    forged = seals_of(numbered)[1]
 
     with audit_bypass():
-        raw(f'UPDATE "{TABLE}" SET history_change_reason = %s, pid = 999 WHERE history_id = %s',
+        raw(f'UPDATE "{TABLE}" SET history_change_reason = %s, last_number = 999 WHERE history_id = %s',
             ["Nothing to see here", forged.history_id])
     code, _, err = verify()
 
     assert code == 1
     breaks = verify_chains().breaks
     assert [(b.history_model, b.history_id, b.object_key) for b in breaks] == [
-        ("procurement.historicalworkerheartbeat", forged.history_id, f"procurement.workerheartbeat:{heartbeat.pk}")]
+        ("procurement.historicalreferencesequence", forged.history_id, f"procurement.referencesequence:{numbered.pk}")]
     assert f"history id {forged.history_id}" in err and "changed after it was written" in err
     assert "1 broken chain(s)" in err
     record("chains verified/forgeries detected", 1)
 
 
-def test_a_deleted_row_is_reported(heartbeat):
-    victim = seals_of(heartbeat)[0]
+def test_a_deleted_row_is_reported(numbered):
+    victim = seals_of(numbered)[0]
 
     with audit_bypass():
         raw(f'DELETE FROM "{TABLE}" WHERE history_id = %s', [victim.history_id])
@@ -236,8 +246,8 @@ def test_a_deleted_row_is_reported(heartbeat):
     record("chains verified/forgeries detected", 1)
 
 
-def test_a_row_deleted_with_its_seal_is_reported_at_the_gap(heartbeat):
-    seals = seals_of(heartbeat)
+def test_a_row_deleted_with_its_seal_is_reported_at_the_gap(numbered):
+    seals = seals_of(numbered)
 
     with audit_bypass():
         raw(f'DELETE FROM "{TABLE}" WHERE history_id = %s', [seals[1].history_id])
@@ -249,8 +259,8 @@ def test_a_row_deleted_with_its_seal_is_reported_at_the_gap(heartbeat):
     record("chains verified/forgeries detected", 1)
 
 
-def test_a_rewritten_seal_link_is_reported(heartbeat):
-    seals = seals_of(heartbeat)
+def test_a_rewritten_seal_link_is_reported(numbered):
+    seals = seals_of(numbered)
 
     with audit_bypass():
         raw('UPDATE "audit_auditseal" SET row_hash = %s WHERE id = %s', ["f" * 64, seals[0].pk])
@@ -260,11 +270,11 @@ def test_a_rewritten_seal_link_is_reported(heartbeat):
     assert [(b.history_id, b.object_key) for b in breaks] == [(seals[0].history_id, seals[0].object_key)]
 
 
-def test_a_row_inserted_behind_the_applications_back_is_reported(heartbeat):
+def test_a_row_inserted_behind_the_applications_back_is_reported(numbered):
     columns = [f.column for f in HISTORY._meta.concrete_fields if f.attname != "history_id"]
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT {", ".join(columns)} FROM "{TABLE}" WHERE id = %s ORDER BY history_id LIMIT 1',
-                       [heartbeat.pk])
+                       [numbered.pk])
         values = cursor.fetchone()
         cursor.execute(f'INSERT INTO "{TABLE}" ({", ".join(columns)}) VALUES ({", ".join(["%s"] * len(columns))})',
                        values)
@@ -276,24 +286,25 @@ def test_a_row_inserted_behind_the_applications_back_is_reported(heartbeat):
     record("chains verified/forgeries detected", 1)
 
 
-def test_verify_reads_in_chunks(heartbeat):
+def test_verify_reads_in_chunks(numbered):
     for n in range(6):
-        worker_heartbeat_record(hostname=f"chunk-{n}", pid=n)
+        number_record(prefix=f"chunk-{n}", number=n)
 
     small = verify_chains(chunk=2)
     assert small.intact and small.chains == verify_chains(chunk=1000).chains >= 7
 
 
-def test_rows_written_before_the_chain_existed_are_sealed_oldest_first(heartbeat):
+def test_rows_written_before_the_chain_existed_are_sealed_oldest_first(numbered):
     """What the seal table's migration does once for an existing database."""
-    object_key = seals_of(heartbeat)[0].object_key
-    with audit_bypass():
+    object_key = seals_of(numbered)[0].object_key
+    with audit_bypass():  # before the chain there was no audit log index either
         raw('DELETE FROM "audit_auditseal" WHERE object_key = %s', [object_key])
+        raw('DELETE FROM "audit_auditentry" WHERE object_key = %s', [object_key])
 
     assert chain.seal_unsealed() == 3
-    resealed = seals_of(heartbeat)
+    resealed = seals_of(numbered)
     assert [s.sequence for s in resealed] == [1, 2, 3]
-    assert list(HISTORY.objects.filter(id=heartbeat.pk).order_by("history_id").values_list("history_id", flat=True)) \
+    assert list(HISTORY.objects.filter(id=numbered.pk).order_by("history_id").values_list("history_id", flat=True)) \
         == [s.history_id for s in resealed]
     assert verify_chains().intact
 
@@ -301,23 +312,23 @@ def test_rows_written_before_the_chain_existed_are_sealed_oldest_first(heartbeat
 def test_a_column_added_by_a_later_migration_leaves_older_seals_intact(monkeypatch):
     """Rows sealed before a migration added a column are rechecked on the columns they were sealed with."""
     full = layout(HISTORY)
-    before_migration = dataclasses.replace(full, columns=tuple(c for c in full.columns if c != "pid"))
+    before_migration = dataclasses.replace(full, columns=tuple(c for c in full.columns if c != "last_number"))
     original = chain.layout
     with monkeypatch.context() as patch:
         patch.setattr(chain, "layout", lambda model: before_migration if model is HISTORY else original(model))
-        beat = worker_heartbeat_record(hostname="before-migration", pid=3)
-    worker_heartbeat_record(hostname="before-migration", pid=4)
+        beat = number_record(prefix="pre-migrate", number=3)
+    number_record(prefix="pre-migrate", number=4)
     old, new = seals_of(beat)
 
-    assert "pid" not in old.columns.split(",") and "pid" in new.columns.split(",")
+    assert "last_number" not in old.columns.split(",") and "last_number" in new.columns.split(",")
     assert verify_chains().intact
     with audit_bypass():
         raw(f'UPDATE "{TABLE}" SET history_change_reason = %s WHERE history_id = %s', ["forged", old.history_id])
     assert [b.history_id for b in verify_chains().breaks] == [old.history_id]
 
 
-def test_a_sealed_column_that_disappeared_is_reported(heartbeat):
-    first = seals_of(heartbeat)[0]
+def test_a_sealed_column_that_disappeared_is_reported(numbered):
+    first = seals_of(numbered)[0]
     with audit_bypass():
         raw('UPDATE "audit_auditseal" SET columns = columns || %s WHERE id = %s', [",retired_field", first.pk])
 

@@ -27,12 +27,22 @@ from procurement.audit.checkpoint import (
 from procurement.audit.history import attribute
 from procurement.audit.models import AuditSeal
 from procurement.audit.triggers import audit_bypass
-from procurement.models import WorkerHeartbeat
-from procurement.services import worker_heartbeat_record
+from procurement.models import ReferenceSequence
 
 pytestmark = pytest.mark.django_db
-HISTORY = WorkerHeartbeat.history.model
+HISTORY = ReferenceSequence.history.model
 TABLE = HISTORY._meta.db_table
+
+
+def number_record(*, prefix: str, number: int) -> ReferenceSequence:
+    """Record `number` as the last one taken under `prefix`: a small tracked kernel model, so each call writes one
+    history row (the first creates the row, later ones change it)."""
+    sequence = (ReferenceSequence.objects.filter(prefix=prefix, year=2026).first()
+                or ReferenceSequence(prefix=prefix, year=2026))
+    sequence.last_number = number
+    attribute(sequence, actor=None, reason="Number taken")
+    sequence.save()
+    return sequence
 
 
 def raw(sql: str, params=()) -> None:
@@ -70,10 +80,12 @@ def key_of(instance) -> str:
 
 
 def cut(seal: AuditSeal) -> None:
-    """Delete one history row together with its seal, as the chain tests forge rows."""
+    """Delete one history row together with its seal and its audit log index entry, as the chain tests forge
+    rows (an entry left behind is caught by the index check: test_audit_index.py)."""
     with audit_bypass():
         raw(f'DELETE FROM "{TABLE}" WHERE history_id = %s', [seal.history_id])
         raw('DELETE FROM "audit_auditseal" WHERE id = %s', [seal.pk])
+        raw('DELETE FROM "audit_auditentry" WHERE seal_id = %s', [seal.pk])
 
 
 def stored(name: str) -> bytes:
@@ -104,26 +116,26 @@ def key(settings) -> Ed25519PrivateKey:
 
 
 @pytest.fixture
-def heartbeat():
-    """A heartbeat created, changed twice: a chain of three rows."""
-    worker_heartbeat_record(hostname="checkpoint-host", pid=1)
-    worker_heartbeat_record(hostname="checkpoint-host", pid=2)
-    return worker_heartbeat_record(hostname="checkpoint-host", pid=3)
+def numbered():
+    """A numbered created, changed twice: a chain of three rows."""
+    number_record(prefix="ckpt-host", number=1)
+    number_record(prefix="ckpt-host", number=2)
+    return number_record(prefix="ckpt-host", number=3)
 
 
 # --- writing ----------------------------------------------------------------------------------------------------
 
 
-def test_a_checkpoint_signs_the_head_of_every_chain(key, heartbeat):
-    other = worker_heartbeat_record(hostname="bystander", pid=9)
+def test_a_checkpoint_signs_the_head_of_every_chain(key, numbered):
+    other = number_record(prefix="bystander", number=9)
 
     written = checkpoint_write(reason="Nightly checkpoint")
 
     assert written.name.startswith("audit-checkpoints/checkpoint-") and written.name.endswith(".json")
     document = json.loads(stored(written.name))
     payload = document["payload"]
-    head = seals_of(heartbeat)[-1]
-    assert payload["chains"][key_of(heartbeat)] == [3, head.row_hash]
+    head = seals_of(numbered)[-1]
+    assert payload["chains"][key_of(numbered)] == [3, head.row_hash]
     assert payload["chains"][key_of(other)] == [1, seals_of(other)[0].row_hash]
     assert payload["chain_count"] == len(payload["chains"]) == AuditSeal.objects.values("object_key").distinct().count()
     assert payload["row_count"] == AuditSeal.objects.count()
@@ -135,14 +147,14 @@ def test_a_checkpoint_signs_the_head_of_every_chain(key, heartbeat):
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     key.public_key().verify(base64.b64decode(document["signature"]), canonical)  # raises if it does not verify
     # nothing was written to the history tables
-    assert written.chains[key_of(heartbeat)] == (3, head.row_hash)
+    assert written.chains[key_of(numbered)] == (3, head.row_hash)
 
     code, out, err = verify()
     assert (code, err) == (0, "")
     assert f"against checkpoint {written.name}" in out and "every chain intact" in out
 
 
-def test_each_checkpoint_names_the_one_before_it(key, heartbeat):
+def test_each_checkpoint_names_the_one_before_it(key, numbered):
     first = checkpoint_write(reason="First")
     second = checkpoint_write(reason="Second")
 
@@ -152,7 +164,7 @@ def test_each_checkpoint_names_the_one_before_it(key, heartbeat):
     assert checkpoint_verify().name == second.name
 
 
-def test_a_pem_key_is_accepted(settings, heartbeat):
+def test_a_pem_key_is_accepted(settings, numbered):
     private = Ed25519PrivateKey.generate()
     settings.BATON_AUDIT_SIGNING_KEY = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
@@ -163,7 +175,7 @@ def test_a_pem_key_is_accepted(settings, heartbeat):
     assert checkpoint_verify().intact
 
 
-def test_an_unreadable_key_is_refused_without_echoing_it(settings, heartbeat):
+def test_an_unreadable_key_is_refused_without_echoing_it(settings, numbered):
     settings.BATON_AUDIT_SIGNING_KEY = "c2hvcnQ="  # base64 of 5 bytes
 
     with pytest.raises(CheckpointKeyInvalid, match="32-byte") as refused:
@@ -176,9 +188,9 @@ def test_an_unreadable_key_is_refused_without_echoing_it(settings, heartbeat):
 # --- the cut tail (finding 15) ----------------------------------------------------------------------------------
 
 
-def test_finding_15_a_tail_deleted_with_its_seal_is_reported_against_the_checkpoint(key, heartbeat):
+def test_finding_15_a_tail_deleted_with_its_seal_is_reported_against_the_checkpoint(key, numbered):
     written = checkpoint_write(reason="Before the cut")
-    last = seals_of(heartbeat)[-1]
+    last = seals_of(numbered)[-1]
 
     cut(last)
 
@@ -186,16 +198,16 @@ def test_finding_15_a_tail_deleted_with_its_seal_is_reported_against_the_checkpo
     assert verify_chains().intact
     code, _, err = verify()
     assert code == 1
-    assert f"CHECKPOINT {key_of(heartbeat)}: chain is shorter than checkpoint {written.name}" in err
+    assert f"CHECKPOINT {key_of(numbered)}: chain is shorter than checkpoint {written.name}" in err
     assert "checkpointed at sequence 3, its head is now sequence 2; sequence 3 is missing" in err
     assert "0 broken chain(s), 1 checkpoint finding(s)" in err
     [finding] = checkpoint_verify().findings
-    assert (finding.object_key, finding.missing) == (key_of(heartbeat), range(3, 4))
+    assert (finding.object_key, finding.missing) == (key_of(numbered), range(3, 4))
 
 
-def test_several_rows_cut_from_the_end_are_all_named(key, heartbeat):
+def test_several_rows_cut_from_the_end_are_all_named(key, numbered):
     checkpoint_write(reason="Before the cut")
-    seals = seals_of(heartbeat)
+    seals = seals_of(numbered)
 
     cut(seals[2])
     cut(seals[1])
@@ -205,43 +217,44 @@ def test_several_rows_cut_from_the_end_are_all_named(key, heartbeat):
     assert "its head is now sequence 1; sequences 2–3 are missing" in finding.problem
 
 
-def test_a_chain_deleted_entirely_is_reported(key, heartbeat):
+def test_a_chain_deleted_entirely_is_reported(key, numbered):
     checkpoint_write(reason="Before the cut")
 
-    for seal in reversed(seals_of(heartbeat)):
+    for seal in reversed(seals_of(numbered)):
         cut(seal)
 
     assert verify_chains().intact
     [finding] = checkpoint_verify().findings
-    assert finding.object_key == key_of(heartbeat) and finding.missing == range(1, 4)
+    assert finding.object_key == key_of(numbered) and finding.missing == range(1, 4)
     assert "no seal of it is left; sequences 1–3 are missing" in finding.problem
 
 
-def test_a_tail_rewritten_with_a_consistent_seal_is_reported(key, heartbeat):
+def test_a_tail_rewritten_with_a_consistent_seal_is_reported(key, numbered):
     """Someone who recomputes the SHA-256 of the row they forged keeps the chain consistent, not the checkpoint."""
     checkpoint_write(reason="Before the forgery")
-    last = seals_of(heartbeat)[-1]
+    last = seals_of(numbered)[-1]
     spec = layout(HISTORY)
     with audit_bypass():
-        raw(f'UPDATE "{TABLE}" SET pid = 999 WHERE history_id = %s', [last.history_id])
+        raw(f'UPDATE "{TABLE}" SET last_number = 999 WHERE history_id = %s', [last.history_id])
         row = HISTORY.objects.filter(history_id=last.history_id).values(*spec.columns).get()
         forged = row_hash(spec=spec, object_key=last.object_key, sequence=3, previous_hash=last.previous_hash,
                           row=row, m2m_rows={})
         raw('UPDATE "audit_auditseal" SET row_hash = %s WHERE id = %s', [forged, last.pk])
+        raw('UPDATE "audit_auditentry" SET row_hash = %s WHERE seal_id = %s', [forged, last.pk])
 
     assert verify_chains().intact
     [finding] = checkpoint_verify().findings
-    assert finding.object_key == key_of(heartbeat)
+    assert finding.object_key == key_of(numbered)
     assert "seal 3 no longer has the hash checkpointed" in finding.problem
 
 
-def test_chains_that_grow_after_a_checkpoint_are_fine(key, heartbeat):
+def test_chains_that_grow_after_a_checkpoint_are_fine(key, numbered):
     checkpoint_write(reason="Before more work")
 
-    worker_heartbeat_record(hostname="checkpoint-host", pid=4)
-    worker_heartbeat_record(hostname="new-after-checkpoint", pid=1)
-    beat = WorkerHeartbeat.objects.get(pk=heartbeat.pk)
-    attribute(beat, actor=None, reason="Host retired")
+    number_record(prefix="ckpt-host", number=4)
+    number_record(prefix="ckpt-new", number=1)
+    beat = ReferenceSequence.objects.get(pk=numbered.pk)
+    attribute(beat, actor=None, reason="Prefix retired")
     beat.delete()
 
     result = checkpoint_verify()
@@ -253,10 +266,10 @@ def test_chains_that_grow_after_a_checkpoint_are_fine(key, heartbeat):
 # --- the checkpoint file itself ---------------------------------------------------------------------------------
 
 
-def test_a_checkpoint_changed_by_one_byte_has_a_bad_signature(key, heartbeat):
+def test_a_checkpoint_changed_by_one_byte_has_a_bad_signature(key, numbered):
     written = checkpoint_write(reason="To be tampered with")
     data = stored(written.name)
-    head_hash = seals_of(heartbeat)[-1].row_hash.encode()
+    head_hash = seals_of(numbered)[-1].row_hash.encode()
     at = data.index(head_hash)
     tampered = data[:at] + (b"0" if data[at:at + 1] != b"0" else b"1") + data[at + 1:]
     assert len(tampered) == len(data) and sum(a != b for a, b in zip(data, tampered, strict=True)) == 1
@@ -269,7 +282,7 @@ def test_a_checkpoint_changed_by_one_byte_has_a_bad_signature(key, heartbeat):
     assert checkpoint_verify().checkpoint is None  # nothing in an unverified checkpoint is believed
 
 
-def test_a_checkpoint_that_is_no_longer_json_is_reported(key, heartbeat):
+def test_a_checkpoint_that_is_no_longer_json_is_reported(key, numbered):
     written = checkpoint_write(reason="To be truncated")
     overwrite(written.name, stored(written.name)[:-1])
 
@@ -277,7 +290,7 @@ def test_a_checkpoint_that_is_no_longer_json_is_reported(key, heartbeat):
     assert "is unreadable or altered" in finding.problem
 
 
-def test_a_checkpoint_signed_by_another_key_is_refused(key, settings, heartbeat):
+def test_a_checkpoint_signed_by_another_key_is_refused(key, settings, numbered):
     written = checkpoint_write(reason="Signed by the old key")
     other = Ed25519PrivateKey.generate()
     settings.BATON_AUDIT_SIGNING_KEY = b64(other)
@@ -289,11 +302,11 @@ def test_a_checkpoint_signed_by_another_key_is_refused(key, settings, heartbeat)
     assert written.key_fingerprint in err and cp.fingerprint(other.public_key()) in err
 
 
-def test_a_forger_with_their_own_key_is_refused_by_a_verifier_holding_the_public_key(key, settings, heartbeat):
+def test_a_forger_with_their_own_key_is_refused_by_a_verifier_holding_the_public_key(key, settings, numbered):
     """The public key inside the file is a label, never trusted: the verifier's configured key decides."""
     settings.BATON_AUDIT_VERIFY_KEY = public_b64(key)
     checkpoint_write(reason="Honest")
-    cut(seals_of(heartbeat)[-1])
+    cut(seals_of(numbered)[-1])
     forger = Ed25519PrivateKey.generate()
     settings.BATON_AUDIT_SIGNING_KEY, settings.BATON_AUDIT_VERIFY_KEY = b64(forger), None
     forged = checkpoint_write(reason="Covering the cut")  # consistent with the cut chain
@@ -303,7 +316,7 @@ def test_a_forger_with_their_own_key_is_refused_by_a_verifier_holding_the_public
     assert f"checkpoint {forged.name} was not signed by the trusted key" in finding.problem
 
 
-def test_a_verifier_needs_only_the_public_key(key, settings, heartbeat):
+def test_a_verifier_needs_only_the_public_key(key, settings, numbered):
     written = checkpoint_write(reason="Signed on the app host")
     settings.BATON_AUDIT_SIGNING_KEY = None
     settings.BATON_AUDIT_VERIFY_KEY = key.public_key().public_bytes(
@@ -311,11 +324,11 @@ def test_a_verifier_needs_only_the_public_key(key, settings, heartbeat):
 
     result = checkpoint_verify()
     assert result.intact and result.checkpoint.name == written.name
-    cut(seals_of(heartbeat)[-1])
+    cut(seals_of(numbered)[-1])
     assert [f.missing for f in checkpoint_verify().findings] == [range(3, 4)]
 
 
-def test_a_verify_key_that_does_not_match_the_signing_key_refuses_to_write(key, settings, heartbeat):
+def test_a_verify_key_that_does_not_match_the_signing_key_refuses_to_write(key, settings, numbered):
     settings.BATON_AUDIT_VERIFY_KEY = public_b64(Ed25519PrivateKey.generate())
 
     with pytest.raises(CheckpointKeyInvalid, match="not the public half"):
@@ -323,7 +336,7 @@ def test_a_verify_key_that_does_not_match_the_signing_key_refuses_to_write(key, 
     assert cp.checkpoint_names() == []
 
 
-def test_a_checkpoint_cannot_be_verified_without_a_key(key, settings, heartbeat):
+def test_a_checkpoint_cannot_be_verified_without_a_key(key, settings, numbered):
     checkpoint_write(reason="Written")
     settings.BATON_AUDIT_SIGNING_KEY = None
 
@@ -331,7 +344,7 @@ def test_a_checkpoint_cannot_be_verified_without_a_key(key, settings, heartbeat)
     assert code == 1 and "cannot be verified" in err and "BATON_AUDIT_VERIFY_KEY" in err
 
 
-def test_without_any_checkpoint_verify_passes_and_says_so(heartbeat):
+def test_without_any_checkpoint_verify_passes_and_says_so(numbered):
     code, out, err = verify()
 
     assert (code, err) == (0, "")
@@ -341,7 +354,7 @@ def test_without_any_checkpoint_verify_passes_and_says_so(heartbeat):
 # --- no key -----------------------------------------------------------------------------------------------------
 
 
-def test_no_key_with_debug_off_refuses_loudly(heartbeat):
+def test_no_key_with_debug_off_refuses_loudly(numbered):
     from procurement.audit.tasks import checkpoint
 
     with pytest.raises(CheckpointKeyMissing, match="BATON_AUDIT_SIGNING_KEY is not set and DEBUG is off"):
@@ -354,7 +367,7 @@ def test_no_key_with_debug_off_refuses_loudly(heartbeat):
     assert [m.id for m in cp.check_checkpoint_keys()] == ["audit.W001"]
 
 
-def test_no_key_with_debug_on_uses_a_development_key_and_says_so(settings, heartbeat, caplog):
+def test_no_key_with_debug_on_uses_a_development_key_and_says_so(settings, numbered, caplog):
     settings.DEBUG = True
 
     first = checkpoint_write(reason="Local run")
@@ -376,7 +389,7 @@ def test_no_key_with_debug_on_uses_a_development_key_and_says_so(settings, heart
 # --- the task ---------------------------------------------------------------------------------------------------
 
 
-def test_the_task_writes_a_checkpoint(key, heartbeat):
+def test_the_task_writes_a_checkpoint(key, numbered):
     from procurement.audit.tasks import checkpoint
 
     name = checkpoint.apply(kwargs={"reason": "Memo AW-1 approved"}).get()
