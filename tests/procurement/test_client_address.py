@@ -213,3 +213,34 @@ def test_without_a_trusted_proxy_a_forged_header_cannot_escape_the_lock_out(clie
 
     assert straight(TEST_PASSWORD, forwarded_for=CLIENT_B).status_code == 429
     assert AccessAttempt.objects.get(username="alice").ip_address == CLIENT_A
+
+
+# --- the sign-off throttle logs the address, and counts per user whatever it is ----------------------------
+@pytest.mark.django_db
+def test_the_sign_off_throttle_logs_each_attempt_with_the_client_address_but_counts_per_user(
+        make_user, settings, caplog):
+    from django.core.cache import cache
+    from django.core.exceptions import ValidationError
+
+    from procurement import throttle
+
+    cache.clear()
+    settings.BATON_SIGNOFF_FAILURE_LIMIT = 2
+    approver = make_user()
+    caplog.set_level("WARNING", logger="procurement.throttle")
+
+    with pytest.raises(ValidationError):
+        throttle.check_password(approver, "wrong", wrong="Wrong.", client_address=CLIENT_A)
+    with pytest.raises(ValidationError):  # another address does not start a new count
+        throttle.check_password(approver, "wrong", wrong="Wrong.", client_address=CLIENT_B)
+    with pytest.raises(ValidationError) as refused:
+        throttle.check_password(approver, TEST_PASSWORD, wrong="Wrong.", client_address=FORGED)
+
+    assert refused.value.message_dict["password"] == [throttle.refusal_message()]
+    assert throttle.failures(approver) == 2
+    lines = [r.getMessage() for r in caplog.records if r.name == "procurement.throttle"]
+    assert len(lines) == 3
+    assert "Wrong sign-off password 1 of 2" in lines[0] and CLIENT_A in lines[0]
+    assert "Wrong sign-off password 2 of 2" in lines[1] and "paused" in lines[1] and CLIENT_B in lines[1]
+    assert "Sign-off refused" in lines[2] and FORGED in lines[2] and approver.username in lines[2]
+    cache.clear()
