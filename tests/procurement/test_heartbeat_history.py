@@ -1,0 +1,66 @@
+"""The worker heartbeat keeps no history (issue 18), and migration 0003 retires the history it had: the table
+goes, its seals stay, pinned by one retirement seal."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from procurement.audit.models import AuditSeal
+from procurement.models import WorkerHeartbeat
+from procurement.services import worker_heartbeat_record
+
+BEFORE, AFTER = ("procurement", "0002_exchange_rates"), ("procurement", "0003_retire_worker_heartbeat_history")
+LABEL = "procurement.historicalworkerheartbeat"
+
+
+@pytest.mark.django_db
+def test_a_heartbeat_write_creates_no_history_row_and_no_seal():
+    seals = AuditSeal.objects.count()
+
+    beat = worker_heartbeat_record(hostname="quiet-host", pid=1)
+    worker_heartbeat_record(hostname="quiet-host", pid=2)
+
+    assert WorkerHeartbeat.objects.get(pk=beat.pk).pid == 2
+    assert not hasattr(WorkerHeartbeat, "history")
+    assert LABEL not in connection.introspection.table_names() and "procurement_historicalworkerheartbeat" \
+        not in connection.introspection.table_names()
+    assert AuditSeal.objects.count() == seals
+    assert not AuditSeal.objects.filter(object_key__startswith="procurement.workerheartbeat:").exists()
+
+
+def _migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([target])
+    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] != target[0]]
+    return executor.loader.project_state([target, *others]).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_drops_the_history_table_and_pins_its_chains():
+    from procurement.audit.chain import seal_unsealed
+
+    migration = __import__("procurement.migrations.0003_retire_worker_heartbeat_history", fromlist=["x"])
+    old = _migrate(BEFORE)
+    try:
+        # given heartbeat history written (and sealed) while the heartbeat still kept it
+        history = old.get_model("procurement", "HistoricalWorkerHeartbeat")
+        for pid, kind in ((1, "+"), (2, "~"), (3, "~")):
+            history.objects.create(id=41, hostname="old-host", pid=pid, seen_at="2026-01-01T00:00:00Z",
+                                   history_date="2026-01-01T00:00:00Z", history_type=kind,
+                                   history_change_reason="Worker heartbeat")
+        assert seal_unsealed(old) == 3
+        seals = list(AuditSeal.objects.filter(history_model=LABEL).order_by("sequence")
+                     .values_list("sequence", "row_hash"))
+    finally:
+        _migrate(AFTER)  # when the migration runs
+
+    # then the table is gone, the seals are all still there, and one retirement seal pins their chain's head
+    assert "procurement_historicalworkerheartbeat" not in connection.introspection.table_names()
+    assert list(AuditSeal.objects.filter(history_model=LABEL, object_key="procurement.workerheartbeat:41")
+                .order_by("sequence").values_list("sequence", "row_hash")) == seals
+    retirement = AuditSeal.objects.get(object_key=f"retired:{LABEL}")
+    assert (retirement.history_model, retirement.history_id, retirement.sequence, retirement.columns) == \
+        (LABEL, 0, 1, "")
+    assert retirement.row_hash == migration.retirement_hash(
+        LABEL, {"procurement.workerheartbeat:41": seals[-1]})
