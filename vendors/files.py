@@ -2,7 +2,9 @@
 
 `check_upload` runs every check on an uploaded file and fingerprints it (sha256 and size, computed here); it is
 the one gate for vendor evidence, proposal documents and milestone acceptance files. The service decides what
-to do with a refusal. Allowed: PDF, PNG/JPEG/
+to do with a refusal. It reads the file once in chunks (procurement.uploads.scan_upload) and judges the type
+from the first bytes (and, for ZIP-based formats, the archive's directory), so it never holds a whole file in
+memory; the service stores the same upload afterwards. Allowed: PDF, PNG/JPEG/
 GIF/WebP images, Office documents (OOXML and the older OLE2 formats, OpenDocument), CSV, plain text and ZIP.
 A file must also carry an extension that fits its content: a PNG named report.pdf is refused.
 """
@@ -13,7 +15,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-from procurement.uploads import UploadRefused, read_capped, sha256_hex
+from procurement.uploads import UploadRefused, scan_upload
 
 __all__ = ["UploadRefused", "CheckedUpload", "Detected", "check_upload", "clean_name", "detect"]
 
@@ -68,9 +70,10 @@ def clean_name(name: str) -> str:
     return name.strip()
 
 
-def _zip_kind(data: bytes) -> Detected:
+def _zip_kind(fileobj) -> Detected:
+    """The kind of a ZIP-based file, from its directory (zipfile reads only that, from the end of the file)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(fileobj) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
                 mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
@@ -88,10 +91,10 @@ def _zip_kind(data: bytes) -> Detected:
     return ZIP
 
 
-def _is_text(data: bytes) -> bool:
-    if b"\x00" in data:
+def _is_text(sample: bytes, *, has_nul: bool) -> bool:
+    """Text: no NUL anywhere in the file (`has_nul`), and the first 64 kB (`sample`) is UTF-8 without controls."""
+    if has_nul:
         return False
-    sample = data[:65536]
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -104,24 +107,30 @@ def _is_text(data: bytes) -> bool:
 
 def detect(data: bytes, name: str) -> Detected:
     """The type of `data` judged by its content, checked against the extension of `name`."""
-    if not data:
+    return _detect(data[:65536], name, has_nul=b"\x00" in data, archive=lambda: io.BytesIO(data))
+
+
+def _detect(head: bytes, name: str, *, has_nul: bool, archive) -> Detected:
+    """The type judged by the first bytes of a file (`head`); `archive()` gives the whole file, seekable, for a
+    ZIP archive's directory to be read."""
+    if not head:
         raise UploadRefused("The file is empty.")
     ext = os.path.splitext(name)[1].lower()
-    if data.startswith(b"%PDF-"):
+    if head.startswith(b"%PDF-"):
         found = PDF
-    elif data.startswith(b"\x89PNG\r\n\x1a\n"):
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
         found = PNG
-    elif data.startswith(b"\xff\xd8\xff"):
+    elif head.startswith(b"\xff\xd8\xff"):
         found = JPEG
-    elif data[:6] in (b"GIF87a", b"GIF89a"):
+    elif head[:6] in (b"GIF87a", b"GIF89a"):
         found = GIF
-    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+    elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         found = WEBP
-    elif data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        found = _zip_kind(data)
-    elif data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    elif head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        found = _zip_kind(archive())
+    elif head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         found = OLE2
-    elif _is_text(data):
+    elif _is_text(head, has_nul=has_nul):
         found = CSV if ext == ".csv" else TEXT
     else:
         raise UploadRefused(f"This type of file is not accepted (judged by its content). Upload {ALLOWED_DESCRIPTION}.")
@@ -133,10 +142,10 @@ def detect(data: bytes, name: str) -> Detected:
 
 @dataclass(frozen=True)
 class CheckedUpload:
-    """An uploaded file that passed every check: its safe original name, bytes, fingerprint and type."""
+    """An uploaded file that passed every check: its safe original name, fingerprint and type. The bytes stay
+    in the upload itself (rewound), which is what the service stores."""
 
     original_name: str
-    data: bytes
     sha256: str
     size: int
     detected: Detected
@@ -150,10 +159,19 @@ class CheckedUpload:
         return self.detected.extension
 
 
+def _rewound(content):
+    content.seek(0)
+    return content
+
+
 def check_upload(content, original_name: str, *, limit: int) -> CheckedUpload:
     """Check the name, the size (reading at most limit+1 bytes) and the type by content, then fingerprint the
-    bytes. Raises UploadRefused with the reason; the file is rewound afterwards so it can still be stored."""
+    bytes, all in one chunked pass. Raises UploadRefused with the reason; the file is rewound afterwards so it
+    can still be stored."""
     name = clean_name(original_name)
-    data = read_capped(content, limit)
-    detected = detect(data, name)
-    return CheckedUpload(original_name=name, data=data, sha256=sha256_hex(data), size=len(data), detected=detected)
+    scan = scan_upload(content, limit)
+    try:
+        detected = _detect(scan.head, name, has_nul=scan.has_nul, archive=lambda: _rewound(content))
+    finally:
+        content.seek(0)
+    return CheckedUpload(original_name=name, sha256=scan.sha256, size=scan.size, detected=detected)

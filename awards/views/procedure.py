@@ -7,7 +7,7 @@ from copy import copy
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -38,11 +38,12 @@ from awards.policies import bid_policy, procedure_policy
 from awards.prerequisites import Readiness
 from awards.selectors.timeline import ISSUED_STAGES, timeline_changes_after_issue
 from awards.services.procedure import issue_window_shortfalls
-from awards.uploads import sha256_of_stored
 from procurement.authz import get_for_user_or_404
+from procurement.exceptions import EvidenceTampered
 from procurement.listing import paginate_sorted
 from procurement.posting import handle_form
 from procurement.spreadsheets import neutralise
+from procurement.uploads import verified_download
 
 # --- helpers ------------------------------------------------------------------------------------------------
 
@@ -339,14 +340,13 @@ def bid_submission(request, reference, pk):
 def document_download(request, reference, pk, document_id):
     bid = _bid(request, reference, pk)
     document = get_object_or_404(selectors.bid_documents(bid), pk=document_id)
-    if sha256_of_stored(document.file) != document.sha256:
-        return render(request, "errors/409.html", {"message": "This file no longer matches the fingerprint taken "
-                                                              "when it was stored; it is withheld. Tell the "
-                                                              "procurement lead."}, status=409)
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
-                            content_type=document.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    try:  # verified in full before a byte is sent, then streamed from a private copy (see open_verified)
+        return verified_download(document.file, sha256=document.sha256, filename=document.original_name,
+                                 content_type=document.content_type, what="This file")
+    except EvidenceTampered as exc:
+        message = str(exc) if exc.missing else ("This file no longer matches the fingerprint taken when it was "
+                                                "stored; it is withheld. Tell the procurement lead.")
+        return render(request, "errors/409.html", {"message": message}, status=409)
 
 
 # --- POV and references ---------------------------------------------------------------------------------------

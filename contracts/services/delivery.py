@@ -1,8 +1,9 @@
 """Milestones and deliverables: acceptance criteria, delivery, acceptance or rejection with evidence.
 
 Acceptance evidence is a note and/or a file. A file is checked like vendor evidence (safe name, size cap, type
-judged by content), stored in private storage under a name of ours, with its sha256 computed here; it is served
-only by a permission-checked view that re-verifies the sha256.
+judged by content), stored in private storage under a name of ours (copied in chunks, never read whole into
+memory), with its sha256 computed here; it is served only by a permission-checked view that re-verifies the
+sha256 (procurement.uploads.open_verified).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -21,14 +21,14 @@ from contracts.transitions import MILESTONE_TRANSITIONS
 from procurement.exceptions import EvidenceTampered
 from procurement.services import model_update
 from procurement.statemachine import ensure_transition
-from procurement.uploads import read_verified
+from procurement.uploads import open_verified, read_verified
 from vendors import files
 
 S = Milestone.Status
 PLAN_FIELDS = ("title", "due_date", "payment_amount", "acceptance_criteria", "test_method", "tester")
 
 __all__ = ["EvidenceTampered", "milestone_decide", "milestone_deliver", "milestone_evidence_content",
-           "milestone_plan"]
+           "milestone_evidence_file", "milestone_plan"]
 
 
 def _locked(milestone: Milestone) -> Milestone:
@@ -81,7 +81,7 @@ def _store_evidence(milestone: Milestone, upload) -> str:
         raise ValidationError({"evidence_file": str(exc)}) from None
     stored = default_storage.save(
         f"contracts/{milestone.contract_id}/milestones/{uuid.uuid4().hex}{checked.extension}",
-        ContentFile(checked.data))
+        upload)  # rewound by check_upload; the storage copies it in chunks
     milestone.evidence_file.name = stored
     milestone.evidence_name = checked.original_name
     milestone.evidence_sha256 = checked.sha256
@@ -116,7 +116,19 @@ def milestone_decide(*, actor, milestone: Milestone, accept: bool, note: str = "
     return milestone
 
 
+def milestone_evidence_file(*, actor, milestone: Milestone):
+    """A verified private copy of the acceptance file (procurement.uploads.open_verified), after checking the
+    user may see the contract; for a download view to stream (procurement.uploads.attachment_response)."""
+    require(actor, "view", milestone.contract)
+    if not milestone.evidence_file:
+        raise EvidenceTampered("This milestone has no acceptance file.", missing=True)
+    return open_verified(milestone.evidence_file, sha256=milestone.evidence_sha256,
+                         what="The stored acceptance file")
+
+
 def milestone_evidence_content(*, actor, milestone: Milestone) -> bytes:
+    """The acceptance file's bytes, verified. This holds the whole file in memory: downloads use
+    milestone_evidence_file."""
     require(actor, "view", milestone.contract)
     if not milestone.evidence_file:
         raise EvidenceTampered("This milestone has no acceptance file.", missing=True)

@@ -150,8 +150,14 @@ def _storage():
 
 
 def _restrict(storage, name: str) -> None:
-    with contextlib.suppress(NotImplementedError, OSError):  # a remote storage: its own access rules apply
-        os.chmod(storage.path(name), 0o600)
+    """Owner-only file mode for the development key, on local disk. Object storage (S3) has no local path and
+    no file mode: the bucket's own access rules apply there."""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        return
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o600)
 
 
 def _development_key(*, create: bool) -> Ed25519PrivateKey | None:

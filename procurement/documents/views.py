@@ -4,7 +4,7 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,7 +14,7 @@ from procurement.documents.models import RenderedDocument
 from procurement.documents.registry import DocumentKind, UnknownDocumentKind, get_kind
 from procurement.documents.selectors import panel_state
 from procurement.exceptions import EvidenceTampered
-from procurement.uploads import read_verified
+from procurement.uploads import verified_download
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +100,9 @@ def document_download(request, pk: int):
         raise PermissionDenied("You may not see this document.")
     if doc.status not in (RenderedDocument.Status.READY, RenderedDocument.Status.STALE) or not doc.file:
         return _refuse(request, "This document has not been rendered yet, so there is nothing to download.")
-    try:
-        content = read_verified(doc.file, sha256=doc.sha256)
+    try:  # verified in full before a byte is sent, then streamed from a private copy (see open_verified)
+        return verified_download(doc.file, sha256=doc.sha256, filename=doc.file_name or f"document-{doc.pk}.pdf",
+                                 content_type=spec.content_type)
     except EvidenceTampered as exc:
         if exc.missing:
             logger.error("Document %s: stored file %s is missing", doc.pk, doc.file.name)
@@ -110,10 +111,3 @@ def document_download(request, pk: int):
         return _refuse(request, "The stored file of this document no longer matches the fingerprint (sha256) "
                                 "recorded when it was rendered, so it has not been served. It may have been altered; "
                                 "render it again and tell an administrator.")
-    from io import BytesIO
-
-    response = FileResponse(BytesIO(content), as_attachment=True, filename=doc.file_name or f"document-{doc.pk}.pdf",
-                            content_type=spec.content_type)
-    response["X-Content-SHA256"] = doc.sha256
-    response["Cache-Control"] = "private, no-store"
-    return response

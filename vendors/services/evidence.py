@@ -1,13 +1,12 @@
 """Evidence files and attestations. A file is checked (name, size, type by content) and fingerprinted by
-vendors.files.check_upload, stored under a name of ours, and served only after its sha256 is re-checked
-(procurement.uploads.read_verified)."""
+vendors.files.check_upload, stored under a name of ours (the upload is copied to storage in chunks, never read
+whole into memory), and served only after its sha256 is re-checked (procurement.uploads.open_verified)."""
 
 import uuid
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -16,14 +15,14 @@ from procurement import authz
 from procurement.audit.history import attribute
 from procurement.exceptions import EvidenceTampered
 from procurement.services import model_save
-from procurement.uploads import read_verified
+from procurement.uploads import open_verified, read_verified
 from vendors import files
 from vendors.models import Attestation, Evidence, Vendor
 from vendors.policies import vendor_policy
 from vendors.services import monitoring
 
 __all__ = ["EvidenceTampered", "attestation_record", "evidence_review", "evidence_upload",
-           "evidence_verified_content"]
+           "evidence_verified_content", "evidence_verified_file"]
 
 
 @transaction.atomic
@@ -50,7 +49,7 @@ def evidence_upload(*, actor, vendor: Vendor, content, original_name: str, kind:
                         uploaded_at=timezone.now(), uploaded_by=actor, supersedes=supersedes)
     evidence.file.name = f"evidence/{vendor.pk}/{uuid.uuid4().hex}{checked.extension}"
     evidence.full_clean()
-    stored = default_storage.save(evidence.file.name, ContentFile(checked.data))
+    stored = default_storage.save(evidence.file.name, content)  # rewound by check_upload; copied in chunks
     try:
         evidence.file.name = stored
         attribute(evidence, actor=actor, reason="New version uploaded" if supersedes else "Evidence uploaded")
@@ -80,8 +79,16 @@ def evidence_review(*, actor, evidence: Evidence, outcome: str, notes: str = "")
     return evidence
 
 
+def evidence_verified_file(*, actor, evidence: Evidence):
+    """A verified private copy of the stored file (procurement.uploads.open_verified), after checking the user
+    may see the vendor; for a download view to stream (procurement.uploads.attachment_response closes it)."""
+    authz.require(actor, vendor_policy, "view", evidence.vendor)
+    return open_verified(evidence.file, sha256=evidence.sha256, what=f"The stored file for “{evidence.title}”")
+
+
 def evidence_verified_content(*, actor, evidence: Evidence) -> bytes:
-    """The stored bytes, after checking the user may see the vendor and the sha256 still matches."""
+    """The stored bytes, after checking the user may see the vendor and the sha256 still matches. This holds the
+    whole file in memory: downloads use evidence_verified_file."""
     authz.require(actor, vendor_policy, "view", evidence.vendor)
     return read_verified(evidence.file, sha256=evidence.sha256, what=f"The stored file for “{evidence.title}”")
 
