@@ -350,7 +350,7 @@ def memo_submit(*, actor, memo: DecisionMemo) -> DecisionMemo:
 
 @transaction.atomic
 def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "", password: str,
-                   committee=None) -> SignOff:
+                   committee=None, client_address: str | None = None) -> SignOff:
     """Record one member's decision, bound to the hash of the version they saw. Wrong password: nothing recorded.
 
     `committee` (a committee key, a step id, a Committee or a RouteStep) is the committee the signature counts
@@ -362,7 +362,8 @@ def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "
     require(actor, memo_policy, "view", memo)
     if decision not in Decision.values:
         raise ValidationError({"decision": "Choose approve, reject or request changes."})
-    throttle.check_password(actor, password, wrong="That is not your password. Nothing was recorded.")
+    throttle.check_password(actor, password, wrong="That is not your password. Nothing was recorded.",
+                            client_address=client_address)
     refusal = approval.signoff_refusal(memo, actor)
     if refusal:
         if memo.status != MemoStatus.IN_APPROVAL:

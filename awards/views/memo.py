@@ -26,6 +26,7 @@ from awards.services import approval
 from awards.services.approval import signoff_refusal
 from awards.views.procedure import procedure_for_request
 from procurement.authz import get_for_user_or_404
+from procurement.client_address import client_address
 from procurement.exceptions import DomainError
 from procurement.listing import paginate_sorted
 from procurement.posting import handle_form, refusal
@@ -147,7 +148,8 @@ def memo_sign(request, reference):
         request, SignOffForm,
         lambda form: services.signoff_record(actor=request.user, memo=memo, decision=form.cleaned_data["decision"],
                                              comment=form.cleaned_data["comment"],
-                                             password=form.cleaned_data["password"], committee=form.committee()),
+                                             password=form.cleaned_data["password"], committee=form.committee(),
+                                             client_address=client_address(request)),
         template="awards/memo/sign.html", context=context, success=memo, done=recorded, form_kwargs=form_kwargs)
 
 
