@@ -337,7 +337,8 @@ class Cluster:
         self.token = uuid.uuid4().hex[:8]
         self.own_base_dir = base_dir is None  # removed on stop; a folder passed in is kept (its logs)
         self.base_dir = Path(base_dir or tempfile.mkdtemp(prefix=f"baton-cluster-{self.token}-"))
-        self.secret_key = env.get("CLUSTER_SECRET_KEY") or "cluster-" + secrets.token_urlsafe(40)
+        # The caller's SECRET_KEY when it has one, so sessions it made itself (the benchmark's) are valid.
+        self.secret_key = env.get("SECRET_KEY") or "cluster-" + secrets.token_urlsafe(40)
         self.common = production_env(env, secret_key=self.secret_key)
         self.n_web, self.n_workers, self.proxy = web, workers, proxy
         self.gunicorn_workers, self.threads, self.worker_class = gunicorn_workers, threads, worker_class

@@ -1,27 +1,25 @@
-"""Mixed-page load: gunicorn (2 sync workers) on the database in DATABASE_URL, driven by wrk from another process.
+"""Mixed-page load through nginx against two web replicas (gunicorn gthread), driven by wrk from another process.
 
-``python -m tests.bench.load --out FILE [--duration 60] [--connections 16]``:
+``python -m tests.bench.load --out FILE [--duration 60] [--connections 16] [--replicas 2] [--threads 4]``, on
+the database in DATABASE_URL:
 
 1. makes a signed-in session for each benchmark user (rows in the session table, no password involved);
-2. starts gunicorn on a free loopback port (stopped by PID at the end, whatever happens);
-3. runs wrk with a Lua script that walks the page mix, each request carrying its user's session cookie, then
-   the floor page alone under the same concurrency and duration;
+2. starts the cluster (tests/cluster.py): ``--replicas`` gunicorn instances, each one gthread worker with
+   ``--threads`` threads, DEBUG=0, behind nginx on a free loopback port; everything stopped by PID at the end;
+3. runs wrk against nginx with a Lua script that walks the page mix, each request carrying its user's session
+   cookie, then the floor page alone under the same concurrency and duration;
 4. writes requests/s, p50/p95/p99 (ms) and errors for both runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 LUA = r"""
@@ -45,37 +43,20 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def sessions_and_mix() -> tuple[list[tuple[str, str]], tuple[str, str]]:
     """(path, cookie) pairs: the page mix, each with the session of the user who opens it."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from procurement.accounts.models import User
     from tests.bench.pages import page_targets
 
     cookies: dict[str, str] = {}
     mix = []
-    for page in page_targets():
-        if page["name"] == "floor":
-            continue
+    pages = page_targets()
+    for page in pages:
         if page["user"] not in cookies:
-            user = User.objects.get(username=page["user"])
-            session = SessionStore()
-            session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-            session.create()
-            cookies[page["user"]] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-        mix.append((page["url"], cookies[page["user"]]))
-    floor = [(p["url"], cookies.get(p["user"])) for p in page_targets() if p["name"] == "floor"][0]
-    return mix, (floor[0], floor[1] or next(iter(cookies.values())))
+            cookies[page["user"]] = session_cookie(page["user"])
+        if page["name"] != "floor":
+            mix.append((page["url"], cookies[page["user"]]))
+    floor = next(p for p in pages if p["name"] == "floor")
+    return mix, (floor["url"], cookies[floor["user"]])
 
 
 def run_wrk(base: str, pages: list[tuple[str, str]], *, duration: int, connections: int, threads: int = 2) -> dict:
@@ -97,53 +78,55 @@ def run_wrk(base: str, pages: list[tuple[str, str]], *, duration: int, connectio
             "max_ms": raw["max_us"] / 1000, "duration_s": raw["duration_us"] / 1e6}
 
 
+def session_cookie(username: str) -> str:
+    """`name=value` of a fresh signed-in session for `username` (a row in the session table)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from procurement.accounts.models import User
+
+    user = User.objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--replicas", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
-        print("wrk is missing: apt-get install -y wrk (make bench installs it when run as root)", file=sys.stderr)
+    if shutil.which("wrk") is None or shutil.which("nginx") is None:
+        print("wrk and nginx are needed: apt-get install -y wrk nginx (.ci/system-deps wrk nginx as root)",
+              file=sys.stderr)
         return 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procurement.settings")
     import django
 
     django.setup()
+    from tests.cluster import Cluster
+
     mix, floor = sessions_and_mix()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, loopback only, stopped by PID below
-        [str(gunicorn), "procurement.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--timeout", "60",
-         "--log-level", "warning"], env=os.environ.copy())
-    try:
-        for _ in range(150):
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                probe.request("GET", "/accounts/login/")
-                status = probe.getresponse().status
-                probe.close()
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn did not answer within 30 s")
-        # Prime each worker (imports, first queries) so the first seconds do not count against the pages.
+    static_root = os.environ.get("STATIC_ROOT")
+    cluster = Cluster(dict(os.environ), web=args.replicas, workers=0, proxy=True, gunicorn_workers=1,
+                      threads=args.threads, worker_class="gthread", access_log=False,
+                      static_root=Path(static_root) if static_root else None)
+    with cluster:
+        base = cluster.url
+        # Prime every replica (imports, first queries, connections) so the first seconds do not count.
         run_wrk(base, mix, duration=5, connections=args.connections)
-        result = {"workers": args.workers, "connections": args.connections, "pages": [p for p, _ in mix],
+        result = {"topology": f"nginx -> {args.replicas} gunicorn replicas x 1 gthread worker x {args.threads} "
+                              "threads", "replicas": args.replicas, "threads": args.threads,
+                  "connections": args.connections, "pages": [p for p, _ in mix],
                   "mix": run_wrk(base, mix, duration=args.duration, connections=args.connections),
                   "floor": run_wrk(base, [floor], duration=args.duration, connections=args.connections)}
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
     result["ratio"] = result["mix"]["rps"] / result["floor"]["rps"] if result["floor"]["rps"] else 0.0
     with open(args.out, "w") as handle:
         json.dump(result, handle, indent=2)

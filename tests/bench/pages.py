@@ -8,11 +8,19 @@ and writes p50/p95 (ms), the query count and the response size per page as JSON.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import sys
 import time
+
+# The contract page's sections, measured one by one: each is requested as a whole page with that section open
+# (what a bookmark or a browser without JavaScript loads; a tab click fetches the section alone, which is less).
+# The overview is the contract's own address (`contracts:detail`); the others are `contracts:section` with their
+# name. This is the one list to edit when sections are added or renamed; names the URL configuration does not
+# know (yet) are skipped.
+CONTRACT_SECTIONS = ("negotiation", "handoff", "delivery", "money", "performance", "incidents", "exit")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -61,8 +69,46 @@ def page_targets() -> list[dict]:
     if contract is not None:
         pages.append({"name": "contract page", "url": reverse("contracts:detail", args=[contract.reference]),
                       "user": "bench-auditor", "limit": 6})
-    pages.append({"name": "audit log", "url": reverse("audit:log"), "user": "bench-auditor", "limit": 20})
+        pages += [{"name": f"contract section: {name}", "url": url, "user": "bench-auditor", "limit": 6}
+                  for name, url in contract_section_urls(contract)]
+    pages.append({"name": "audit log", "url": reverse("audit:log"), "user": "bench-auditor", "limit": 6})
     return pages
+
+
+def contract_section_urls(contract) -> list[tuple[str, str]]:
+    from django.urls import NoReverseMatch, reverse
+
+    found = []
+    for name in CONTRACT_SECTIONS:
+        try:
+            found.append((name, reverse("contracts:section", args=[contract.reference, name])))
+        except NoReverseMatch:
+            continue
+    return found
+
+
+def audit_row_tables() -> set[str]:
+    """The tables the audit log may read its rows from: every history table, and the log's index when it exists."""
+    from django.apps import apps
+
+    tables = {m._meta.db_table for m in apps.get_models() if m.__name__.startswith("Historical")}
+    with contextlib.suppress(LookupError):
+        tables.add(apps.get_model("audit", "AuditEntry")._meta.db_table)
+    return tables
+
+
+def row_queries(queries: list[dict], tables: set[str]) -> dict:
+    """How many of `queries` read rows from `tables` (a COUNT for the paginator counted apart)."""
+    reading, counting = 0, 0
+    for query in queries:
+        sql = query["sql"]
+        if not any(f'"{table}"' in sql for table in tables):
+            continue
+        if sql.lstrip().upper().startswith("SELECT COUNT(") or "SELECT COUNT(*) FROM (" in sql.upper():
+            counting += 1
+        else:
+            reading += 1
+    return {"row_queries": reading, "count_queries": counting}
 
 
 def measure(rounds: int = 30, warmup: int = 3) -> dict:
@@ -91,6 +137,8 @@ def measure(rounds: int = 30, warmup: int = 3) -> dict:
         out[page["name"]] = {"url": page["url"], "user": page["user"], "limit": page["limit"],
                              "queries": len(captured.captured_queries), "bytes": len(response.content),
                              "times": []}
+        if page["name"] == "audit log":
+            out[page["name"]].update(row_queries(captured.captured_queries, audit_row_tables()))
     floor_client = clients["bench-lead"]
     floor_url = pages[0]["url"]
     for _ in range(rounds):
