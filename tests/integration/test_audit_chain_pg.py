@@ -60,6 +60,9 @@ def test_postgres_triggers_guard_every_history_table():
     'UPDATE "audit_auditseal" SET row_hash = \'forged\'',
     'DELETE FROM "audit_auditseal"',
     'TRUNCATE "audit_auditseal"',
+    'UPDATE "audit_auditentry" SET reason = \'forged\'',
+    'DELETE FROM "audit_auditentry"',
+    'TRUNCATE "audit_auditentry"',
 ])
 def test_postgres_refuses_update_delete_and_truncate(statement):
     beat = number_record(prefix="pg-host", number=1)
@@ -152,3 +155,34 @@ def test_without_the_chain_lock_the_unique_constraint_refuses_the_fork(monkeypat
     assert [s.sequence for s in seals] == [1, 2]  # the first row and the one writer that won
     assert HISTORY.objects.filter(id=beat.pk).count() == 2  # the losers' history rows rolled back with them
     assert verify_chains().intact
+
+
+def test_the_log_index_on_postgres_keeps_step_with_the_chain():
+    """Entries are written in the seal's transaction (a rollback leaves none), one query reads a page, and a
+    forged entry is named by audit_verify."""
+    from procurement.audit.log import log_page
+    from procurement.audit.models import AuditEntry
+
+    numbered = number_record(prefix="pg-index", number=1)
+    number_record(prefix="pg-index", number=2)
+    before = AuditEntry.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        number_record(prefix="pg-rollback", number=1)
+        raise RuntimeError("fail after the write")
+    assert AuditEntry.objects.count() == before == AuditSeal.objects.count()
+
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        page = log_page(size=1, model_label="procurement.referencesequence")
+    older = log_page(size=1, model_label="procurement.referencesequence", older_than=page.older)
+    assert len(captured) == 1 and [r.object_id for r in page.rows + older.rows] == [str(numbered.pk)] * 2
+    assert [r.history_id for r in page.rows] != [r.history_id for r in older.rows]
+
+    entry = AuditEntry.objects.filter(object_key=f"procurement.referencesequence:{numbered.pk}").first()
+    with audit_bypass():
+        raw('UPDATE "audit_auditentry" SET reason = %s WHERE id = %s', ["Backdated", entry.pk])
+    breaks = verify_chains().breaks
+    assert [(b.history_id, b.problem) for b in breaks] == [
+        (entry.history_id, "audit log index: the entry differs from its seal and history row (reason): it was "
+                           "changed after it was written")]
