@@ -15,7 +15,7 @@ _ENV_VALUE = {"type": ["string", "number", "boolean", "null"]}
 _HEALTHCHECK = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["test"],
+    "anyOf": [{"required": ["test"]}, {"required": ["disable"], "properties": {"disable": {"const": True}}}],
     "properties": {
         "test": {
             "oneOf": [

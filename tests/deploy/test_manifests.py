@@ -246,6 +246,8 @@ def test_one_shot_services_are_migrate_and_bucket_creation():
     assert one_shots == {"migrate", "createbucket"}
     assert services()["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
     assert "minio/mc" in services()["createbucket"]["image"]
+    # migrate runs the app image, whose HEALTHCHECK is the web one: switched off for the one-shot.
+    assert services()["migrate"]["healthcheck"] == {"disable": True}
 
 
 def test_two_web_replicas_two_workers_and_one_beat_in_compose():
