@@ -46,6 +46,12 @@ What the chain proves, and what it does not
     every later seal of its object with their own SHA-256 could rebuild a consistent chain: hashes are not
     signatures. That is why heads are also printed outside the database, e.g. on the approved memo PDF
     (the chain head it was approved at), so a rebuilt chain no longer matches the paper.
+
+The audit log index
+    With each seal, `seal_history_row` also writes the auditor's log line for the row (`AuditEntry`,
+    procurement.audit.index) in the same atomic block. The index is derived data, not evidence: `audit_verify`
+    proves the chain from the history rows and seals, and on the same walk checks that every seal has its
+    entry, that each entry still equals its seal and row, and that no entry lacks a seal.
 """
 
 from __future__ import annotations
