@@ -2,7 +2,7 @@
 the Dockerfile's HEALTHCHECK and the beat Deployment's liveness probe).
 
     python deploy/healthcheck.py live     GET /health/live/ on this container's gunicorn
-    python deploy/healthcheck.py ready    GET /health/ready/ (database, cache, storage, broker, worker)
+    python deploy/healthcheck.py ready    GET /health/ready/ (database, cache, storage, broker)
     python deploy/healthcheck.py beat     celery beat has written its schedule file recently
 
 The HTTP checks send the Host the site answers to (the first ALLOWED_HOSTS entry) and X-Forwarded-Proto:

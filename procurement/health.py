@@ -3,8 +3,11 @@
 /health/live/   the process answers. It touches no database, cache or broker, so a slow dependency never gets
                 a healthy web process restarted.
 /health/ready/  the dependencies a request needs answer: the database, the cache, the private storage and, when
-                REDIS_URL is set, the broker and a worker. On the embedded default (no REDIS_URL, Celery eager)
-                only the first three.
+                REDIS_URL is set, the broker. On the embedded default (no REDIS_URL, Celery eager) the first three.
+/health/workers/ some Celery worker is alive (when REDIS_URL is set; on the embedded default there are no workers
+                to ask and it answers ok). For monitoring and alerting, not for a web replica's readiness: a web
+                replica serves pages without a worker (renders wait in PENDING and the sweeper re-queues them),
+                so a dead worker must not take every web replica out of the load balancer.
 
 Both answer 200 or 503 with a one-word body. What failed goes to the log (health_check logs each failure),
 never into the response: no host names, versions, exception texts or counts for an anonymous caller.
@@ -72,8 +75,12 @@ def readiness_checks() -> list:
         "health_check.checks.Storage",
     ]
     if settings.REDIS_URL:
-        checks += [Broker, WorkerHeartbeatFresh]
+        checks.append(Broker)
     return checks
+
+
+def worker_checks() -> list:
+    return [WorkerHeartbeatFresh] if settings.REDIS_URL else []
 
 
 class ReadinessView(HealthCheckView):
@@ -104,4 +111,11 @@ def live(request) -> HttpResponse:
     return _answer("ok", 200)
 
 
+class WorkersView(ReadinessView):
+    @property
+    def checks(self):
+        return worker_checks()
+
+
 ready = login_not_required(ReadinessView.as_view())
+workers = login_not_required(WorkersView.as_view())

@@ -11,6 +11,7 @@ urlpatterns = [
     # Probes and metrics (procurement.health, procurement.metrics): open to probes, revealing nothing.
     path("health/live/", health.live, name="health_live"),
     path("health/ready/", health.ready, name="health_ready"),
+    path("health/workers/", health.workers, name="health_workers"),
     path("metrics", metrics.metrics_view, name="metrics"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -174,7 +174,7 @@ def settings_for(env) -> dict:
         # GET /metrics with `Authorization: Bearer <token>`; unset: the page does not exist (404).
         "BATON_METRICS_TOKEN": env.str("BATON_METRICS_TOKEN", default=""),
         # Health probes reach the app over plain HTTP inside the network: no redirect to https for them.
-        "SECURE_REDIRECT_EXEMPT": [r"^health/(live|ready)/$"],
-        # Readiness counts a worker as present when its heartbeat is younger than this (procurement.health).
+        "SECURE_REDIRECT_EXEMPT": [r"^health/(live|ready|workers)/$"],
+        # /health/workers/ counts a worker as present when its heartbeat is younger than this (procurement.health).
         "BATON_HEARTBEAT_FRESH_SECONDS": env.int("BATON_HEARTBEAT_FRESH_SECONDS", default=180),
     }

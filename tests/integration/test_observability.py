@@ -54,18 +54,21 @@ def test_the_worker_logs_a_queued_render_under_the_requests_id(client, lead, cel
     assert any(rendered in line for line in lines)  # a line the renderer's own (stdlib) logger wrote
 
 
-def test_readiness_follows_the_worker_heartbeat(client, settings, celery_worker_process, worker_storage):
+def test_the_worker_probe_follows_the_heartbeat_and_readiness_does_not(client, settings, celery_worker_process,
+                                                                      worker_storage):
     from procurement.tasks import worker_heartbeat
 
     WorkerHeartbeat.objects.all().delete()
-    assert client.get("/health/ready/").status_code == 503  # PostgreSQL, Redis up, but no worker has reported
+    assert client.get("/health/workers/").status_code == 503  # PostgreSQL, Redis up, but no worker has reported
+    assert client.get("/health/ready/").status_code == 200  # the web replica still serves pages meanwhile
 
     worker_heartbeat.delay()
     wait_until(WorkerHeartbeat.objects.exists, what="the worker's heartbeat")
-    response = client.get("/health/ready/")
+    response = client.get("/health/workers/")
     assert response.status_code == 200 and response.content == b"ok\n"
 
     settings.BATON_HEARTBEAT_FRESH_SECONDS = 1  # no heartbeat for longer than the window: the worker is gone
     time.sleep(1.5)
-    response = client.get("/health/ready/")
+    response = client.get("/health/workers/")
     assert response.status_code == 503 and response.content == b"unavailable\n"
+    assert client.get("/health/ready/").status_code == 200

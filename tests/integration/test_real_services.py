@@ -37,7 +37,7 @@ def test_a_task_runs_in_a_separate_worker_process(celery_worker_process):
         time.sleep(0.1)
     heartbeat = WorkerHeartbeat.objects.get()
     assert heartbeat.pid != os.getpid()
-    assert heartbeat.history.count() == 1
+    assert not hasattr(WorkerHeartbeat, "history")  # written every minute: kept out of the audit trail
 
 
 def test_concurrent_reference_numbers_never_collide():

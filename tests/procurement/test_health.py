@@ -82,14 +82,18 @@ def test_readiness_is_503_when_the_database_is_unreachable(settings):
     assert str(port) not in done.stdout
 
 
-def test_readiness_checks_the_worker_heartbeat_when_a_broker_is_configured(settings):
-    from procurement.health import Broker, WorkerHeartbeatFresh, readiness_checks
+def test_readiness_checks_the_broker_and_the_worker_probe_the_heartbeat_when_a_broker_is_configured(settings):
+    from procurement.health import Broker, WorkerHeartbeatFresh, readiness_checks, worker_checks
 
     settings.REDIS_URL = ""
     assert readiness_checks() == ["health_check.checks.Database", "health_check.checks.Cache",
                                   "health_check.checks.Storage"]
+    assert worker_checks() == []
     settings.REDIS_URL = "redis://127.0.0.1:6379/0"
-    assert readiness_checks()[-2:] == [Broker, WorkerHeartbeatFresh]
+    # A web replica's readiness never waits on a worker: pages are served while renders queue.
+    assert readiness_checks() == ["health_check.checks.Database", "health_check.checks.Cache",
+                                  "health_check.checks.Storage", Broker]
+    assert worker_checks() == [WorkerHeartbeatFresh]
 
 
 def test_probes_are_exempt_from_the_https_redirect(client, settings):
@@ -97,4 +101,5 @@ def test_probes_are_exempt_from_the_https_redirect(client, settings):
     settings.REDIS_URL = ""
     assert client.get("/health/live/").status_code == 200
     assert client.get("/health/ready/").status_code == 200
+    assert client.get("/health/workers/").status_code == 200
     assert client.get("/healthz/page/").status_code == 301  # everything else is still redirected
