@@ -27,6 +27,13 @@ class ProcurementConfig(AppConfig):
         # Every dotted name an app contributes must import (procurement.contributions).
         checks.register(check_contributions)
 
+        from django_structlog.signals import bind_extra_request_metadata
+
+        from procurement.client_address import bind_to_log_context
+
+        # Log lines carry the client's real address behind the trusted proxies (procurement.client_address).
+        bind_extra_request_metadata.connect(bind_to_log_context, dispatch_uid="baton-client-address")
+
         from procurement import sqlite
 
         # A busy embedded database is never mistaken for one without JSON support (procurement.sqlite).

@@ -83,3 +83,14 @@ def test_secrets_never_reach_a_log_line(json_log):
     lines = log_lines(json_log)
     assert lines[0]["level"] == "warning" and "/calendar/[redacted].ics" in lines[0]["event"]
     assert lines[1]["user"] == "ann" and lines[1]["password"] == "[redacted]"
+
+
+def test_the_log_line_carries_the_real_client_address_not_a_forged_one(client, json_log, lead, settings):
+    settings.BATON_TRUSTED_PROXY_COUNT = 1  # one nginx, which appends the address it saw
+    client.force_login(lead)
+    response = client.get("/healthz/page/", REMOTE_ADDR="10.0.0.2",
+                          HTTP_X_FORWARDED_FOR="198.51.100.66, 203.0.113.7")  # forged first, the proxy's last
+    assert response.status_code == 200
+    finished = [line for line in log_lines(json_log) if line["event"] == "request_finished"]
+    assert [line["client_ip"] for line in finished] == ["203.0.113.7"]
+    assert "198.51.100.66" not in json_log.getvalue()
