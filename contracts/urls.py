@@ -2,13 +2,15 @@ from django.urls import path
 
 from contracts.views import negotiation as views
 from contracts.views import post_award as pviews
+from contracts.views import sections as sviews
 
 app_name = "contracts"
 
 urlpatterns = [
     path("", views.contract_list, name="list"),
     path("open/", views.contract_open, name="open"),
-    path("<str:reference>/", views.contract_detail, name="detail"),
+    path("<str:reference>/", sviews.contract_detail, name="detail"),
+    path("<str:reference>/section/<slug:name>/", sviews.contract_section, name="section"),
     path("<str:reference>/edit/", views.contract_edit, name="edit"),
     path("<str:reference>/status/<slug:target>/", views.contract_transition, name="transition"),
     path("<str:reference>/kickoff/", views.kickoff_edit, name="kickoff_edit"),

@@ -6,16 +6,10 @@ from django.db.models import Count, Prefetch, Q
 
 from contracts.handoff import HANDOFF_PACK
 from contracts.models import (
-    ChangeOrder,
-    ClauseFeedback,
-    ClausePosition,
     Contract,
-    Incident,
     Kpi,
     KpiMeasurement,
-    Milestone,
     PackAcknowledgement,
-    Scenario,
 )
 from contracts.policies import contract_policy
 from procurement.documents.models import RenderedDocument
@@ -33,77 +27,31 @@ def contract_list(user, *, status: str = "", q: str = "", vendor: str = ""):
     return qs
 
 
-def contract_page_queryset():
-    return Contract.objects.select_related(
-        "vendor", "procedure", "negotiation_lead", "legal_counsel", "post_award_manager", "security_reviewer",
-        "business_owner", "kickoff", "kickoff__held_by",
-    ).prefetch_related(
-        Prefetch("clauses", queryset=ClausePosition.objects.select_related("owner", "playbook_clause")
-                 .prefetch_related(Prefetch("feedback", queryset=ClauseFeedback.objects
-                                            .select_related("author", "responded_by")))),
-        Prefetch("scenarios", queryset=Scenario.objects.prefetch_related("clauses")),
-        "raci_activities__assignments", "issues__raised_by", "checklist__owner",
-        Prefetch("milestones", queryset=Milestone.objects.select_related("tester", "decided_by")),
-        "kickoff__attendees__user", "kickoff__actions__owner",
-        # post-award
-        "invoices__milestone",
-        Prefetch("change_orders", queryset=ChangeOrder.objects.select_related("raised_by", "decided_by")),
-        Prefetch("kpis", queryset=Kpi.objects.select_related("clause")),
-        "checkins__recorded_by", "exit_steps__owner",
-        Prefetch("incidents", queryset=Incident.objects.select_related("reported_by")
-                 .prefetch_related("clauses", "scenarios")),
-    )
-
-
-def contract_page(contract: Contract, *, today, now) -> dict:
-    """The contract page's rows (from contract_page_queryset's prefetches): the RACI grid, clauses with their
-    open feedback and next states, milestones, invoices and incidents with their state on `today` / `now`."""
-    from contracts.models.planning import RACI_PARTIES
-    from contracts.transitions import CLAUSE_TRANSITIONS
-
-    parties = [key for key, _ in RACI_PARTIES]
-    raci_rows = [(a, [{c.party: c.code for c in a.assignments.all()}.get(p, "") for p in parties])
-                 for a in contract.raci_activities.all()]
-    clauses = list(contract.clauses.all())
-    for clause in clauses:
-        clause.open_feedback = [f for f in clause.feedback.all() if not f.resolved]
-        clause.next_states = sorted(CLAUSE_TRANSITIONS.get(clause.status, ()))
-    milestones = list(contract.milestones.all())
-    for m in milestones:
-        m.state, m.state_label = m.state_on(today), m.state_label_on(today)
-    invoices = list(contract.invoices.all())
-    for inv in invoices:
-        inv.due, inv.late = inv.due_on(contract.payment_terms_days), inv.is_late_on(today, contract.payment_terms_days)
-    incidents = list(contract.incidents.all())
-    for incident in incidents:
-        incident.late = incident.notified_late(now)
-    return {
-        "contract": contract, "kickoff": getattr(contract, "kickoff", None), "clauses": clauses,
-        "milestones": milestones, "raci_rows": raci_rows, "scenarios": list(contract.scenarios.all()),
-        "issues": list(contract.issues.all()), "checklist": list(contract.checklist.all()),
-        "post_award": {
-            "milestones": milestones, "invoices": invoices, "change_orders": list(contract.change_orders.all()),
-            "kpis": list(contract.kpis.all()), "checkins": list(contract.checkins.all()), "incidents": incidents,
-            "exit_steps": list(contract.exit_steps.all()),
-        },
-    }
-
-
 def performance_kpis(contract: Contract) -> list[Kpi]:
     """The contract's KPIs with their measurements (two queries)."""
     return list(contract.kpis.select_related("clause").prefetch_related(
         Prefetch("measurements", queryset=KpiMeasurement.objects.select_related("entered_by"))))
 
 
-def pack_state(contract: Contract) -> dict:
-    """The current pack, whether it is stale (the contract changed since), and who acknowledged it."""
-    doc = current_document(HANDOFF_PACK, contract)
-    current_hash = HANDOFF_PACK.hash_source(contract)
+def pack_state(contract: Contract, *, panel: dict | None = None) -> dict:
+    """The current pack, whether it is stale (the contract changed since), and who acknowledged it.
+
+    Whether a pack is stale needs the hash of the pack's content as the contract is today, which builds the
+    whole pack context (a dozen queries): it is computed only when a rendered pack exists, and not a second time
+    when `panel` (the document component's state, procurement.documents.selectors.panel_state) already compared
+    that same version with the contract."""
+    doc = panel["doc"] if panel is not None else current_document(HANDOFF_PACK, contract)
     latest_ready = (RenderedDocument.objects.filter(kind=HANDOFF_PACK.key, object_id=contract.pk,
                                                     status__in=[RenderedDocument.Status.READY,
                                                                 RenderedDocument.Status.STALE])
                     .order_by("-version").first())
-    stale = bool(latest_ready and latest_ready.source_hash != current_hash)
+    if latest_ready is None:
+        stale = False
+    elif (panel is not None and doc is not None and doc.pk == latest_ready.pk
+          and doc.status == RenderedDocument.Status.READY):
+        stale = panel["outdated"]  # the panel hashed the contract against this very version
+    else:
+        stale = latest_ready.source_hash != HANDOFF_PACK.hash_source(contract)
     receipts = list(PackAcknowledgement.objects.filter(contract=contract).select_related("acknowledged_by"))
     acknowledged = next((r for r in receipts if doc is not None and r.document_id == doc.pk), None)
     return {"doc": doc, "latest_ready": latest_ready, "stale": stale, "receipts": receipts,

@@ -8,13 +8,10 @@ from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
 from contracts import selectors, services
 from contracts.forms import negotiation as forms
-from contracts.handoff import KIND
 from contracts.models import (
-    CheckIn,
     ChecklistItem,
     ClauseFeedback,
     ClausePosition,
@@ -25,16 +22,10 @@ from contracts.models import (
 )
 from contracts.models.planning import RACI_PARTIES
 from contracts.policies import contract_policy
-from contracts.transitions import CONTRACT_TRANSITIONS
+from contracts.views.sections import back_to
 from procurement import authz
 from procurement.listing import paginate_sorted
 from procurement.posting import handle_form
-
-
-def alerts_context(contract, user) -> dict:
-    from contracts.alerts import alerts_for
-
-    return {"alerts": alerts_for([contract], on=timezone.localdate(), user=user)[contract.pk]}
 
 
 def accountable_label(contract) -> str:
@@ -63,10 +54,12 @@ def _child(model, contract: Contract, pk: int, path: str = "contract"):
 def contract_form(request, form_class, call, *, contract=None, title, submit, anchor="", success=None, done="",
                   intro="", form_kwargs=None, extra=None, template="contracts/form.html", post_only=False):
     """A contracts form page answered by procurement.posting.handle_form (400 invalid, 409 refused); success
-    goes back to the contract page at `anchor`."""
-    context = {"contract": contract, "title": title, "submit": submit, "intro": intro, **(extra or {})}
+    (and Cancel) go back to the section of the contract page that holds `anchor`, at that anchor."""
+    back = back_to(contract, anchor) if contract is not None else ""
+    context = {"contract": contract, "title": title, "submit": submit, "intro": intro, "back": back,
+               **(extra or {})}
     if success is None:
-        success = contract.get_absolute_url() + (f"#{anchor}" if anchor else "")
+        success = back
     return handle_form(request, form_class, call, template=template, context=context, success=success, done=done,
                        form_kwargs=form_kwargs, post_only=post_only)
 
@@ -100,40 +93,6 @@ def contract_open(request):
         title="Open a contract", submit="Open the contract", intro=intro, success=lambda contract: contract,
         done=lambda contract: f"{contract.reference} opened. Next: plan the kickoff.",
         form_kwargs={"memos": memos, "initial": {"memo": chosen} if chosen else {}})
-
-
-# --- the contract page ----------------------------------------------------------------------------------------
-@login_required
-def contract_detail(request, reference):
-    contract = _contract(request, reference)
-    contract = selectors.contract_page_queryset().get(pk=contract.pk)
-    user = request.user
-    page = selectors.contract_page(contract, today=timezone.localdate(), now=timezone.now())
-    kickoff = page["kickoff"]
-    return render(request, "contracts/contract_detail.html", {
-        **page, **alerts_context(contract, user),
-        "post_award": {
-            **page["post_award"], "teams": CheckIn.Team.choices,
-            "usage": services.usage_spend(contract) if contract.payment_model == "usage" else None,
-            "can_manage": contract_policy.allows(user, "manage", contract),
-            "can_report": contract_policy.allows(user, "report", contract),
-            "can_approve_change": contract_policy.allows(user, "approve_change", contract),
-            "can_approve_payment": contract_policy.allows(user, "approve_payment", contract),
-            "approver_seat": accountable_label(contract),
-            "runbook": getattr(contract, "exit_runbook", None),
-            "runbook_gaps": services.runbook_gaps(contract) if contract.status != "closed" else [],
-        },
-        "hold_blockers": services.hold_blockers(kickoff) if kickoff and not kickoff.is_held else [],
-        "raci_parties": RACI_PARTIES,
-        "next_states": [(s, Contract.Status(s).label) for s in sorted(CONTRACT_TRANSITIONS[contract.status])],
-        "pack": selectors.pack_state(contract), "pack_kind": KIND,
-        "can_edit": contract_policy.allows(user, "edit", contract),
-        "can_decide": contract_policy.allows(user, "decide", contract),
-        "can_negotiate": contract_policy.allows(user, "negotiate", contract),
-        "can_position": contract_policy.allows(user, "position", contract),
-        "can_acknowledge": contract_policy.allows(user, "acknowledge_pack", contract),
-        "clause_status_labels": dict(ClausePosition.Status.choices),
-    })
 
 
 @login_required

@@ -82,7 +82,8 @@ def test_finding_12_the_clause_form_does_not_offer_the_manager_our_positions(cli
     assert 'name="vendor_position"' in text
     for field in ("target", "fallback", "walk_away", "agreed_summary", "owner"):
         assert f'name="{field}"' not in text
-    detail = client.get(contract.get_absolute_url()).content.decode()
+    detail = client.get(reverse("contracts:section", args=[contract.reference, "negotiation"])).content.decode()
+    assert reverse("contracts:feedback_add", args=[contract.reference, clause.pk]) in detail  # the clause is there
     assert reverse("contracts:clause_status", args=[contract.reference, clause.pk, "agreed"]) not in detail
     response = client.post(reverse("contracts:clause_status", args=[contract.reference, clause.pk, "agreed"]),
                            {"agreed_summary": "Fine"})
@@ -236,7 +237,7 @@ def test_finding_13_the_accountable_seat_approves_through_the_page(client, live,
     client.force_login(manager)
     assert client.post(url, {"on": TODAY().isoformat()}).status_code == 403
     client.force_login(owner)
-    page = client.get(live.get_absolute_url()).content.decode()
+    page = client.get(reverse("contracts:section", args=[live.reference, "money"])).content.decode()
     assert url in page
     assert client.post(url, {"on": TODAY().isoformat()}).status_code == 302
     invoice.refresh_from_db()

@@ -147,5 +147,5 @@ def test_finding_19_the_runbook_page_shows_errors_next_to_fields_and_saves(clien
     runbook = ExitRunbook.objects.get(contract=contract)
     assert runbook.model_portability == PARTS["model_portability"] and runbook.written_by == manager
     assert contract.exit_steps.get(key="data-return").days_after_start == 21
-    page = client.get(contract.get_absolute_url()).content.decode()
+    page = client.get(reverse("contracts:section", args=[contract.reference, "exit"])).content.decode()
     assert escape(PARTS["deletion_evidence"]) in page and "21 days after the exit starts" in page

@@ -6,6 +6,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -13,6 +14,7 @@ from contracts.models import Contract, PackAcknowledgement
 from contracts.services import playbook_seed
 from procurement.accounts.roles import Role
 from procurement.documents.models import RenderedDocument
+from tests.e2e.sections import open_section
 from tests.factories.contracts import approved_memo, settle_clauses
 
 
@@ -35,7 +37,8 @@ def test_contract_kickoff_to_acknowledged_handoff_pack(page, live_server, login,
     assert contract.memo == memo and contract.value == 310000
     expect(page.get_by_role("heading", level=1)).to_contain_text(contract.reference)
 
-    # Plan and hold the kickoff with the post-award manager.
+    # Plan and hold the kickoff with the post-award manager (in the page's kickoff and clauses section).
+    open_section(page, "Kickoff and clauses")
     page.get_by_role("link", name="Edit the kickoff plan").click()
     page.get_by_label("Meeting date").fill(timezone.localdate().isoformat())
     page.get_by_label("Goals").fill("Pin the model version and get service credits.")
@@ -68,12 +71,14 @@ def test_contract_kickoff_to_acknowledged_handoff_pack(page, live_server, login,
     page.context.clear_cookies()
     login(manager)
     page.goto(f"{live_server.url}{contract.get_absolute_url()}")
+    open_section(page, "Kickoff and clauses")
     page.locator(f"#clause-{second.pk}").get_by_role("link", name="Give feedback").click()
     page.get_by_label("Topic").select_option(label="Reporting obligations")
     page.get_by_label("Feedback").fill("We need a monthly report of model versions in use.")
     page.get_by_role("button", name="Send feedback").click()
     expect(page.locator(f"#clause-{second.pk}")).to_contain_text("Unresolved")
 
+    open_section(page, "Handoff")
     page.locator("#pack").get_by_role("button", name="Render PDF").click()
     expect(page.locator("#pack").get_by_text("Download", exact=False).first).to_be_visible(timeout=30000)
     page.reload()
@@ -91,7 +96,7 @@ def test_contract_kickoff_to_acknowledged_handoff_pack(page, live_server, login,
 
     # Once the lead has settled every clause, the manager renders the final pack and acknowledges it.
     settle_clauses(contract, lead=lead)
-    page.goto(f"{live_server.url}{contract.get_absolute_url()}")
+    page.goto(f"{live_server.url}{reverse('contracts:section', args=[contract.reference, 'handoff'])}")
     expect(page.locator("#pack")).to_contain_text("that pack is stale")
     page.locator("#pack").get_by_role("button", name="Render the current version").click()
     for _ in range(300):  # the second version renders in the request htmx sent; wait until it is stored

@@ -29,6 +29,7 @@ from contracts.models import Contract, PackAcknowledgement
 from contracts.services import playbook_seed
 from procurement.accounts.roles import Role
 from tests.e2e.a11y import axe_violations, describe
+from tests.e2e.sections import open_section
 from tests.factories.accounts import TEST_PASSWORD
 from tests.factories.contracts import settle_clauses
 from tests.factories.memos import EC, PM, RC, committee
@@ -329,6 +330,8 @@ def test_the_whole_relay_by_six_roles(page, live_server, login, make_user):
     contract_url = f"{base}{contract.get_absolute_url()}"
     expect(page.get_by_role("heading", level=1)).to_contain_text(contract.reference)
     journey.step("contract opened")
+    open_section(page, "Kickoff and clauses")
+    journey.step("contract: kickoff and clauses")
     page.get_by_role("link", name="Edit the kickoff plan").click()
     page.get_by_label("Meeting date").fill(today.isoformat())
     page.get_by_label("Goals").fill("Pin the model version; agree service credits and the exit plan.")
@@ -359,6 +362,7 @@ def test_the_whole_relay_by_six_roles(page, live_server, login, make_user):
     _switch(page, login, manager)
     journey.step("post-award manager home")
     page.goto(contract_url)
+    open_section(page, "Handoff")
     page.locator("#pack").get_by_role("button", name="Render PDF").click()
     expect(page.locator("#pack").get_by_text("Download", exact=False).first).to_be_visible(timeout=60000)
     page.reload()
@@ -370,9 +374,12 @@ def test_the_whole_relay_by_six_roles(page, live_server, login, make_user):
     assert PackAcknowledgement.objects.get(contract=contract).acknowledged_by == manager
 
     # 14. A milestone of the contract (adding one is the lead's, unless the manager is allowed to).
+    page.goto(contract_url)
+    open_section(page, "Delivery")
     if page.get_by_role("link", name="Add a milestone").count() == 0:
         _switch(page, login, lead)
         page.goto(contract_url)
+        open_section(page, "Delivery")
     page.get_by_role("link", name="Add a milestone").click()
     page.get_by_label("Title").fill("Pilot on 500 claim files")
     page.get_by_label("Due date").fill((today + timedelta(days=60)).isoformat())

@@ -13,6 +13,7 @@ from contracts import services
 from contracts.models import ChangeOrder, Contract, KpiMeasurement, Milestone
 from contracts.services import playbook_seed
 from procurement.accounts.roles import Role
+from tests.e2e.sections import open_section
 from tests.factories.contracts import active_contract, milestone
 from vendors.models import Vendor
 
@@ -37,7 +38,8 @@ def test_post_award_manager_runs_the_contract_to_its_close(page, live_server, lo
     login(manager)
     page.goto(f"{live_server.url}{contract.get_absolute_url()}")
 
-    # Milestone: delivery, then acceptance with the test result as evidence.
+    # Milestone: delivery, then acceptance with the test result as evidence (the page's delivery section).
+    open_section(page, "Delivery")
     page.locator(f"#milestone-{pilot.pk}").get_by_role("link", name="Record delivery").click()
     page.get_by_label("What was delivered").fill("Pilot build 1.3")
     page.get_by_role("button", name="Record delivery").click()
@@ -50,9 +52,12 @@ def test_post_award_manager_runs_the_contract_to_its_close(page, live_server, lo
     assert Milestone.objects.get(pk=pilot.pk).status == "accepted"
 
     # A KPI measurement from our own instrumentation that breaches the commitment.
+    open_section(page, "Performance")
     page.locator(f"#kpi-{kpi.pk}").get_by_role("link", name="Record a measurement").click()
     page.get_by_label("Value").fill("91.2")
     page.get_by_role("button", name="Record").click()
+    expect(page.locator("#kpis")).to_be_visible()  # back in the performance section; the alerts are the overview's
+    open_section(page, "Overview")
     expect(page.locator("#alerts")).to_contain_text("KPI breach")
     expect(page.locator("#alerts")).to_contain_text("Routing accuracy: 91.2 %")
     assert KpiMeasurement.objects.get(kpi=kpi).breach
@@ -63,6 +68,7 @@ def test_post_award_manager_runs_the_contract_to_its_close(page, live_server, lo
 
     # A change order, raised by the manager...
     page.goto(f"{live_server.url}{contract.get_absolute_url()}")
+    open_section(page, "Payments and changes")
     page.get_by_role("link", name="Raise a change order").click()
     page.get_by_label("Title").fill("Move to model v4")
     page.get_by_label("Reason").select_option(label="New model version")
@@ -78,6 +84,7 @@ def test_post_award_manager_runs_the_contract_to_its_close(page, live_server, lo
     page.context.clear_cookies()
     login(owner)
     page.goto(f"{live_server.url}{contract.get_absolute_url()}")
+    open_section(page, "Payments and changes")
     page.locator(f"#co-{order.pk}").get_by_role("link", name="Decide").click()
     page.get_by_label("Approve").check()
     page.get_by_label("Basis of the decision").fill("Within the budget line; v3 is being retired anyway.")
@@ -91,6 +98,7 @@ def test_post_award_manager_runs_the_contract_to_its_close(page, live_server, lo
     page.context.clear_cookies()
     login(manager)
     page.goto(f"{live_server.url}{contract.get_absolute_url()}")
+    open_section(page, "Exit")
     page.get_by_role("link", name="Start the exit").click()
     page.get_by_label("Reason").fill("Moving the workload to the successor vendor")
     page.get_by_role("button", name="Start the exit").click()
