@@ -327,6 +327,42 @@ def _seal_pages(using: str, chunk: int) -> Iterator[list[tuple]]:
         last = page[-1]
 
 
+# --- retired history tables -------------------------------------------------------------------------------------
+# A migration that drops a history table (a model stops keeping history) leaves its seals in place and appends
+# one retirement seal: object key "retired:<history label>", history_id 0, sequence 1, no columns, whose hash
+# pins the head of every chain of that table (procurement/migrations/0003_retire_worker_heartbeat_history.py
+# computes the same hash). The verifier still checks that those chains link up, skips the rows it can no longer
+# read, and checks that the heads are exactly the pinned ones.
+RETIREMENT_FORMAT = "baton-audit-retirement/1"
+RETIRED_PREFIX = "retired:"
+
+
+def retirement_hash(label: str, heads: dict[str, tuple[int, str]]) -> str:
+    payload = {"format": RETIREMENT_FORMAT, "history_model": label,
+               "chains": {key: [sequence, digest] for key, (sequence, digest) in heads.items()}}
+    return hashlib.sha256(_dumps(payload).encode("utf-8")).hexdigest()
+
+
+def _retired(using: str, specs: dict) -> dict[str, tuple[str, str]]:
+    """{history label: (retirement object key, pinned hash)} for each retired table that is really gone."""
+    from procurement.audit.models import AuditSeal
+
+    found = AuditSeal.objects.using(using).filter(object_key__startswith=RETIRED_PREFIX, history_id=0, sequence=1)
+    return {label: (key, digest) for label, key, digest in found.values_list("history_model", "object_key", "row_hash")
+            if key == f"{RETIRED_PREFIX}{label}" and label not in specs}
+
+
+def _retired_heads(using: str, label: str) -> dict[str, tuple[int, str]]:
+    from procurement.audit.models import AuditSeal
+
+    heads: dict[str, tuple[int, str]] = {}
+    seals = (AuditSeal.objects.using(using).filter(history_model=label).exclude(object_key__startswith=RETIRED_PREFIX)
+             .order_by("object_key", "sequence").values_list("object_key", "sequence", "row_hash"))
+    for object_key, sequence, digest in seals.iterator(chunk_size=2000):
+        heads[object_key] = (sequence, digest)
+    return heads
+
+
 def verify_chains(*, using: str = "default", chunk: int = 500) -> Verification:
     """Walk every chain; report the first broken row of each broken chain. Memory stays bounded by `chunk`
     (plus the keys of chains already found broken).
@@ -336,6 +372,7 @@ def verify_chains(*, using: str = "default", chunk: int = 500) -> Verification:
     evidence: its problems are reported as breaks too (the log must not show what the chain does not hold),
     but only for chains otherwise intact, so one forgery is named once."""
     specs = layouts()
+    retired = _retired(using, specs)
     result = Verification()
     broken: set[str] = set()
     index_broken: set[str] = set()  # objects whose index entries were already found wrong
@@ -368,6 +405,8 @@ def verify_chains(*, using: str = "default", chunk: int = 500) -> Verification:
             result.rows += 1
             if object_key in broken:
                 continue
+            if label in retired and object_key == retired[label][0]:
+                continue  # the retirement seal itself: checked against the chains' heads after the walk
             spec, row = specs.get(label), rows.get((label, history_id))
             if sequence != expected:
                 report(label, history_id, object_key,
@@ -376,6 +415,8 @@ def verify_chains(*, using: str = "default", chunk: int = 500) -> Verification:
             elif previous_hash != previous:
                 report(label, history_id, object_key,
                        f"seal {sequence} does not link to seal {sequence - 1}: the chain was rewritten")
+            elif spec is None and label in retired:
+                pass  # dropped by a migration that recorded the retirement: the links above are still checked
             elif spec is None:
                 report(label, history_id, object_key, "the sealed history table no longer exists")
             elif row is None:
@@ -399,6 +440,9 @@ def verify_chains(*, using: str = "default", chunk: int = 500) -> Verification:
             expected, previous = sequence + 1, stored_hash
         result.index_entries += len(entries)
 
+    for label, (object_key, digest) in retired.items():
+        if retirement_hash(label, _retired_heads(using, label)) != digest:
+            report(label, 0, object_key, "the chains of this retired history table changed after it was retired")
     _report_unsealed(specs, using, chunk, result, broken)
     for entry in index.orphan_entries(using=using, chunk=chunk):
         result.index_entries += 1

@@ -64,3 +64,29 @@ def test_the_migration_drops_the_history_table_and_pins_its_chains():
         (LABEL, 0, 1, "")
     assert retirement.row_hash == migration.retirement_hash(
         LABEL, {"procurement.workerheartbeat:41": seals[-1]})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_verify_passes_after_the_retirement_and_notices_a_pinned_chain_growing():
+    from django.core.management import call_command
+
+    from procurement.audit.chain import seal_unsealed, verify_chains
+
+    old = _migrate(BEFORE)
+    try:
+        history = old.get_model("procurement", "HistoricalWorkerHeartbeat")
+        for pid, kind in ((1, "+"), (2, "~")):
+            history.objects.create(id=7, hostname="old-host", pid=pid, seen_at="2026-01-01T00:00:00Z",
+                                   history_date="2026-01-01T00:00:00Z", history_type=kind,
+                                   history_change_reason="Worker heartbeat")
+        seal_unsealed(old)
+    finally:
+        _migrate(AFTER)
+    result = verify_chains()
+    assert result.intact, [str(b) for b in result.breaks]
+    call_command("audit_verify")  # exits 0
+    head = AuditSeal.objects.filter(object_key="procurement.workerheartbeat:7").order_by("-sequence").first()
+    AuditSeal.objects.create(history_model=LABEL, history_id=999, object_key=head.object_key,
+                             sequence=head.sequence + 1, previous_hash=head.row_hash, row_hash="f" * 64, columns="")
+    assert [b.problem for b in verify_chains().breaks] == [
+        "the chains of this retired history table changed after it was retired"]

@@ -13,7 +13,8 @@ from procurement.audit.checkpoint import checkpoint_verify
 
 class Command(BaseCommand):
     help = ("Verify the tamper-evident audit trail: every history row sealed, every seal's row present and "
-            "unchanged, every chain continuous and at least as long as the newest signed checkpoint recorded. "
+            "unchanged, every chain continuous and at least as long as the newest signed checkpoint recorded, and "
+            "every entry of the audit log's index equal to its seal. "
             "Exits non-zero on any break.")
 
     def add_arguments(self, parser):
@@ -36,7 +37,8 @@ class Command(BaseCommand):
             self.stderr.write(f"CHECKPOINT {finding}")
         for note in checked.notes:
             self.stdout.write(f"Note: {note}")
-        summary = f"Verified {result.chains} chains, {result.rows} history rows in {elapsed:.2f}s"
+        summary = (f"Verified {result.chains} chains, {result.rows} history rows, {result.index_entries} log index "
+                   f"entries in {elapsed:.2f}s")
         if checked.checkpoint is not None:
             summary += (f"; {checked.chains} chains against checkpoint {checked.name} "
                         f"({checked.checkpoint.created_at}, {checked.checkpoint.reason})")
