@@ -24,6 +24,7 @@ Public interface (for the results page, the spreadsheets and the decision memo):
 from __future__ import annotations
 
 import calendar
+import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.utils.safestring import mark_safe
+from redis.exceptions import RedisError
 
 from awards import charts, scoring
 from awards.checks import admitted_bids
@@ -248,17 +250,38 @@ def results_bids(procedure):
             .order_by("vendor__legal_name", "pk"))
 
 
+logger = logging.getLogger(__name__)
 RESULTS_CACHE_SECONDS = 60 * 60
 
 
 def _cached(key: str, compute, enabled: str):
     if not enabled:
         return compute()
-    value = cache.get(key)
+    value = _cache_get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, RESULTS_CACHE_SECONDS)
+        _cache_set(key, value)
     return value
+
+
+# The results cache only saves work: with the shared cache (Redis) down the results are computed afresh, never a
+# server error. (The sign-off throttle, by contrast, refuses to sign without its cache: procurement.throttle.)
+_CACHE_DOWN = (RedisError, OSError)
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except _CACHE_DOWN:
+        logger.warning("results cache unreachable: computing the results without it", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value) -> None:
+    try:
+        cache.set(key, value, RESULTS_CACHE_SECONDS)
+    except _CACHE_DOWN:
+        logger.warning("results cache unreachable: the results were not kept", exc_info=True)
 
 
 def _fingerprint(*, scorecard, groups, criteria, knockouts, bids, sheets, cleared, decisions, notes,
@@ -322,7 +345,7 @@ def procedure_results(procedure, *, samples: int = MC_SAMPLES) -> ProcedureResul
     data.cache_key = _fingerprint(scorecard=scorecard, groups=groups, criteria=criteria, knockouts=knockouts,
                                   bids=bids, sheets=sheets, cleared=cleared, decisions=decisions, notes=notes,
                                   samples=samples)
-    cached = cache.get(data.cache_key)
+    cached = _cache_get(data.cache_key)
     if cached is not None:
         data.result, data.sensitivity, data.monte_carlo = cached
         return data
@@ -357,7 +380,7 @@ def procedure_results(procedure, *, samples: int = MC_SAMPLES) -> ProcedureResul
     data.result = scoring.score_bids(card, inputs, resolved=resolved)
     data.sensitivity = scoring.sensitivity(data.result)
     data.monte_carlo = scoring.monte_carlo(data.result, samples=samples, seed=scorecard.mc_seed)
-    cache.set(data.cache_key, (data.result, data.sensitivity, data.monte_carlo), RESULTS_CACHE_SECONDS)
+    _cache_set(data.cache_key, (data.result, data.sensitivity, data.monte_carlo))
     return data
 
 

@@ -12,6 +12,10 @@ sign-off's transaction. With CACHE_URL set (procurement.conf.caching) that cache
 replica and worker, so wrong passwords typed against several replicas add up to one count; with CACHE_URL unset
 (the embedded default, one process) each process counts on its own.
 
+If the shared cache cannot be reached (Redis down), signing goes on and the count falls back to this process's
+memory until it is back, logged as an error: still a bounded number of guesses (the limit per process and
+cool-off), where refusing every sign-off would let a Redis outage stop all approvals.
+
 Every counted wrong password and every refusal during a pause is logged (logger ``procurement.throttle``) with
 the user and, when the caller passes it, the client's address (procurement.client_address) — the address is for
 the people reading the log, it plays no part in the count.
@@ -23,11 +27,24 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ValidationError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "baton:stepup:"
+_UNREACHABLE = (RedisError, OSError)
+_fallback = LocMemCache("baton-stepup-fallback", {"TIMEOUT": None})
+
+
+def _cache(method: str, *args, **kwargs):
+    """Call `method` on the shared cache, or on this process's fallback while the shared one is unreachable."""
+    try:
+        return getattr(cache, method)(*args, **kwargs)
+    except _UNREACHABLE:
+        logger.error("Shared cache unreachable: sign-off passwords are counted in this process only until it is back")
+        return getattr(_fallback, method)(*args, **kwargs)
 
 
 def _key(user) -> str:
@@ -43,7 +60,7 @@ def _cooloff_seconds() -> int:
 
 
 def failures(user) -> int:
-    return int(cache.get(_key(user), 0))
+    return int(_cache("get", _key(user), 0))
 
 
 def refusal_message() -> str:
@@ -78,19 +95,19 @@ def record_failure(user, *, client_address: str | None = None) -> int:
 
 def _count_failure(user) -> int:
     key, timeout = _key(user), _cooloff_seconds()
-    if cache.add(key, 1, timeout=timeout):
+    if _cache("add", key, 1, timeout=timeout):
         return 1
     try:
-        count = cache.incr(key)
+        count = _cache("incr", key)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=timeout)
+        _cache("add", key, 1, timeout=timeout)
         return 1
-    cache.touch(key, timeout=timeout)
+    _cache("touch", key, timeout=timeout)
     return count
 
 
 def clear(user) -> None:
-    cache.delete(_key(user))
+    _cache("delete", _key(user))
 
 
 def check_password(user, password: str, *, field: str = "password", wrong: str,

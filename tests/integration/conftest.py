@@ -100,17 +100,33 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     worker.stop()
 
 
+@pytest.fixture(autouse=True)
+def _private_files_where_the_environment_says(settings):
+    """The root conftest points every test's storage at a temporary folder; the integration leg stores where the
+    environment says instead (the S3 bucket .ci/with-services started), as the worker process does."""
+    import environ
+
+    from procurement.conf import storage as conf_storage
+
+    chosen = conf_storage.storages(environ.Env(), private_root=str(settings.PRIVATE_STORAGE_ROOT),
+                                   static_backend="unused")
+    settings.STORAGES = {**settings.STORAGES, "default": chosen["default"]}
+
+
 @pytest.fixture
 def worker_storage(settings, celery_worker_process):
-    """Point this process's storage at the worker's, so files it writes can be read back; remove what was stored."""
+    """The storage the worker writes to, shared with this process: the S3 bucket, or without S3_BUCKET the
+    worker's own folder. Files the rows point at are deleted afterwards."""
+    from django.core.files.storage import storages
+
     from procurement.documents.models import RenderedDocument
     from vendors.models import Evidence
 
-    location = celery_worker_process.env["PRIVATE_STORAGE_ROOT"]
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": location, "base_url": None}}}
-    yield Path(location)
+    if not os.environ.get("S3_BUCKET"):
+        settings.STORAGES = {**settings.STORAGES, "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": celery_worker_process.env["PRIVATE_STORAGE_ROOT"], "base_url": None}}}
+    yield storages["default"]
     for model in (RenderedDocument, Evidence):
         for row in model.objects.exclude(file=""):
             row.file.storage.delete(row.file.name)

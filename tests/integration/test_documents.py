@@ -136,7 +136,7 @@ def test_duplicate_requests_and_tasks_render_one_file(lead, worker_storage):
     doc.refresh_from_db()
     assert second.pk == first.pk and doc.status == S.READY and doc.attempts == 1
     assert RenderedDocument.objects.count() == 1
-    stored = [p.name for p in (worker_storage / "documents" / "test_note").glob(f"{doc.pk}-v1-*")]
+    stored = [name for name in worker_storage.listdir("documents/test_note")[1] if name.startswith(f"{doc.pk}-v1-")]
     assert stored == [Path(doc.file.name).name]
     assert list(doc.history.values_list("status", flat=True)).count(S.READY) == 1
 

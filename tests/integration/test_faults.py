@@ -44,8 +44,10 @@ S = RenderedDocument.Status
 _LIMIT_KINDS = limit_kinds.__name__  # the same kind in this process and, through the environment, in the worker
 
 
-def _files_of(storage: Path, doc: RenderedDocument) -> list[str]:
-    return sorted(p.name for p in storage.rglob(f"{doc.pk}-v{doc.version}-*"))
+def _files_of(storage, doc: RenderedDocument) -> list[str]:
+    """The stored files of this version of the document (in the bucket, or the worker's folder)."""
+    return sorted(name for name in storage.listdir(f"documents/{doc.kind}")[1]
+                  if name.startswith(f"{doc.pk}-v{doc.version}-"))
 
 
 def _pool_children(pid: int) -> list[int]:

@@ -135,7 +135,7 @@ def test_upload_through_the_view_and_download_verifies(client, lead, vendor):
     download = client.get(reverse("vendors:evidence_download", args=[vendor.pk, evidence.pk]))
 
     assert download.status_code == 200
-    assert download.content == PDF_BYTES
+    assert b"".join(download.streaming_content) == PDF_BYTES
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"] == 'attachment; filename="pentest.pdf"'
 

@@ -17,7 +17,7 @@ from vendors.services.evidence import (
     attestation_record,
     evidence_review,
     evidence_upload,
-    evidence_verified_content,
+    evidence_verified_file,
 )
 from vendors.services.importing import vendors_import
 from vendors.services.registry import (
@@ -39,7 +39,7 @@ from vendors.services.tiering import tier_assess, tier_override, trigger_record
 
 __all__ = [
     "RISK_EDITABLE", "VENDOR_EDITABLE", "EvidenceTampered", "VendorHasOpenContracts", "attestation_record",
-    "contact_add", "contact_remove", "evidence_review", "evidence_upload", "evidence_verified_content",
+    "contact_add", "contact_remove", "evidence_review", "evidence_upload", "evidence_verified_file",
     "monitoring", "risk_accept", "risk_create", "risk_set_status", "risk_update", "subprocessor_add",
     "subprocessor_remove", "tier_assess", "tier_override", "trigger_record", "vendor_create", "vendor_grant_view",
     "vendor_mark_exited", "vendor_revoke_view", "vendor_set_status", "vendor_update", "vendors_import",

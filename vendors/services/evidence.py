@@ -15,14 +15,14 @@ from procurement import authz
 from procurement.audit.history import attribute
 from procurement.exceptions import EvidenceTampered
 from procurement.services import model_save
-from procurement.uploads import open_verified, read_verified
+from procurement.uploads import open_verified
 from vendors import files
 from vendors.models import Attestation, Evidence, Vendor
 from vendors.policies import vendor_policy
 from vendors.services import monitoring
 
 __all__ = ["EvidenceTampered", "attestation_record", "evidence_review", "evidence_upload",
-           "evidence_verified_content", "evidence_verified_file"]
+           "evidence_verified_file"]
 
 
 @transaction.atomic
@@ -84,13 +84,6 @@ def evidence_verified_file(*, actor, evidence: Evidence):
     may see the vendor; for a download view to stream (procurement.uploads.attachment_response closes it)."""
     authz.require(actor, vendor_policy, "view", evidence.vendor)
     return open_verified(evidence.file, sha256=evidence.sha256, what=f"The stored file for “{evidence.title}”")
-
-
-def evidence_verified_content(*, actor, evidence: Evidence) -> bytes:
-    """The stored bytes, after checking the user may see the vendor and the sha256 still matches. This holds the
-    whole file in memory: downloads use evidence_verified_file."""
-    authz.require(actor, vendor_policy, "view", evidence.vendor)
-    return read_verified(evidence.file, sha256=evidence.sha256, what=f"The stored file for “{evidence.title}”")
 
 
 @transaction.atomic

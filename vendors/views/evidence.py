@@ -1,9 +1,10 @@
 """Evidence (upload, download, review) and attestations."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from procurement.uploads import attachment_response
 from vendors import forms, selectors, services
 from vendors.views._common import vendor_for, vendor_form
 
@@ -37,15 +38,11 @@ def evidence_download(request, pk, evidence_id):
     vendor = vendor_for(request, pk)
     evidence = get_object_or_404(selectors.vendor_evidence(vendor), pk=evidence_id)
     try:
-        data = services.evidence_verified_content(actor=request.user, evidence=evidence)
+        handle = services.evidence_verified_file(actor=request.user, evidence=evidence)
     except services.EvidenceTampered as exc:
         return render(request, "vendors/evidence_refused.html", {"vendor": vendor, "message": str(exc)}, status=409)
-    response = HttpResponse(data, content_type=evidence.content_type)
     safe_name = "".join(ch for ch in evidence.original_name if ch.isalnum() or ch in "._- ") or "evidence"
-    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Length"] = str(len(data))
-    return response
+    return attachment_response(handle, filename=safe_name, content_type=evidence.content_type, sha256=evidence.sha256)
 
 
 @login_required
