@@ -21,7 +21,7 @@ from contracts.services.delivery import (  # noqa: F401, E402
     EvidenceTampered,
     milestone_decide,
     milestone_deliver,
-    milestone_evidence_content,
+    milestone_evidence_file,
     milestone_plan,
 )
 from contracts.services.exit import (  # noqa: F401, E402

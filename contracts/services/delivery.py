@@ -21,14 +21,13 @@ from contracts.transitions import MILESTONE_TRANSITIONS
 from procurement.exceptions import EvidenceTampered
 from procurement.services import model_update
 from procurement.statemachine import ensure_transition
-from procurement.uploads import open_verified, read_verified
+from procurement.uploads import open_verified
 from vendors import files
 
 S = Milestone.Status
 PLAN_FIELDS = ("title", "due_date", "payment_amount", "acceptance_criteria", "test_method", "tester")
 
-__all__ = ["EvidenceTampered", "milestone_decide", "milestone_deliver", "milestone_evidence_content",
-           "milestone_evidence_file", "milestone_plan"]
+__all__ = ["EvidenceTampered", "milestone_decide", "milestone_deliver", "milestone_evidence_file", "milestone_plan"]
 
 
 def _locked(milestone: Milestone) -> Milestone:
@@ -123,14 +122,4 @@ def milestone_evidence_file(*, actor, milestone: Milestone):
     if not milestone.evidence_file:
         raise EvidenceTampered("This milestone has no acceptance file.", missing=True)
     return open_verified(milestone.evidence_file, sha256=milestone.evidence_sha256,
-                         what="The stored acceptance file")
-
-
-def milestone_evidence_content(*, actor, milestone: Milestone) -> bytes:
-    """The acceptance file's bytes, verified. This holds the whole file in memory: downloads use
-    milestone_evidence_file."""
-    require(actor, "view", milestone.contract)
-    if not milestone.evidence_file:
-        raise EvidenceTampered("This milestone has no acceptance file.", missing=True)
-    return read_verified(milestone.evidence_file, sha256=milestone.evidence_sha256,
                          what="The stored acceptance file")

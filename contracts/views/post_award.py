@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from contracts.forms.negotiation import ReasonForm
 from contracts.models import ChangeOrder, CheckIn, ExitStep, Incident, Invoice, Kpi, Milestone
 from contracts.policies import contract_policy
 from contracts.views.negotiation import _child, _contract, contract_form
+from procurement.uploads import attachment_response
 
 
 # --- milestones ----------------------------------------------------------------------------------------------
@@ -70,14 +71,12 @@ def milestone_evidence(request, reference, pk):
     contract = _contract(request, reference)
     milestone = _child(Milestone, contract, pk)
     try:
-        data = services.milestone_evidence_content(actor=request.user, milestone=milestone)
+        handle = services.milestone_evidence_file(actor=request.user, milestone=milestone)
     except services.EvidenceTampered as exc:
         return render(request, "errors/409.html", {"message": str(exc)}, status=409)
-    response = HttpResponse(data, content_type=milestone.evidence_content_type or "application/octet-stream")
     safe = "".join(ch for ch in milestone.evidence_name if ch.isalnum() or ch in "._- ") or "evidence"
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(handle, filename=safe, content_type=milestone.evidence_content_type,
+                               sha256=milestone.evidence_sha256)
 
 
 # --- payments ------------------------------------------------------------------------------------------------

@@ -54,7 +54,8 @@ def test_milestone_accepted_with_a_file_keeps_its_sha256_and_history(contract, l
     assert m.evidence_sha256 == hashlib.sha256(PDF).hexdigest() and m.evidence_content_type == "application/pdf"
     assert default_storage.exists(m.evidence_file.name)
     assert last_reason(m) == "Accepted: 96.1% routed"
-    assert services.milestone_evidence_content(actor=manager, milestone=m) == PDF
+    with services.milestone_evidence_file(actor=manager, milestone=m) as verified:
+        assert verified.read() == PDF
 
 
 def test_acceptance_needs_evidence_and_rejection_a_reason(contract, lead, manager):

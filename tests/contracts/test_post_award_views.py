@@ -214,7 +214,7 @@ def test_milestone_acceptance_through_the_page_with_a_file_served_only_when_inta
     m.refresh_from_db()
     assert m.status == "accepted" and m.evidence_name == "report.txt"
     download = client.get(url("milestone_evidence", contract, m.pk))
-    assert download.status_code == 200 and download.content == b"97% routed\n"
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"97% routed\n"
     from django.core.files.storage import default_storage
 
     with default_storage.open(m.evidence_file.name, "wb") as handle:

@@ -164,6 +164,8 @@ def _filled_sheet(w) -> bytes:
 
 vendor_detail = _vendor_url("vendors:detail")
 contract_detail = _contract_url("contracts:detail")
+contract_negotiation = _contract_url("contracts:section", lambda w: "negotiation")  # the page's sections
+contract_delivery = _contract_url("contracts:section", lambda w: "delivery")
 
 TARGETS: dict[str, Target] = {
     # vendors
@@ -276,30 +278,30 @@ TARGETS: dict[str, Target] = {
     "contract_edit": Target("lead", _contract_url("contracts:edit"), _contract_base),
     "kickoff_edit": Target("lead", _contract_url("contracts:kickoff_edit"), lambda w: {
         "meeting_date": day(7), "goals": "Pin the model version.", "known_risks": "", "operational_realities": "",
-        "timeline": "", "walk_away_conditions": "", "minutes": ""}, show=contract_detail),
+        "timeline": "", "walk_away_conditions": "", "minutes": ""}, show=contract_negotiation),
     "attendee_add": Target("lead", _contract_url("contracts:attendee_add"),
                            lambda w: {"user": w.manager.pk, "role": "post_award_manager"}),
     "action_add": Target("lead", _contract_url("contracts:action_add"), lambda w: {
-        "description": "Send the DPA", "owner": w.lead.pk, "due_date": day(5)}, show=contract_detail),
+        "description": "Send the DPA", "owner": w.lead.pk, "due_date": day(5)}, show=contract_negotiation),
     "clause_edit": Target("lead", _contract_url("contracts:clause_edit", lambda w: w.clause.pk), lambda w: {
         "target": "Cap at 12 months of fees", "fallback": "18 months", "walk_away": "Uncapped",
-        "vendor_position": "", "owner": "", "agreed_summary": ""}, show=contract_detail),
+        "vendor_position": "", "owner": "", "agreed_summary": ""}, show=contract_negotiation),
     "feedback_add": Target("manager", _contract_url("contracts:feedback_add", lambda w: w.clause.pk),
                            lambda w: {"topic": "reporting", "body": "Monthly report please."},
-                           show=contract_detail),
+                           show=contract_negotiation),
     "feedback_respond": Target("lead", _contract_url("contracts:feedback_respond", lambda w: w.feedback.pk),
-                               lambda w: {"response": "Added.", "resolve": "on"}, show=contract_detail),
+                               lambda w: {"response": "Added.", "resolve": "on"}, show=contract_negotiation),
     "scenario_add": Target("lead", _contract_url("contracts:scenario_add"), lambda w: {
         "kind": "price_increase", "description": "List price rises", "likelihood": "3", "impact": "3",
-        "contingency": "Price cap", "clauses": []}, show=contract_detail),
+        "contingency": "Price cap", "clauses": []}, show=contract_negotiation),
     "raci_activity_add": Target("lead", _contract_url("contracts:raci_activity_add"),
                                 lambda w: {"name": "Run the QBR", "accountable": "post_award_manager"}),
     "issue_add": Target("lead", _contract_url("contracts:issue_add"), lambda w: {
-        "title": "Data residency", "description": "EU only", "priority": "medium"}, show=contract_detail),
+        "title": "Data residency", "description": "EU only", "priority": "medium"}, show=contract_negotiation),
     "issue_resolve": Target("lead", _contract_url("contracts:issue_resolve", lambda w: w.issue.pk), lambda w: {
-        "resolution": "Cap at 12 months", "conceded": "", "in_return": ""}, show=contract_detail),
+        "resolution": "Cap at 12 months", "conceded": "", "in_return": ""}, show=contract_negotiation),
     "milestone_add": Target("lead", _contract_url("contracts:milestone_add"), lambda w: {
-        "title": "Go live", "due_date": day(60), "payment_amount": "10000"}, show=contract_detail),
+        "title": "Go live", "due_date": day(60), "payment_amount": "10000"}, show=contract_delivery),
     "checklist_item": Target("lead", _contract_url("contracts:checklist_item", lambda w: w.checklist_item.pk),
                              lambda w: {"owner": w.manager.pk, "done_on": day(0)}),
     "contract_transition": Target("lead", _contract_url("contracts:transition", lambda w: "closed"),

@@ -99,6 +99,12 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
     "login": Rule(public=True),
     "logout": Rule(right=None, methods=POST, answers={"GET": 405, "POST": "login"}),  # signs out, to sign-in
     "floor": signed_in(),  # the benchmark page: the base template and nothing else
+    # Probes answer anyone with one word and reveal nothing (tests/procurement/test_health.py).
+    "health_live": Rule(right=None, methods=GET, public=True),
+    "health_ready": Rule(right=None, methods=GET, public=True),
+    "health_workers": Rule(right=None, methods=GET, public=True),
+    # Metrics need the bearer token (tests/procurement/test_metrics.py); with none configured, nobody gets them.
+    "metrics": Rule(right=None, methods=GET, answers={"*": 404}),
     "search": signed_in(),  # results are filtered by each policy (tests/procurement/test_search*.py)
     "exchange_rates": signed_in(),  # rates are no secret (tests/procurement/test_exchange_rates.py)
     "exchange_rate_record": act(right="superuser", sees=(), others=403),  # or a holder of add_exchangerate
@@ -214,6 +220,9 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
     "contracts:list": signed_in(),
     "contracts:open": act(others=403, **CONTRACT_LEAD),
     "contracts:detail": read(C(), "manager", sees=AUD | LEADS),
+    "contracts:section": [read(C(name=name), "manager", sees=AUD | LEADS)
+                          for name in ("negotiation", "handoff", "delivery", "money", "performance", "incidents",
+                                       "exit")],
     "contracts:edit": act(C(), **CONTRACT_LEAD),
     "contracts:transition": act(C(target="signed"), **CONTRACT_LEAD),
     "contracts:kickoff_edit": act(C(), **CONTRACT_LEAD),
