@@ -22,23 +22,13 @@ from procurement.audit.history import attribute
 from procurement.audit.models import AuditSeal
 from procurement.audit.triggers import append_only_tables, audit_bypass, installed_triggers
 from procurement.models import ReferenceSequence
+from tests.factories.audit import number_record
 from tests.security.figures import record
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 HISTORY = ReferenceSequence.history.model
 TABLE = HISTORY._meta.db_table
-
-
-def number_record(*, prefix: str, number: int) -> ReferenceSequence:
-    """Record `number` as the last one taken under `prefix`: a small tracked kernel model, so each call writes one
-    history row (the first creates the row, later ones change it)."""
-    sequence = (ReferenceSequence.objects.filter(prefix=prefix, year=2026).first()
-                or ReferenceSequence(prefix=prefix, year=2026))
-    sequence.last_number = number
-    attribute(sequence, actor=None, reason="Number taken")
-    sequence.save()
-    return sequence
 
 
 def seals_of(instance) -> list[AuditSeal]:

@@ -9,6 +9,7 @@ from procurement.accounts.models import User
 from procurement.audit.history import attribute, baton_models, is_tracked
 from procurement.models import ReferenceSequence
 from tests.conftest import TrackedBulkWrite
+from tests.factories.audit import number_record
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_PACKAGES = ("procurement", "vendors", "awards", "contracts")
@@ -16,17 +17,6 @@ QUERYSET_RECEIVERS = {"filter", "exclude", "all", "select_for_update", "select_r
                       "order_by", "annotate", "none", "using", "distinct"}
 # Tables that are themselves the audit trail (append-only, no history of their own), so a bulk insert skips nothing.
 AUDIT_TABLES = {"AuditSeal", "AuditEntry"}
-
-
-def number_record(*, prefix: str, number: int) -> ReferenceSequence:
-    """Record `number` as the last one taken under `prefix`: a small tracked kernel model, so each call writes one
-    history row (the first creates the row, later ones change it)."""
-    sequence = (ReferenceSequence.objects.filter(prefix=prefix, year=2026).first()
-                or ReferenceSequence(prefix=prefix, year=2026))
-    sequence.last_number = number
-    attribute(sequence, actor=None, reason="Number taken")
-    sequence.save()
-    return sequence
 
 
 def test_every_model_of_the_four_apps_has_history():
