@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from procurement.models import ExchangeRate, ReferenceSequence, WorkerHeartbeat
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyPermissions:
     """Shown in the admin, never added, changed or deleted there: the record is written by its service."""
 
     def has_add_permission(self, request):
@@ -17,21 +17,16 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
         return False
 
 
+class ReadOnlyAdmin(ReadOnlyPermissions, SimpleHistoryAdmin):
+    """A read-only admin for a model with history (its history page stays)."""
+
+
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(ReadOnlyPermissions, admin.ModelAdmin):
     """Read-only: each worker writes its own row; the heartbeat keeps no history, so no history page either."""
 
     list_display = ("hostname", "pid", "seen_at")
     readonly_fields = ("hostname", "pid", "seen_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReferenceSequence)
