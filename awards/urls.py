@@ -59,6 +59,7 @@ urlpatterns = [
     path(P + "scoring/import/", sc.sheet_import, name="scoring_sheet_import"),
     path(P + "results/", sc.results_page, name="results"),
     path(P + "results/export.<str:fmt>", sc.results_export, name="results_export"),
+    path(P + "results/reasons/<int:bid_id>/", sc.results_rationales, name="results_rationales"),
     path(P + "results/knockouts/<int:knockout_id>/<int:bid_id>/", sc.knockout_decide, name="results_knockout"),
     path(P + "results/consensus/<int:bid_id>/<int:criterion_id>/", sc.consensus, name="results_consensus"),
     path(P + "results/shortlist/<int:bid_id>/", sc.shortlist, name="results_shortlist"),

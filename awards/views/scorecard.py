@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from awards import results, selectors, services
@@ -31,7 +32,7 @@ from awards.forms.scorecard import (
 from awards.models import AwardProcedure
 from awards.models.scorecard import Scorecard
 from awards.policies import procedure_policy
-from awards.selectors.rationales import rationales_context
+from awards.selectors.rationales import bid_rationales_page, rationales_access, rationales_context
 from awards.views.procedure import procedure_for_request
 from procurement.exceptions import DomainError
 from procurement.posting import handle_form
@@ -293,8 +294,37 @@ def results_page(request, reference):
                      for bid in data.bids]
     return render(request, "awards/scorecard/results.html", {
         "procedure": procedure, "data": data, "rows": rows, "flags": flags, "knockout_rows": knockout_rows,
-        "can_edit": can_edit, **rationales_context(request.user, procedure),
+        "can_edit": can_edit, **rationales_access(request.user, procedure),
     })
+
+
+@login_required
+@require_GET
+def results_rationales(request, reference, bid_id):
+    """One bid's evaluators' scores with their reasons, a page at a time (issue 17, finding 5): what "Evaluators'
+    reasons" on the results page opens. The results page itself reads no reason, so its cost does not grow
+    with them. An htmx request gets the rows only; the same address opened normally is a whole page (without
+    JavaScript, and for printing). Who may read them is awards.policies.reads_rationales, as everywhere: the
+    lead or an auditor while scoring is open gets the sentence saying why not, anyone else 403."""
+    procedure = _results_procedure(request, reference)
+    bid = get_object_or_404(selectors.procedure_bid(procedure), pk=bid_id)
+    access = rationales_access(request.user, procedure)
+    if not access["reads_rationales"] and not access["rationales_refusal"]:
+        raise PermissionDenied("Only the procurement lead and auditors read the evaluators' reasons here.")
+    try:
+        number = max(1, min(int(request.GET.get("page") or 1), 100_000))
+    except ValueError:
+        number = 1
+    page = bid_rationales_page(procedure, bid, page=number) if access["reads_rationales"] else None
+    context = {"procedure": procedure, "bid": bid, "page": page, **access,
+               "url": reverse("awards:results_rationales", args=[procedure.reference, bid.pk])}
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        response = render(request, "awards/scorecard/rationales.html#reasons", context)
+    else:
+        response = render(request, "awards/scorecard/rationales.html", context)
+    patch_vary_headers(response, ("HX-Request",))  # the same address answers a fragment or the whole page
+    return response
 
 
 @login_required

@@ -24,7 +24,7 @@ from awards.selectors.rationales import procedure_rationales
 from procurement.accounts.roles import Role
 from tests.factories.accounts import TEST_PASSWORD
 from tests.factories.memos import PM, committee, shortlisted_procedure, written_memo
-from tests.factories.scorecards import criteria_of
+from tests.factories.scorecards import build_scored_procedure, criteria_of
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +32,14 @@ ANA_REASON = "Ana: the demo failed two of five test questions"
 BEN_REASON = "Ben: accurate on our own ticket sample"
 
 
-def _page(client, user, name, *args):
+def _page(client, user, name, *args, **headers):
     client.force_login(user)
-    return client.get(reverse(f"awards:{name}", args=args))
+    return client.get(reverse(f"awards:{name}", args=args), headers=headers)
+
+
+def _reasons(client, user, procedure, bid, **headers):
+    """The bid's "Evaluators' reasons" as the results page loads them (its own address since the benchmark)."""
+    return _page(client, user, "results_rationales", procedure.reference, bid.pk, **headers)
 
 
 @pytest.fixture
@@ -94,6 +99,11 @@ def test_finding_5_blind_scoring_holds_while_scoring_is_open(disputed, lead, cli
     assert ANA_REASON not in consensus and BEN_REASON not in consensus
     assert _page(client, lead, "decision_record_json", disputed.reference).status_code == 409
     assert ANA_REASON not in _page(client, auditor, "results", disputed.reference).content.decode()
+    for person in (lead, auditor):  # the reasons' own address says the same, and shows none
+        reasons = _reasons(client, person, disputed, bid)
+        assert reasons.status_code == 200 and "once scoring has closed" in reasons.content.decode()
+        assert ANA_REASON not in reasons.content.decode() and BEN_REASON not in reasons.content.decode()
+    assert _reasons(client, ben, disputed, bid).status_code == 403
     # Ben, still scoring, reads nobody's reasons; Ana, who submitted, does not read Ben's unsubmitted ones.
     assert ANA_REASON not in _page(client, ben, "scoring", disputed.reference).content.decode()
     assert BEN_REASON not in _page(client, ana, "scoring", disputed.reference).content.decode()
@@ -109,7 +119,7 @@ def test_finding_5_once_scoring_closes_the_lead_reads_every_reason_and_the_conse
     services.scoresheet_submit(actor=ben, procedure=disputed)
     bid, criterion = disputed.bid_rows[0], disputed.criteria[0]
 
-    results = _page(client, lead, "results", disputed.reference).content.decode()
+    results = _reasons(client, lead, disputed, bid).content.decode()
     assert ANA_REASON in results and BEN_REASON in results
     assert str(ana) in results and str(ben) in results
 
@@ -123,6 +133,7 @@ def test_finding_5_once_scoring_closes_the_lead_reads_every_reason_and_the_conse
 
     # An evaluator never reads the results page, even once scoring has closed.
     assert _page(client, ana, "results", disputed.reference).status_code == 403
+    assert _reasons(client, ana, disputed, bid).status_code == 403
     # Reading the consensus form wrote nothing.
     assert not ConsensusNote.objects.filter(bid=bid).exists()
 
@@ -146,7 +157,7 @@ def test_finding_5_the_read_is_one_query_and_a_recused_score_is_shown_as_not_cou
                                                                    ben.pk: (Decimal("4"), False)}
     assert [s.standing for s in cell if s.evaluator_id == ben.pk] == ["Recused: this score does not count."]
     assert len(read.bids) == 3 and all(len(b.criteria) == len(disputed.criteria) for b in read.bids)
-    page = _page(client, lead, "results", disputed.reference).content.decode()
+    page = _reasons(client, lead, disputed, disputed.bid_rows[0]).content.decode()
     assert "Recused: this score does not count." in page
 
 
@@ -179,11 +190,129 @@ def test_finding_5_approvers_the_debrief_author_and_the_auditor_read_the_reasons
     assert reason_of[first] in form and str(debrief.bid.vendor) in form
     assert "reasons for this bid and the winning bid" in form
 
-    audit_page = _page(client, auditor, "results", shortlist.procedure.reference).content.decode()
+    audit_page = _reasons(client, auditor, shortlist.procedure, shortlist.bids[0]).content.decode()
     assert reason_of[first] in audit_page and reason_of[second] in audit_page
     record = json.loads(_page(client, auditor, "decision_record_json", shortlist.procedure.reference).content)
     assert record["scope"] == "full"
     assert {s["rationale"] for s in record["scores"]} == {reason_of[p] for p in shortlist.evaluators}
+
+
+# --- the results page offers the reasons one bid at a time (the benchmark: 57,600 reasons made it 14 MB) ------
+
+
+def test_the_results_page_links_each_bids_reasons_and_reads_none_of_them(disputed, lead, client,
+                                                                         django_assert_num_queries):
+    ana, ben = disputed.evaluators
+    services.scoresheet_submit(actor=ben, procedure=disputed)
+    bid = disputed.bid_rows[0]
+    url = reverse("awards:results_rationales", args=[disputed.reference, bid.pk])
+
+    results = _page(client, lead, "results", disputed.reference).content.decode()
+    assert ANA_REASON not in results and "Ordinary" not in results
+    for each in disputed.bid_rows:
+        each_url = reverse("awards:results_rationales", args=[disputed.reference, each.pk])
+        assert f'href="{each_url}" hx-get="{each_url}"' in results
+    assert f"Evaluators' reasons: {bid.vendor}" in results
+
+    # Opened normally: a whole page (no JavaScript, printing); through htmx: the rows only.
+    whole = _reasons(client, lead, disputed, bid)
+    assert whole.status_code == 200 and "<html" in whole.content.decode()
+    assert f"<h1>Evaluators' reasons: {bid.vendor}</h1>" in whole.content.decode()
+    fragment = _reasons(client, lead, disputed, bid, HX_Request="true")
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in body and "<h1>" not in body
+    assert ANA_REASON in body and BEN_REASON in body and body.count("Ordinary") == 2 * (len(disputed.criteria) - 1)
+    assert "HX-Request" in fragment["Vary"]
+    # Only this bid's reasons: another bid's page has no disputed reason.
+    other = _reasons(client, lead, disputed, disputed.bid_rows[1], HX_Request="true").content.decode()
+    assert ANA_REASON not in other and other.count("Ordinary") == 2 * len(disputed.criteria)
+    assert client.get(url + "?page=nonsense").status_code == 200
+
+
+def test_a_bids_reasons_come_a_page_at_a_time_in_one_query_for_the_rows(disputed, lead, client, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from awards.models.scorecard import Score as ScoreModel
+    from awards.selectors import rationales
+
+    ana, ben = disputed.evaluators
+    services.scoresheet_submit(actor=ben, procedure=disputed)
+    bid = disputed.bid_rows[0]
+    url = reverse("awards:results_rationales", args=[disputed.reference, bid.pk])
+    rows = 2 * len(disputed.criteria)
+    monkeypatch.setattr(rationales, "RATIONALES_PER_PAGE", 2)
+    client.force_login(lead)
+    client.get(url)  # warm per-process caches
+
+    seen, counts = [], set()
+    for number in range(1, rows // 2 + 1):
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(url, {"page": number}, headers={"HX-Request": "true"}).content.decode()
+        counts.add(len(captured.captured_queries))
+        score_reads = [q["sql"] for q in captured.captured_queries
+                       if f'FROM "{ScoreModel._meta.db_table}"' in q["sql"]]
+        assert len(score_reads) == 1 and "LIMIT 3" in score_reads[0]
+        assert body.count('<td class="num">') == 2
+        assert (f"page={number + 1}" in body) == (number < rows // 2)
+        seen.append(body)
+    assert len(counts) == 1, "every page of the reasons costs the same number of queries"
+    assert ANA_REASON in seen[0] and BEN_REASON in seen[0]  # the first criterion comes first
+    assert all(ANA_REASON not in page for page in seen[1:])
+    assert "No more scores" in client.get(url, {"page": 99}).content.decode()
+
+
+def test_the_reasons_address_is_guarded_like_the_results_page(awarded, client, stranger, make_user):
+    shortlist, memo = awarded
+    procedure, bid = shortlist.procedure, shortlist.bids[0]
+    assert _reasons(client, stranger, procedure, bid).status_code == 404
+    assert _reasons(client, make_user(Role.PROCUREMENT_LEAD), procedure, bid).status_code == 403
+    # The business owner sees the results but never the per-evaluator reasons.
+    assert _page(client, shortlist.business_owner, "results", procedure.reference).status_code == 200
+    assert _reasons(client, shortlist.business_owner, procedure, bid).status_code == 403
+    assert _reasons(client, shortlist.evaluators[0], procedure, bid).status_code == 403
+    assert _reasons(client, shortlist.lead, procedure, bid).status_code == 200
+    other = build_scored_procedure(bids=1, criteria=1, evaluators=1)
+    assert _page(client, shortlist.lead, "results_rationales", procedure.reference,
+                 other.bids.get().pk).status_code == 404  # a bid of another procedure
+
+
+def test_the_results_page_costs_the_same_however_many_reasons_there_are(client):
+    """Queries and bytes of the results page with no reasons, with long ones, and with three times the scores."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    long_reason = "A long and careful reason, quoting the proposal at length. " * 8
+
+    def measure(procedure) -> tuple[int, int]:
+        client.force_login(procedure.lead)
+        url = reverse("awards:results", args=[procedure.reference])
+        client.get(url)
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200 and long_reason not in response.content.decode()
+        assert "Evaluators' reasons: " in response.content.decode()
+        return len(captured.captured_queries), len(response.content)
+
+    def give_reasons(procedure, reason: str) -> None:
+        for score in Score.objects.filter(bid__procedure=procedure):  # row by row: scores keep their history
+            score.rationale = reason
+            score.save(update_fields=["rationale"])
+
+    small = build_scored_procedure(bids=3, criteria=4, evaluators=2)
+    give_reasons(small, "")
+    no_reasons = measure(small)
+    give_reasons(small, long_reason)
+    with_reasons = measure(small)
+    large = build_scored_procedure(bids=3, criteria=4, evaluators=6)
+    give_reasons(large, long_reason)
+    three_times = measure(large)
+
+    assert no_reasons[0] == with_reasons[0] == three_times[0]
+    assert abs(with_reasons[1] - no_reasons[1]) < 200  # the same page, whatever the reasons (24 of ~500 bytes)
+    assert abs(three_times[1] - with_reasons[1]) < 2000  # 48 more reasons would add ~25 KB
 
 
 # --- finding 6: the evaluator's own scores after the award ------------------------------------------------------

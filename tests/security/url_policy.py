@@ -197,6 +197,7 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
     "awards:scoring_sheet_import": act(P(), "evaluator"),
     "awards:results": read(P(), answers={"lead": 403}),  # other leads see the procedure, not its results
     "awards:results_export": read(P(fmt="csv"), answers={"lead": 403}),
+    "awards:results_rationales": read(P(bid_id=_pk("bid")), answers={"lead": 403}),  # as the results page
     # the raw decision record: the procedure's lead and auditors (an evaluator gets their own scores only)
     "awards:decision_record_json": read(P(), answers={"lead": 403}),
     "awards:decision_record_xlsx": read(P(), answers={"lead": 403}),
