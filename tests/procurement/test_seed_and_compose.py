@@ -42,19 +42,29 @@ def _module_of(target: str) -> str:
 
 
 def test_docker_compose_services_point_at_real_modules():
+    """The production stack (issue 18): nginx, two web replicas, workers, beat, a one-shot migrate, PostgreSQL, Redis,
+    MinIO and its bucket; each app command names a module that imports. (tests/deploy checks the rest.)"""
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
 
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
-    web, worker, beat = (services[name]["command"] for name in ("web", "worker", "beat"))
-    assert web[0] == "gunicorn" and import_module(_module_of(web[1])).application
+    assert set(services) == {"nginx", "web-1", "web-2", "worker", "beat", "migrate", "postgres", "redis", "minio",
+                             "createbucket"}
+    for name in ("web-1", "web-2"):
+        web = services[name]["command"]
+        assert web[0] == "gunicorn" and import_module(_module_of(web[-1])).application
+    worker, beat = services["worker"]["command"], services["beat"]["command"]
     for command, kind in ((worker, "worker"), (beat, "beat")):
         assert command[:3] == ["celery", "-A", "procurement"] and command[3] == kind
         assert import_module(command[2]).celery_app.main == "procurement"
+    assert services["migrate"]["command"][:3] == ["python", "manage.py", "migrate"]
     for name, service in services.items():
-        assert "healthcheck" in service, f"{name} has no health check"
-    assert {"postgres-data", "private-files"} <= set(compose["volumes"])
-    for name in ("web", "worker", "beat"):
+        if name not in ("migrate", "createbucket"):  # one-shots: they exit when done
+            assert "healthcheck" in service, f"{name} has no health check"
+    assert {"postgres-data", "minio-data"} <= set(compose["volumes"])
+    for name in ("web-1", "web-2", "worker", "beat", "migrate"):
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://") and env["REDIS_URL"].startswith("redis://")
-        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert env["CACHE_URL"].startswith("redis://") and env["S3_BUCKET"]
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("web-1", "web-2", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
