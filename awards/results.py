@@ -272,16 +272,16 @@ _CACHE_DOWN = (RedisError, OSError)
 def _cache_get(key: str):
     try:
         return cache.get(key)
-    except _CACHE_DOWN:
-        logger.warning("results cache unreachable: computing the results without it", exc_info=True)
+    except _CACHE_DOWN as exc:
+        logger.warning("results cache unreachable (%s): computing the results without it", exc)
         return None
 
 
 def _cache_set(key: str, value) -> None:
     try:
         cache.set(key, value, RESULTS_CACHE_SECONDS)
-    except _CACHE_DOWN:
-        logger.warning("results cache unreachable: the results were not kept", exc_info=True)
+    except _CACHE_DOWN as exc:
+        logger.warning("results cache unreachable (%s): the results were not kept", exc)
 
 
 def _fingerprint(*, scorecard, groups, criteria, knockouts, bids, sheets, cleared, decisions, notes,

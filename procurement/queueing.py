@@ -28,7 +28,10 @@ def enqueue_fail_fast(task, *, args=(), kwargs=None, what: str, **options) -> bo
         if app.conf.task_always_eager:  # the embedded default: the task runs right here
             task.apply_async(args=args, kwargs=kwargs, **options)
             return True
-        with app.pool.acquire(block=True, timeout=2) as connection:
+        # A new connection, not one from the pool: a pooled connection opened before the broker went away fails
+        # only when used, and redis-py then retries it with a growing back-off (seconds per publish); a new one
+        # is refused at once. Queueing happens a few times per person's action, so the extra connect is cheap.
+        with app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
             task.apply_async(args=args, kwargs=kwargs, retry=False, connection=connection, **options)
     except BROKER_ERRORS as exc:

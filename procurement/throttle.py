@@ -42,8 +42,9 @@ def _cache(method: str, *args, **kwargs):
     """Call `method` on the shared cache, or on this process's fallback while the shared one is unreachable."""
     try:
         return getattr(cache, method)(*args, **kwargs)
-    except _UNREACHABLE:
-        logger.error("Shared cache unreachable: sign-off passwords are counted in this process only until it is back")
+    except _UNREACHABLE as exc:
+        logger.error("Shared cache unreachable (%s): sign-off passwords are counted in this process only until it "
+                     "is back", exc)
         return getattr(_fallback, method)(*args, **kwargs)
 
 

@@ -67,8 +67,19 @@ def redis_cache(url: str) -> dict:
         "OPTIONS": {
             "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
             "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+            # No retries: redis-py's default retries a dropped connection with a growing back-off, which made each
+            # page wait ~20 s with Redis down. The callers handle a failed call at once (procurement.throttle,
+            # awards.results).
+            "retry": no_retry(),
         },
     }
+
+
+def no_retry():
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return Retry(NoBackoff(), 0)
 
 
 def _without_password(url: str) -> str:

@@ -17,12 +17,12 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from procurement.audit.history import attribute
 from procurement.authz import is_active_user
 from procurement.notifications.kinds import Channel, kind_label, kind_values
 from procurement.notifications.models import CalendarFeed, Notification, NotificationPreference
+from procurement.queueing import enqueue_fail_fast
 
 logger = logging.getLogger(__name__)
 
@@ -94,10 +94,9 @@ def _queue_email(notification_id: int) -> None:
     from procurement.notifications.tasks import send_notification_email
 
     def enqueue() -> None:
-        try:
-            send_notification_email.delay(notification_id)
-        except (KombuOperationalError, OSError):  # broker down: the row stays QUEUED; the sweeper sends it later
-            logger.exception("Could not queue notification email %s", notification_id)
+        # Broker down: refused at once (procurement.queueing), the row stays QUEUED and the sweeper sends it later.
+        enqueue_fail_fast(send_notification_email, args=(notification_id,),
+                          what=f"notification email {notification_id}")
 
     transaction.on_commit(enqueue)
 
