@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,8 +65,13 @@ class Worker:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"celery worker exited early; see {self.log_path}")
-            if app.control.ping(timeout=0.5):
-                return
+            try:
+                if app.control.ping(timeout=0.5):
+                    return
+            except (ConnectionError, OSError, RedisError, KombuOperationalError):
+                # A pooled broker connection that an earlier test's Redis restart closed: the ping fails once on
+                # it; drop the pool's connections and ask again on fresh ones.
+                app.pool.force_close_all()
         raise RuntimeError(f"celery worker not ready after {timeout}s; see {self.log_path}")
 
     @property
