@@ -65,13 +65,14 @@ class Worker:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"celery worker exited early; see {self.log_path}")
+            # A new broker connection for each ping, never a pooled one: a pooled connection that an earlier
+            # test's Redis restart closed fails the ping with "Connection closed by server".
             try:
-                if app.control.ping(timeout=0.5):
-                    return
+                with app.connection_for_write() as fresh:
+                    if app.control.ping(timeout=0.5, connection=fresh):
+                        return
             except (ConnectionError, OSError, RedisError, KombuOperationalError):
-                # A pooled broker connection that an earlier test's Redis restart closed: the ping fails once on
-                # it; drop the pool's connections and ask again on fresh ones.
-                app.pool.force_close_all()
+                time.sleep(0.2)
         raise RuntimeError(f"celery worker not ready after {timeout}s; see {self.log_path}")
 
     @property
