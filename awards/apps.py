@@ -4,6 +4,7 @@ from importlib import import_module
 from django.apps import AppConfig
 
 from procurement.contributions import (
+    ApiRouter,
     AuditedModel,
     Contributions,
     DemoStep,
@@ -13,6 +14,7 @@ from procurement.contributions import (
     PeriodicJob,
     SearchSource,
     UrlInclude,
+    WebhookEvent,
 )
 
 
@@ -46,6 +48,9 @@ class AwardsConfig(AppConfig):
         document_kinds=("awards.memo_documents",),
         demo=(DemoStep(20, "awards.demo.seed"),),
         hooks=(HookProvider("vendors.engagements", "awards.selectors.vendor_engagements"),),
+        api=(ApiRouter("procedures/", "awards.api.router"), ApiRouter("memos/", "awards.api.memo_router")),
+        webhook_events=(WebhookEvent("memo.approved", "A decision memo was approved"),
+                        WebhookEvent("award.notified", "The award was notified to the bidders")),
     )
 
     def ready(self):

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from procurement.contributions import (
+    ApiRouter,
     AuditedModel,
     Contributions,
     DemoStep,
@@ -10,6 +11,7 @@ from procurement.contributions import (
     PeriodicJob,
     SearchSource,
     UrlInclude,
+    WebhookEvent,
 )
 
 
@@ -40,6 +42,10 @@ class ContractsConfig(AppConfig):
         demo=(DemoStep(30, "contracts.demo.seed"),),
         hooks=(HookProvider("vendors.engagements", "contracts.selectors.vendor_engagements"),
                HookProvider("vendors.contracts", "contracts.services.exit.vendor_contracts")),
+        api=(ApiRouter("contracts/", "contracts.api.router"), ApiRouter("ocds/", "contracts.api.ocds_router")),
+        webhook_events=(WebhookEvent("contract.signed", "A contract was signed"),
+                        WebhookEvent("pack.acknowledged", "A handoff pack was acknowledged"),
+                        WebhookEvent("kpi.breached", "A KPI measurement breached its threshold")),
     )
 
     def ready(self):

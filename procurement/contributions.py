@@ -112,6 +112,22 @@ class HookProvider:
 
 
 @dataclass(frozen=True)
+class ApiRouter:
+    """A django-ninja Router the app adds to the REST API under /api/v1/<prefix> (procurement.api)."""
+
+    prefix: str  # e.g. "vendors/"
+    router: str  # dotted name of the ninja Router, e.g. "vendors.api.router"
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """An event subscribers may receive by webhook (procurement.webhooks); the value is stored: never change it."""
+
+    value: str  # e.g. "memo.approved"
+    label: str
+
+
+@dataclass(frozen=True)
 class Contributions:
     urls: tuple[UrlInclude, ...] = ()
     navigation: tuple[NavEntry, ...] = ()
@@ -125,6 +141,8 @@ class Contributions:
     document_kinds: tuple[str, ...] = ()  # modules that register document kinds when imported
     demo: tuple[DemoStep, ...] = ()
     hooks: tuple[HookProvider, ...] = ()
+    api: tuple[ApiRouter, ...] = ()
+    webhook_events: tuple[WebhookEvent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,6 +199,14 @@ class Registry:
     def demo(self) -> list[DemoStep]:
         return sorted(self.all("demo"), key=lambda step: step.order)
 
+    @property
+    def api(self) -> list[ApiRouter]:
+        return self.all("api")
+
+    @property
+    def webhook_events(self) -> list[WebhookEvent]:
+        return self.all("webhook_events")
+
     def providers(self, hook: str) -> list:
         """The callables every app contributes to `hook`, in INSTALLED_APPS order (resolved)."""
         return [resolve(item.provider) for item in self.all("hooks") if item.hook == hook]
@@ -221,7 +247,7 @@ def _dotted_names(contributions: Contributions) -> Iterator[tuple[str, str]]:
             if isinstance(item, str):
                 yield spec.name, item
                 continue
-            for name in ("module", "counter", "finder", "policy", "parts", "notice", "step", "provider"):
+            for name in ("module", "counter", "finder", "policy", "parts", "notice", "step", "provider", "router"):
                 dotted = getattr(item, name, "")
                 if dotted:
                     yield f"{spec.name}.{name}", dotted

@@ -12,10 +12,14 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from procurement.conf import api as conf_api
 from procurement.conf import caching as conf_caching
 from procurement.conf import network as conf_network
 from procurement.conf import observability as conf_observability
+from procurement.conf import passkeys as conf_passkeys
+from procurement.conf import sso as conf_sso
 from procurement.conf import storage as conf_storage
+from procurement.conf import webhooks as conf_webhooks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -61,6 +65,10 @@ INSTALLED_APPS = [
     "procurement.audit.apps.AuditConfig",
     "procurement.documents.apps.DocumentsConfig",
     "procurement.notifications.apps.NotificationsConfig",
+    "procurement.sso.apps.SsoConfig",
+    "procurement.passkeys.apps.PasskeysConfig",
+    "procurement.api.apps.ApiConfig",
+    "procurement.webhooks.apps.WebhooksConfig",
     "vendors.apps.VendorsConfig",
     "awards.apps.AwardsConfig",
     "contracts.apps.ContractsConfig",
@@ -129,6 +137,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+AUTHENTICATION_BACKENDS = conf_sso.backends(env, AUTHENTICATION_BACKENDS)  # + OpenID Connect when configured
 ANONYMOUS_USER_NAME = None  # guardian: anonymous visitors hold no object permissions at all
 GUARDIAN_MONKEY_PATCH_USER = False
 LOGIN_URL = "login"
@@ -164,6 +173,7 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/simplewebauthn", BASE_DIR / "node_modules" / "@simplewebauthn" / "browser" / "dist" / "bundle"),
 ]
 PRIVATE_STORAGE_ROOT = Path(env.str("PRIVATE_STORAGE_ROOT", default=str(VAR_DIR / "private")))
 STORAGES = conf_storage.storages(
@@ -258,6 +268,12 @@ vars().update(conf_observability.settings_for(env))
 # --- shared cache and the client's address behind proxies (procurement.conf) -----------------------------
 CACHES = conf_caching.caches(env)
 vars().update(conf_network.settings_for(env))
+
+# --- fitting into the organisation: single sign-on, passkeys, the REST API, webhooks (procurement.conf) ------
+vars().update(conf_sso.settings_for(env))
+vars().update(conf_passkeys.settings_for(env))
+vars().update(conf_api.settings_for(env))
+vars().update(conf_webhooks.settings_for(env))
 
 # Baton's own knobs.
 BATON_SITE_URL = env.str("BATON_SITE_URL", default="http://127.0.0.1:8000")  # links in notification emails

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from procurement.contributions import (
+    ApiRouter,
     AuditedModel,
     Contributions,
     DemoStep,
@@ -9,6 +10,7 @@ from procurement.contributions import (
     PeriodicJob,
     SearchSource,
     UrlInclude,
+    WebhookEvent,
 )
 
 
@@ -31,4 +33,6 @@ class VendorsConfig(AppConfig):
               PeriodicJob("vendors-reassessment-daily", "vendors.reassessment_daily")),
         document_kinds=("vendors.dossier",),
         demo=(DemoStep(10, "vendors.demo.seed"),),
+        api=(ApiRouter("vendors/", "vendors.api.router"),),
+        webhook_events=(WebhookEvent("attestation.expired", "A vendor's attestation expired"),),
     )

@@ -288,6 +288,16 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
     "audit:object": read(lambda s: {"label": "awards.decisionmemo", "pk": s.memo.pk}, "approver"),
 }
 
+# Issue 19's endpoints, one table per feature (single sign-on, passkeys, the REST API, webhooks).
+from tests.security.url_policy_api import API  # noqa: E402
+from tests.security.url_policy_passkeys import PASSKEYS  # noqa: E402
+from tests.security.url_policy_sso import SSO  # noqa: E402
+from tests.security.url_policy_webhooks import WEBHOOKS  # noqa: E402
+
+for _table in (SSO, PASSKEYS, API, WEBHOOKS):
+    assert not set(_table) & set(POLICY), set(_table) & set(POLICY)
+    POLICY.update(_table)
+
 # The admin site is for staff only: every identity here is sent to the admin sign-in; a superuser opens it.
 ADMIN_RULE = Rule(right="superuser", methods=GET_POST, right_posts=False, answers={
     "right": ANY, **{identity: "admin_login" for identity in ("anonymous", "inactive", *ROLE_IDENTITIES)}})

@@ -1,0 +1,6 @@
+"""Placeholder: the REST API's routers for this app (filled by the API work of issue 19)."""
+
+from ninja import Router
+
+router = Router()
+ocds_router = Router()

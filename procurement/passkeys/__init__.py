@@ -1,0 +1,1 @@
+"""Passkeys (issue 19)."""
