@@ -3,4 +3,3 @@
 from ninja import Router
 
 router = Router()
-ocds_router = Router()

@@ -42,7 +42,7 @@ class ContractsConfig(AppConfig):
         demo=(DemoStep(30, "contracts.demo.seed"),),
         hooks=(HookProvider("vendors.engagements", "contracts.selectors.vendor_engagements"),
                HookProvider("vendors.contracts", "contracts.services.exit.vendor_contracts")),
-        api=(ApiRouter("contracts/", "contracts.api.router"), ApiRouter("ocds/", "contracts.api.ocds_router")),
+        api=(ApiRouter("contracts/", "contracts.api.router"), ApiRouter("ocds/", "contracts.ocds.api.router")),
         webhook_events=(WebhookEvent("contract.signed", "A contract was signed"),
                         WebhookEvent("pack.acknowledged", "A handoff pack was acknowledged"),
                         WebhookEvent("kpi.breached", "A KPI measurement breached its threshold")),
