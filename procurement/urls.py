@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from procurement import calendar_feed, exchange_rate_views, health, metrics, search, views
 from procurement.contributions import collect
+from procurement.sso import views as sso_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,7 +14,7 @@ urlpatterns = [
     path("health/ready/", health.ready, name="health_ready"),
     path("health/workers/", health.workers, name="health_workers"),
     path("metrics", metrics.metrics_view, name="metrics"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", sso_views.BatonLoginView.as_view(), name="login"),  # + single sign-on (procurement.sso)
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
