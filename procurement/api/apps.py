@@ -7,4 +7,5 @@ class ApiConfig(AppConfig):
     name = "procurement.api"
     label = "api"
     verbose_name = "REST API"
-    contributions = Contributions(urls=(UrlInclude("api/v1/", "procurement.api.urls"),))
+    contributions = Contributions(urls=(UrlInclude("api/v1/", "procurement.api.urls"),
+                                        UrlInclude("account/api-tokens/", "procurement.api.token_urls")))
