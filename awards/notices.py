@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from awards.policies import memo_policy
 from procurement.notifications.services import notify
+from procurement.webhooks.services import event_publish
 
 
 def evaluator_assigned(*, assignment) -> None:
@@ -48,6 +49,10 @@ def memo_decided(*, route, memo) -> None:
         notify(recipient=user, kind="memo_decided", key=f"memo_decided:{route.pk}:{route.status}",
                subject=f"Decision memo {procedure.reference} {words}",
                body=f"{memo.title}. See the sign-offs and comments on the memo.", target=memo)
+    if route.status == "approved":  # webhook subscribers: the memo's version and when, nothing of its content
+        event_publish(event="memo.approved", subject=procedure, data={
+            "memo_version": memo.version, "approved_at": memo.approved_at,
+            "memo_api_path": f"/api/v1/memos/{procedure.reference}"})
 
 
 def award_notice_recipients(memo) -> list:
@@ -88,6 +93,10 @@ def award_decided(*, memo) -> None:
     for person in award_notice_recipients(memo):
         notify(recipient=person, kind="award_notice", key=f"award_notice:{memo.pk}:{memo.version}",
                subject=subject, body=body, target=memo.procedure)
+    winner = memo.recommended_bid.vendor  # the award is public; the scores of the other bids are not sent
+    event_publish(event="award.notified", subject=memo.procedure, data={
+        "memo_version": memo.version, "standstill_ends_on": memo.standstill_ends_on,
+        "awarded_vendor": {"name": winner.legal_name, "api_path": f"/api/v1/vendors/{winner.pk}"}})
 
 
 def scorecard_changed(*, evaluators, procedure, what: str, reason: str) -> None:

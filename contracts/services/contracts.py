@@ -264,6 +264,12 @@ def contract_transition(*, actor, contract: Contract, status: str, reason: str) 
         return call(actor=actor, contract=contract, reason=reason)
     contract.status = status
     save(contract, actor=actor, reason=f"{contract.get_status_display()}: {waived}{reason}")
+    if status == Contract.Status.SIGNED:
+        from procurement.webhooks.services import event_publish
+
+        event_publish(event="contract.signed", subject=contract, data={
+            "signed_on": timezone.localdate(), "vendor": {"name": contract.vendor.legal_name,
+                                                          "api_path": f"/api/v1/vendors/{contract.vendor_id}"}})
     return contract
 
 

@@ -39,6 +39,12 @@ def pack_acknowledge(*, actor, contract: Contract, document: RenderedDocument) -
     existing = PackAcknowledgement.objects.filter(document=document, acknowledged_by=actor).first()
     if existing:
         return existing
-    return save(PackAcknowledgement(contract=contract, document=document, version=document.version,
-                                    sha256=document.sha256, acknowledged_by=actor),
-                actor=actor, reason=f"Handoff pack v{document.version} received")
+    acknowledgement = save(PackAcknowledgement(contract=contract, document=document, version=document.version,
+                                               sha256=document.sha256, acknowledged_by=actor),
+                           actor=actor, reason=f"Handoff pack v{document.version} received")
+    from procurement.webhooks.services import event_publish
+
+    event_publish(event="pack.acknowledged", subject=contract, data={
+        "pack_version": document.version, "pack_sha256": document.sha256,
+        "acknowledged_at": acknowledgement.created_at})
+    return acknowledgement

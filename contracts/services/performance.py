@@ -106,6 +106,11 @@ def _measure(kpi: Kpi, *, actor, measured_on: date, value: Decimal, note: str, i
              key=f"contracts:measurement:{row.pk}:breach",
              subject=f"{contract.reference}: {kpi.name} breached ({value.normalize():f}{kpi.unit and ' ' + kpi.unit})",
              body=f"Measured on {measured_on:%d %b %Y}; the commitment is {kpi.target_text}.", target=contract)
+        from procurement.webhooks.services import event_publish
+
+        event_publish(event="kpi.breached", subject=contract, data={  # which KPI and when; not the figures
+            "kpi": kpi.name, "kpi_id": kpi.pk, "measured_on": measured_on,
+            "measurements_api_path": f"/api/v1/contracts/{contract.reference}/kpis/{kpi.pk}/measurements"})
     return row
 
 

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-SECRET_PREFIX = "whsec_"
+PREFIX = "whsec_"
 _CONTEXT = b"baton.webhooks.subscription-secret.v1"
 
 
@@ -32,7 +32,7 @@ def _box() -> MultiFernet:
 
 def new_secret() -> str:
     """A fresh signing secret: 32 random bytes, URL-safe, with a recognisable prefix."""
-    return SECRET_PREFIX + secrets.token_urlsafe(32)
+    return PREFIX + secrets.token_urlsafe(32)
 
 
 def encrypt(secret: str) -> str:

@@ -73,13 +73,18 @@ def _ms(started: float) -> int:
 
 
 def _describe(exc: Exception) -> str:
+    errors = urllib3.exceptions
     reason = getattr(exc, "reason", None) or exc
-    if isinstance(exc, urllib3.exceptions.ConnectTimeoutError) or isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
+
+    def either(kind) -> bool:
+        return isinstance(exc, kind) or isinstance(reason, kind)
+
+    if either(errors.ConnectTimeoutError):
         return "Timed out connecting."
-    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+    if either(errors.ReadTimeoutError):
         return "Timed out waiting for the response."
-    if isinstance(exc, urllib3.exceptions.SSLError) or isinstance(reason, urllib3.exceptions.SSLError):
+    if either(errors.SSLError):
         return f"TLS failed: {reason}"[:500]
-    if isinstance(exc, urllib3.exceptions.NewConnectionError) or isinstance(reason, urllib3.exceptions.NewConnectionError):
+    if either(errors.NewConnectionError):
         return "Could not connect (refused or unreachable)."
     return f"{type(exc).__name__}: {reason}"[:500]

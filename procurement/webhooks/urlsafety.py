@@ -93,7 +93,8 @@ def _kind(ip: IPAddress) -> str | None:
 
 
 def _allowed_networks() -> list:
-    return [ipaddress.ip_network(n, strict=False) for n in getattr(settings, "BATON_WEBHOOK_ALLOW_PRIVATE_NETWORKS", [])]
+    allowed = getattr(settings, "BATON_WEBHOOK_ALLOW_PRIVATE_NETWORKS", [])
+    return [ipaddress.ip_network(n, strict=False) for n in allowed]
 
 
 def check_address(ip: IPAddress, *, host: str) -> None:

@@ -159,6 +159,11 @@ def attestation_check_one(*, attestation_id: int, today: date, window: int, resu
             attribute(att, actor=None, reason=_state_reason(att, state, window))
             att.save(update_fields=["recorded_state", "state_recorded_on", "updated_at"])
             result.marked.append(att.pk)
+            if state == Attestation.State.EXPIRED:
+                from procurement.webhooks.services import event_publish
+
+                event_publish(event="attestation.expired", subject=att.vendor, data={
+                    "attestation_id": att.pk, "standard": att.standard_label, "expired_on": att.expires_on})
         if _superseded(att, today):
             return  # a newer certificate is already on file: nobody needs chasing
         vendor = att.vendor
