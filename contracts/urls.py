@@ -1,6 +1,7 @@
 from django.urls import path
 
 from contracts.views import negotiation as views
+from contracts.views import ocds as oviews
 from contracts.views import post_award as pviews
 from contracts.views import sections as sviews
 
@@ -9,6 +10,12 @@ app_name = "contracts"
 urlpatterns = [
     path("", views.contract_list, name="list"),
     path("open/", views.contract_open, name="open"),
+    # open contracting data (issue 19): before "<reference>/" so "ocds" is never read as a contract reference
+    path("ocds/", oviews.publication_list, name="ocds_list"),
+    path("ocds/bulk/", oviews.bulk_package_download, name="ocds_bulk"),
+    path("ocds/<str:reference>/", oviews.procedure_package_download, name="ocds_package"),
+    path("ocds/<str:reference>/publish/", oviews.publication_publish_view, name="ocds_publish"),
+    path("ocds/<str:reference>/withdraw/", oviews.publication_withdraw_view, name="ocds_withdraw"),
     path("<str:reference>/", sviews.contract_detail, name="detail"),
     path("<str:reference>/section/<slug:name>/", sviews.contract_section, name="section"),
     path("<str:reference>/edit/", views.contract_edit, name="edit"),

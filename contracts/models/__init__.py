@@ -21,12 +21,13 @@ from contracts.models.planning import (
     RaciAssignment,
     Scenario,
 )
+from contracts.models.publication import Publication
 from contracts.models.reviews import CheckIn
 
 __all__ = [
     "ChangeOrder", "CheckIn", "ExitRunbook", "ExitStep", "Incident", "Invoice", "Kpi", "KpiMeasurement",
     "ChecklistItem", "ClauseFeedback", "ClausePosition", "Contract", "ContractGroupObjectPermission",
     "ContractUserObjectPermission", "Kickoff", "KickoffAction", "KickoffAttendee", "Milestone",
-    "NegotiationIssue", "PackAcknowledgement", "PlaybookClause", "RaciActivity", "RaciAssignment", "Scenario",
-    "TeamRole",
+    "NegotiationIssue", "PackAcknowledgement", "PlaybookClause", "Publication", "RaciActivity", "RaciAssignment",
+    "Scenario", "TeamRole",
 ]
