@@ -98,16 +98,19 @@ def _allowed_networks() -> list:
 
 
 def check_address(ip: IPAddress, *, host: str) -> None:
-    """Refuse an address that is not public, unless an allowed network holds it (or the IPv4 address in it)."""
+    """Refuse an address that is not public (itself or an IPv4 address wrapped in it), unless one of the allowed
+    networks holds it."""
+    original = ip
     networks = _allowed_networks()
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:a.b.c.d connects to a.b.c.d: judge that address
     for candidate in _embedded(ip):
         kind = _kind(candidate)
         if kind is None:
             continue
-        if any(candidate.version == net.version and candidate in net for net in networks) or any(
-                ip.version == net.version and ip in net for net in networks):
+        if any(ip.version == net.version and ip in net for net in networks):
             continue
-        what = f"{ip} is" if host == str(ip) else f"{host} resolves to {ip}, which is"
+        what = f"{host} is" if host == str(original) else f"{host} resolves to {original}, which is"
         raise UnsafeUrl(f"{what} {kind} address. Webhooks are only sent to public addresses; an administrator "
                         "may allow a private network in BATON_WEBHOOK_ALLOW_PRIVATE_NETWORKS.")
 
