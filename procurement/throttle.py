@@ -1,6 +1,9 @@
-"""Throttling the password re-entry that guards a sign-off (step-up authentication).
+"""Throttling the step-up that guards a sign-off: the password re-entry, or a passkey signature.
 
-Signing a decision memo asks for the signer's password again. Someone at an unlocked desk could otherwise try
+Signing a decision memo asks for the signer's password again, or for a signature with one of their passkeys
+(procurement.passkeys). Both go through `check`: a failed passkey signature counts exactly as a wrong password
+(one counter per person, the same limit and cool-off), a pause refuses a valid passkey as it refuses the right
+password, and a success of either clears the count. Someone at an unlocked desk could otherwise try
 passwords there without limit, beside django-axes (which guards only the sign-in form). Wrong passwords are
 counted per user in the cache; after BATON_SIGNOFF_FAILURE_LIMIT of them the user must wait
 BATON_SIGNOFF_COOLOFF_MINUTES (a cool-off, never a permanent lock) — even the right password is refused
@@ -24,6 +27,7 @@ the people reading the log, it plays no part in the count.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -66,8 +70,8 @@ def failures(user) -> int:
 
 def refusal_message() -> str:
     minutes = int(settings.BATON_SIGNOFF_COOLOFF_MINUTES)
-    return (f"Too many wrong passwords. Signing is paused for {minutes} minutes; nothing was recorded. "
-            "Wait, then try again.")
+    return (f"Too many wrong passwords or failed passkey signatures. Signing is paused for {minutes} minutes; "
+            "nothing was recorded. Wait, then try again.")
 
 
 def ensure_not_paused(user, field: str = "password", *, client_address: str | None = None) -> None:
@@ -79,18 +83,18 @@ def ensure_not_paused(user, field: str = "password", *, client_address: str | No
         raise ValidationError({field: refusal_message()})
 
 
-def record_failure(user, *, client_address: str | None = None) -> int:
-    """Count one wrong password; the window (and, at the limit, the pause) lasts the cool-off from now.
-    add + incr are atomic in the cache, so two wrong attempts at once both count."""
+def record_failure(user, *, client_address: str | None = None, what: str = "password") -> int:
+    """Count one failed step-up (`what`: "password" or "passkey signature"); the window (and, at the limit, the
+    pause) lasts the cool-off from now. add + incr are atomic in the cache, so two failures at once both count."""
     count = _count_failure(user)
     limit = _limit()
     if count >= limit:
-        logger.warning("Wrong sign-off password %d of %d for user %s (%s): signing is paused for %d minutes; "
-                       "client %s", count, limit, user.pk, user.username,
+        logger.warning("Wrong sign-off %s %d of %d for user %s (%s): signing is paused for %d minutes; "
+                       "client %s", what, count, limit, user.pk, user.username,
                        int(settings.BATON_SIGNOFF_COOLOFF_MINUTES), client_address or "unknown")
     else:
-        logger.warning("Wrong sign-off password %d of %d for user %s (%s); client %s",
-                       count, limit, user.pk, user.username, client_address or "unknown")
+        logger.warning("Wrong sign-off %s %d of %d for user %s (%s); client %s",
+                       what, count, limit, user.pk, user.username, client_address or "unknown")
     return count
 
 
@@ -111,14 +115,29 @@ def clear(user) -> None:
     _cache("delete", _key(user))
 
 
-def check_password(user, password: str, *, field: str = "password", wrong: str,
-                   client_address: str | None = None) -> None:
-    """The step-up check: refused while paused; a wrong password is counted and refused with `wrong`.
+def check[T](user, attempt: Callable[[], T], *, field: str, what: str = "password",
+          client_address: str | None = None) -> T:
+    """The step-up check: refused while paused; otherwise `attempt()` runs. A ValidationError from it is counted
+    and re-raised on `field` (at the limit, as the pause); success clears the count and returns its result.
     `client_address` (procurement.client_address.client_address(request), when a request is at hand) only goes
     to the log."""
     ensure_not_paused(user, field, client_address=client_address)
-    if not password or not user.check_password(password):
-        if record_failure(user, client_address=client_address) >= _limit():
-            raise ValidationError({field: refusal_message()})
-        raise ValidationError({field: wrong})
+    try:
+        result = attempt()
+    except ValidationError as exc:
+        if record_failure(user, client_address=client_address, what=what) >= _limit():
+            raise ValidationError({field: refusal_message()}) from exc
+        raise ValidationError({field: exc.messages}) from exc
     clear(user)
+    return result
+
+
+def check_password(user, password: str, *, field: str = "password", wrong: str,
+                   client_address: str | None = None) -> None:
+    """The password step-up: refused while paused; a wrong password is counted and refused with `wrong`."""
+
+    def attempt() -> None:
+        if not password or not user.check_password(password):
+            raise ValidationError(wrong)
+
+    check(user, attempt, field=field, client_address=client_address)

@@ -1,5 +1,7 @@
 """Forms of the decision memo, sign-off and debriefs. Labels on every field; no status field anywhere."""
 
+import json
+
 from django import forms
 
 from awards.models import Bid, Debrief, DecisionMemo
@@ -70,19 +72,32 @@ class SignOffForm(forms.Form):
     """The step-up sign-off. It names the committee(s) the signature counts for: `steps` are the signer's
     committees on the route still short of quorum (awards.services.approval.signable_steps). With one committee
     per person (awards.policies.one_committee_per_person) a signer on several chooses one; otherwise the form
-    says the signature counts for each of them."""
+    says the signature counts for each of them.
+
+    The step-up is the password, or (`step_up="passkey"`, the "Sign with your passkey" button) the passkey answer
+    the page's script puts in `passkey_assertion`. `user` without a usable password (single sign-on) has no
+    password field: a passkey is their only way. `options_only`: the script asking for the passkey challenge; the
+    step-up itself is not checked yet."""
 
     decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect, label="Your decision")
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="Required when you reject or request changes.")
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-                               label="Your password", help_text="Re-enter your password to sign.")
+                               label="Your password", help_text="Re-enter your password to sign.", required=False)
     confirm = forms.BooleanField(label="I have read this version of the memo and sign it as shown", required=True)
+    passkey_assertion = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20000)
 
-    def __init__(self, *args, steps=(), one_per_person: bool = True, **kwargs):
+    def __init__(self, *args, steps=(), one_per_person: bool = True, user=None, has_passkey: bool = False,
+                 step_up: str = "password", options_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.steps = list(steps)
         self.one_per_person = one_per_person
+        self.has_passkey = has_passkey
+        self.step_up = "passkey" if step_up == "passkey" else "password"
+        self.options_only = options_only
+        self.password_possible = user is None or user.has_usable_password()
+        if not self.password_possible:
+            del self.fields["password"]
         names = [step.committee_name for step in self.steps]
         if one_per_person and len(self.steps) > 1:
             self.fields["committee"] = forms.TypedChoiceField(
@@ -100,6 +115,44 @@ class SignOffForm(forms.Form):
                                if len(names) > 1 else f"Your signature counts for the {names[0]}.")
         else:
             self.counts_for = ""
+
+    def clean(self):
+        data = super().clean()
+        data["assertion"] = None
+        if self.step_up == "passkey":
+            data["password"] = ""
+            if self.options_only:
+                return data
+            raw = (data.get("passkey_assertion") or "").strip()
+            if not self.has_passkey:
+                self.add_error("passkey_assertion", "You have no passkey registered: register one on your "
+                                                    "preferences page" + (", or sign with your password."
+                                                                          if self.password_possible else "."))
+            elif not raw:
+                if not self.errors:  # the ceremony stopped because of the errors shown, or was cancelled
+                    self.add_error("passkey_assertion", "The passkey request was cancelled or did not finish. "
+                                                        "Nothing was recorded: sign with your passkey again.")
+            else:
+                try:
+                    data["assertion"] = json.loads(raw)
+                except ValueError:
+                    data["assertion"] = None
+                if not isinstance(data["assertion"], dict):
+                    data["assertion"] = None
+                    self.add_error("passkey_assertion", "Baton could not read your passkey's answer. Nothing was "
+                                                        "recorded: sign with your passkey again.")
+        elif not self.password_possible:
+            self.add_error("passkey_assertion", "You sign in through single sign-on and have no password in "
+                                                "Baton: sign with a passkey.")
+        elif not data.get("password"):
+            self.add_error("password", forms.Field.default_error_messages["required"])
+        return data
+
+    def step_up_kwargs(self) -> dict:
+        """The step-up arguments of awards.services.signoff_record: exactly one of them."""
+        if self.step_up == "passkey":
+            return {"passkey_assertion": self.cleaned_data.get("assertion")}
+        return {"password": self.cleaned_data.get("password", "")}
 
     def committee(self):
         """The step the signature counts for: the one chosen, or the only one; None when it counts for each."""

@@ -132,6 +132,10 @@ class Decision(models.TextChoices):
 class SignOff(models.Model):
     Decision = Decision
 
+    class StepUp(models.TextChoices):
+        PASSWORD = "password", "Password re-entered"
+        PASSKEY = "passkey", "Passkey signature"
+
     route = models.ForeignKey(ApprovalRoute, on_delete=models.PROTECT, related_name="signoffs")
     step = models.ForeignKey(RouteStep, on_delete=models.PROTECT, related_name="signoffs")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memo_signoffs")
@@ -139,6 +143,10 @@ class SignOff(models.Model):
     comment = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, help_text="sha256 of the memo version the signer approved.")
     signed_at = models.DateTimeField()
+    step_up = models.CharField(max_length=16, choices=StepUp.choices, default=StepUp.PASSWORD,
+                               help_text="How the signer confirmed it was them when signing.")
+    passkey = models.ForeignKey("passkeys.Passkey", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="signoffs", help_text="The passkey that signed (passkey step-up).")
     history = HistoricalRecords()
 
     class Meta:

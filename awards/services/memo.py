@@ -24,7 +24,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from awards import notices
-from awards.models import ApprovalRoute, Bid, DecisionMemo, MemoAlternative, MemoVersion, SignOff
+from awards.models import (
+    ApprovalRoute,
+    Bid,
+    Committee,
+    DecisionMemo,
+    MemoAlternative,
+    MemoVersion,
+    RouteStep,
+    SignOff,
+)
 from awards.models.approval import Decision
 from awards.models.memo import MemoEditConflict, MemoImmutable, MemoStatus
 from awards.models.procedure import Stage
@@ -44,6 +53,8 @@ from procurement.authz import require
 from procurement.documents.registry import content_hash
 from procurement.exceptions import DomainError, InvalidTransition
 from procurement.money import MissingRate, base_currency, plain, rate_on
+from procurement.passkeys import services as passkey_services
+from procurement.passkeys.models import PasskeyChallenge
 from procurement.services import model_delete, model_save, model_update
 from procurement.statemachine import ensure_transition
 
@@ -348,10 +359,85 @@ def memo_submit(*, actor, memo: DecisionMemo) -> DecisionMemo:
 # --- sign-off --------------------------------------------------------------------------------------------------
 
 
+PASSKEY_FIELD = "passkey_assertion"  # the sign-off form's field the passkey answer (and its refusals) go to
+
+
+def signoff_binding(*, memo: DecisionMemo, decision: str, committee=None) -> dict:
+    """What a passkey signature of a sign-off is bound to: this memo, the version and content hash the signer
+    reads, their decision and the committee as the form named it (procurement.passkeys: the challenge is derived
+    from it, and checked against it again when the answer comes back)."""
+    if committee in (None, ""):
+        named = ""
+    elif isinstance(committee, RouteStep):
+        named = f"step:{committee.pk}"
+    elif isinstance(committee, Committee):
+        named = f"committee:{committee.key}"
+    else:
+        named = str(committee)
+    return {"memo": memo.pk, "version": memo.version, "content_hash": memo.content_hash, "decision": str(decision),
+            "committee": named}
+
+
+def _binding_mismatch(memo: DecisionMemo) -> dict[str, str]:
+    changed = (f"The memo changed since you started signing (it is now version {memo.version}, hash "
+               f"{(memo.content_hash or '')[:12]}…). Nothing was recorded: read it again, then sign again.")
+    return {"memo": "This passkey signature was made for another memo. Nothing was recorded.",
+            "version": changed, "content_hash": changed,
+            "decision": "This passkey signature was made for another decision. Nothing was recorded: sign again.",
+            "committee": "This passkey signature was made for another committee. Nothing was recorded: sign again."}
+
+
 @transaction.atomic
-def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "", password: str,
-                   committee=None, client_address: str | None = None) -> SignOff:
+def signoff_passkey_options(*, actor, memo: DecisionMemo, decision: str, committee=None) -> dict:
+    """The passkey request for signing `memo` with `decision` (for `committee`): a single-use, short-lived
+    challenge bound to signoff_binding. Refused as the sign-off itself would be refused."""
+    memo = locked_memo(memo.pk)
+    require(actor, memo_policy, "view", memo)
+    if decision not in Decision.values:
+        raise ValidationError({"decision": "Choose approve, reject or request changes."})
+    refusal = approval.signoff_refusal(memo, actor)
+    if refusal:
+        if memo.status != MemoStatus.IN_APPROVAL:
+            raise InvalidTransition(refusal)
+        raise PermissionDenied(refusal)
+    try:
+        return passkey_services.assertion_options(
+            actor=actor, purpose=PasskeyChallenge.Purpose.SIGNOFF,
+            binding=signoff_binding(memo=memo, decision=decision, committee=committee))
+    except ValidationError as exc:
+        raise ValidationError({PASSKEY_FIELD: exc.messages}) from exc
+
+
+def _step_up(actor, *, memo, decision, committee, password: str, passkey_assertion, client_address):
+    """The step-up, exactly one of: a passkey signature bound to this memo version and decision, or the password
+    (only for someone who has a usable one: single sign-on users have none). Both are throttled together.
+    Returns the passkey that signed, or None for the password."""
+    if passkey_assertion is not None and password:
+        raise ValidationError({PASSKEY_FIELD: "Sign with your passkey or with your password, not both."})
+    if passkey_assertion is not None:
+        return throttle.check(
+            actor, lambda: passkey_services.assertion_verify(
+                actor=actor, credential=passkey_assertion, purpose=PasskeyChallenge.Purpose.SIGNOFF,
+                binding=signoff_binding(memo=memo, decision=decision, committee=committee),
+                mismatch=_binding_mismatch(memo), used_for=f"sign-off of {memo.procedure.reference} v{memo.version}"),
+            field=PASSKEY_FIELD, what="passkey signature", client_address=client_address)
+    if not actor.has_usable_password():
+        raise ValidationError({PASSKEY_FIELD: "You sign in through single sign-on and have no password in Baton: "
+                                              "sign with a passkey (register one on your preferences page)."})
+    throttle.check_password(actor, password, wrong="That is not your password. Nothing was recorded.",
+                            client_address=client_address)
+    return None
+
+
+@transaction.atomic
+def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "", password: str = "",
+                   passkey_assertion: dict | str | None = None, committee=None,
+                   client_address: str | None = None) -> SignOff:
     """Record one member's decision, bound to the hash of the version they saw. Wrong password: nothing recorded.
+
+    The step-up is exactly one of `password` (only where the signer has a usable one) and `passkey_assertion`
+    (the browser's answer to signoff_passkey_options for this memo version, decision and committee); a failed one
+    of either counts in procurement.throttle, and nothing is written. The sign-off records which was used.
 
     `committee` (a committee key, a step id, a Committee or a RouteStep) is the committee the signature counts
     for, as the sign-off form named it (approval.signature_counts_for: required of a person on several committees
@@ -362,8 +448,8 @@ def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "
     require(actor, memo_policy, "view", memo)
     if decision not in Decision.values:
         raise ValidationError({"decision": "Choose approve, reject or request changes."})
-    throttle.check_password(actor, password, wrong="That is not your password. Nothing was recorded.",
-                            client_address=client_address)
+    passkey = _step_up(actor, memo=memo, decision=decision, committee=committee, password=password,
+                       passkey_assertion=passkey_assertion, client_address=client_address)
     refusal = approval.signoff_refusal(memo, actor)
     if refusal:
         if memo.status != MemoStatus.IN_APPROVAL:
@@ -383,8 +469,10 @@ def signoff_record(*, actor, memo: DecisionMemo, decision: str, comment: str = "
     first = None
     for step in steps:
         signoff = SignOff(route=route, step=step, signer=actor, decision=decision, comment=comment,
-                          content_hash=memo.content_hash, signed_at=now)
-        model_save(signoff, actor=actor, reason=f"{Decision(decision).label} for {step.committee_name}")
+                          content_hash=memo.content_hash, signed_at=now, passkey=passkey,
+                          step_up=SignOff.StepUp.PASSKEY if passkey else SignOff.StepUp.PASSWORD)
+        model_save(signoff, actor=actor, reason=f"{Decision(decision).label} for {step.committee_name}"
+                                                f" ({'passkey' if passkey else 'password'} step-up)")
         first = first or signoff
     if decision == Decision.REJECT:
         _close(route, memo, actor=actor, route_status=ApprovalRoute.Status.REJECTED, memo_status=MemoStatus.REJECTED,

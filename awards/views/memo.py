@@ -9,7 +9,8 @@ from copy import copy
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -24,11 +25,13 @@ from awards.selectors.rationales import rationales_context
 from awards.selectors.waivers import waivers_for
 from awards.services import approval
 from awards.services.approval import signoff_refusal
+from awards.services.memo import signoff_passkey_options
 from awards.views.procedure import procedure_for_request
 from procurement.authz import get_for_user_or_404
 from procurement.client_address import client_address
 from procurement.exceptions import DomainError
 from procurement.listing import paginate_sorted
+from procurement.passkeys import selectors as passkey_selectors
 from procurement.posting import handle_form, refusal
 
 
@@ -132,16 +135,29 @@ def _waivers_shown(memo) -> list[dict]:
 
 @login_required
 def memo_sign(request, reference):
+    """The sign-off page. The step-up is the password (where the person has one) or a passkey: the page's script
+    (static/js/passkeys.js) first posts the form here with `passkey_options` to get a challenge bound to this memo
+    version, the decision and the committee (JSON), then posts the form with the passkey's answer."""
     memo = _memo(request, reference)
     refused = signoff_refusal(memo, request.user)
-    context = {"memo_obj": memo, "procedure": memo.procedure, "refusal": refused, "waivers": _waivers_shown(memo)}
+    has_passkey = passkey_selectors.has_passkey(request.user)
+    context = {"memo_obj": memo, "procedure": memo.procedure, "refusal": refused, "waivers": _waivers_shown(memo),
+               "has_passkey": has_passkey, "password_possible": request.user.has_usable_password()}
     if refused and memo.status != DecisionMemo.Status.IN_APPROVAL:
+        if request.method == "POST" and request.POST.get("passkey_options"):
+            return JsonResponse({"error": refused}, status=409)
         return refusal(request, DomainError(refused))
     if refused:  # seen, but not theirs to sign
+        if request.method == "POST" and request.POST.get("passkey_options"):
+            return JsonResponse({"error": refused}, status=403)
         return render(request, "awards/memo/sign.html", {**context, "form": SignOffForm()}, status=403)
     route = approval.open_route(memo)
+    step_up = "passkey" if request.method == "POST" and request.POST.get("step_up") == "passkey" else "password"
     form_kwargs = {"steps": approval.signable_steps(route, request.user) if route else [],
-                   "one_per_person": one_committee_per_person()}
+                   "one_per_person": one_committee_per_person(), "user": request.user, "has_passkey": has_passkey,
+                   "step_up": step_up}
+    if request.method == "POST" and request.POST.get("passkey_options"):
+        return _passkey_options(request, memo, form_kwargs)
 
     def recorded(_):
         memo.refresh_from_db()
@@ -150,10 +166,25 @@ def memo_sign(request, reference):
     return handle_form(
         request, SignOffForm,
         lambda form: services.signoff_record(actor=request.user, memo=memo, decision=form.cleaned_data["decision"],
-                                             comment=form.cleaned_data["comment"],
-                                             password=form.cleaned_data["password"], committee=form.committee(),
-                                             client_address=client_address(request)),
+                                             comment=form.cleaned_data["comment"], committee=form.committee(),
+                                             client_address=client_address(request), **form.step_up_kwargs()),
         template="awards/memo/sign.html", context=context, success=memo, done=recorded, form_kwargs=form_kwargs)
+
+
+def _passkey_options(request, memo, form_kwargs) -> JsonResponse:
+    """The passkey challenge for the sign-off as filled in so far (JSON for static/js/passkeys.js). Any problem
+    answers an error: the script then posts the form, and the page shows the problem next to its field."""
+    form = SignOffForm(request.POST, **{**form_kwargs, "step_up": "passkey"}, options_only=True)
+    if not form.is_valid():
+        return JsonResponse({"error": "Check the form.", "fields": form.errors.get_json_data()}, status=400)
+    try:
+        options = signoff_passkey_options(actor=request.user, memo=memo,
+                                                   decision=form.cleaned_data["decision"], committee=form.committee())
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    except DomainError as exc:
+        return JsonResponse({"error": str(exc)}, status=409)
+    return JsonResponse({"options": options})
 
 
 @login_required
