@@ -79,12 +79,12 @@ def _describe(exc: Exception) -> str:
     def either(kind) -> bool:
         return isinstance(exc, kind) or isinstance(reason, kind)
 
-    if either(errors.ConnectTimeoutError):
-        return "Timed out connecting."
     if either(errors.ReadTimeoutError):
         return "Timed out waiting for the response."
     if either(errors.SSLError):
         return f"TLS failed: {reason}"[:500]
-    if either(errors.NewConnectionError):
+    if either(errors.NewConnectionError):  # a subclass of ConnectTimeoutError: asked first
         return "Could not connect (refused or unreachable)."
+    if either(errors.ConnectTimeoutError):
+        return "Timed out connecting."
     return f"{type(exc).__name__}: {reason}"[:500]
