@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from awards import results as award_results
 from awards import selectors
@@ -273,8 +273,8 @@ def procedure_scoresheet(request, reference: str, payload: ScoreSheetIn):
             except ValidationError as exc:
                 raise _score_error(index, exc) from None
         sheet = scoring_scores.scoresheet_submit(actor=request.user, procedure=procedure) if payload.submit else None
-    return 200, {"reference": procedure.reference, "saved": len(payload.scores), "submitted": sheet is not None,
-                 "submitted_at": sheet.submitted_at if sheet else None}
+    return Status(200, {"reference": procedure.reference, "saved": len(payload.scores),
+                        "submitted": sheet is not None, "submitted_at": sheet.submitted_at if sheet else None})
 
 
 # --- memos --------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from contracts import selectors
 from contracts.handoff import SETTLED, handoff_context
@@ -271,7 +271,7 @@ def kpi_measurement_record(request, reference: str, kpi_id: int, payload: Measur
     kpi = _kpi_of(_visible_contract(request, reference), kpi_id)
     row = performance.measurement_record(actor=request.user, kpi=kpi, measured_on=payload.measured_on,
                                          value=payload.value, note=payload.note)
-    return 201, _measurement(row)
+    return Status(201, _measurement(row))
 
 
 @router.post("/{reference}/invoices", response={201: InvoiceOut, **WRITE_ERRORS}, url_name="invoice_record",
@@ -286,6 +286,6 @@ def invoice_record(request, reference: str, payload: InvoiceIn):
     invoice = payments.invoice_record(actor=request.user, contract=contract, number=payload.number,
                                       amount=payload.amount, received_on=payload.received_on, milestone=milestone,
                                       period_start=payload.period_start, period_end=payload.period_end)
-    return 201, invoice
+    return Status(201, invoice)
 
 

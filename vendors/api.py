@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models import Prefetch
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from procurement import authz
 from procurement.api.problems import COMMON_ERRORS, WRITE_ERRORS
@@ -199,7 +199,7 @@ def vendor_register(request, payload: VendorIn):
     data = payload.dict()
     vendor = registry_services.vendor_create(actor=request.user, reason="Vendor registered through the API", **data)
     vendor = _prefetched(Vendor.objects.all()).get(pk=vendor.pk)
-    return 201, _as_dict(vendor, selectors.dd_plans(), timezone.localdate(), detail=True)
+    return Status(201, _as_dict(vendor, selectors.dd_plans(), timezone.localdate(), detail=True))
 
 
 @router.post("/{vendor_id}/evidence", response={201: EvidenceOut, **WRITE_ERRORS}, url_name="vendor_evidence",
@@ -212,10 +212,10 @@ def vendor_evidence_record(request, vendor_id: int, payload: EvidenceIn):
         raise ValidationError({"content_base64": "This is not valid base64."}) from None
     if not raw:
         raise ValidationError({"content_base64": "The file is empty."})
-    return 201, evidence_services.evidence_upload(
+    return Status(201, evidence_services.evidence_upload(
         actor=request.user, vendor=vendor, content=ContentFile(raw, name=payload.original_name),
         original_name=payload.original_name, kind=payload.kind, title=payload.title, source=payload.source,
-        effective_date=payload.effective_date, valid_until=payload.valid_until)
+        effective_date=payload.effective_date, valid_until=payload.valid_until))
 
 
 TIERS = [t.value for t in Tier]

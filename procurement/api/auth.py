@@ -13,7 +13,7 @@ import hmac
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from procurement.api.models import TOKEN_TAG, ApiToken
+from procurement.api.models import MARK, ApiToken
 from procurement.api.services import api_token_touch
 
 
@@ -25,7 +25,7 @@ def token_for(secret: str) -> ApiToken | None:
     """The usable token whose secret this is, or None (one query, on the unique prefix)."""
     tag, _, rest = (secret or "").partition("_")
     prefix, _, _random = rest.partition("_")
-    if tag != TOKEN_TAG or not prefix or not _random or len(secret) > 200:
+    if tag != MARK or not prefix or not _random or len(secret) > 200:
         return None
     token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
     if token is None or not hmac.compare_digest(token.digest, ApiToken.digest_of(secret)):

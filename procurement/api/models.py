@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-TOKEN_TAG = "baton"  # every token reads baton_<prefix>_<secret>, so a leaked one is easy to recognise
+MARK = "baton"  # every token reads baton_<prefix>_<secret>, so a leaked one is easy to recognise
 
 
 class ApiToken(models.Model):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from procurement import authz
 from procurement.accounts.roles import Role, has_role
-from procurement.api.models import TOKEN_TAG, ApiToken
+from procurement.api.models import MARK, ApiToken
 from procurement.api.policies import AUDITOR_WRITE, api_token_policy
 from procurement.audit.history import attribute
 from procurement.services import model_save
@@ -43,7 +43,7 @@ def api_token_create(*, actor, name: str, scope: str, expires_on: date) -> tuple
         raise ValidationError({"scope": AUDITOR_WRITE})
     expires_at = _expiry(expires_on)
     prefix = secrets.token_hex(6)
-    secret = f"{TOKEN_TAG}_{prefix}_{secrets.token_urlsafe(32)}"
+    secret = f"{MARK}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(user=actor, name=name, scope=scope, prefix=prefix, digest=ApiToken.digest_of(secret),
                      created_at=timezone.now(), expires_at=expires_at)
     model_save(token, actor=actor, reason=f"API token “{name}” created ({scope})")
