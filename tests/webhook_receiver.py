@@ -29,6 +29,17 @@ from pathlib import Path
 MAX_BODY = 1024 * 1024
 TOLERANCE = 300
 
+# What the integration leg's Celery worker needs to deliver to this receiver on loopback, quickly:
+# plain http, 127.0.0.1 allowed, retries a quarter of a second apart growing to one second, enough of them to
+# outlast the outage the test stages (tests/integration/conftest.py adds these to the worker's environment).
+WORKER_ENV = {
+    "BATON_WEBHOOK_ALLOW_HTTP": "true",
+    "BATON_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "127.0.0.1/32",
+    "BATON_WEBHOOK_RETRY_BASE_SECONDS": "0.25",
+    "BATON_WEBHOOK_RETRY_MAX_SECONDS": "1",
+    "BATON_WEBHOOK_MAX_ATTEMPTS": "60",
+}
+
 
 def signature_ok(secret: str, headers, body: bytes, now: float) -> bool:
     timestamp = headers.get("Baton-Timestamp", "")

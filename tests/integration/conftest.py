@@ -17,6 +17,8 @@ from django.db import connection
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
+from tests.webhook_receiver import WORKER_ENV as WEBHOOK_WORKER_ENV  # the worker delivers webhooks to loopback
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -101,7 +103,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         # The worker stores files in a throwaway folder; tests that read them point their storage at
         # `celery_worker_process.env["PRIVATE_STORAGE_ROOT"]`.
         env = {**os.environ, "DATABASE_URL": _test_database_url(), "REDIS_URL": settings.REDIS_URL,
-               "BATON_TESTING": "1", "PRIVATE_STORAGE_ROOT": str(tmp_path_factory.mktemp("private"))}
+               "BATON_TESTING": "1", "PRIVATE_STORAGE_ROOT": str(tmp_path_factory.mktemp("private")),
+               **WEBHOOK_WORKER_ENV}
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     worker = Worker(env, log_path).start()
     yield worker
