@@ -229,8 +229,14 @@ def contract_release(procedure, base: str) -> dict | None:
                     parties=_parties([codes.ROLE_BUYER, codes.ROLE_PROCURING_ENTITY], vendors))
 
 
+def _implementing(contract) -> bool:
+    """Signed, or already paying or delivering (a contract may be performed while its paperwork is finished)."""
+    return bool(contract.ocds_signed_at or contract.ocds_paid
+                or any(m.delivered_on or m.decided_on for m in contract.ocds_milestones))
+
+
 def implementation_release(procedure, base: str) -> dict | None:
-    contracts = [c for c in _contracts(procedure) if c.ocds_signed_at is not None]
+    contracts = [c for c in _contracts(procedure) if _implementing(c)]
     if not contracts:
         return None
     entries, moments = [], []
@@ -245,7 +251,8 @@ def implementation_release(procedure, base: str) -> dict | None:
         } for invoice in contract.ocds_paid]
         moments += [invoice.paid_on for invoice in contract.ocds_paid]
         moments += [m.decided_on or m.delivered_on for m in contract.ocds_milestones if m.decided_on or m.delivered_on]
-        moments.append(timezone.localtime(contract.ocds_signed_at).date())
+        if contract.ocds_signed_at:
+            moments.append(timezone.localtime(contract.ocds_signed_at).date())
         entries.append({"id": contract.reference, "awardID": _award_id(procedure),
                         "implementation": {"transactions": transactions, "milestones": _milestones(contract)}})
     vendors = [(c.vendor, [codes.ROLE_SUPPLIER, codes.ROLE_PAYEE]) for c in contracts]
