@@ -68,7 +68,6 @@ def subscription_detail(request, pk):
         "statuses": Delivery.Status.choices, "log_events": selectors.log_events(subscription),
         "event_labels": dict(services.event_choices()),
         "may_edit": subscription_policy.can(request.user, "edit", subscription),
-        "may_resend": subscription_policy.can(request.user, "manage") and subscription.is_active,
     })
 
 
