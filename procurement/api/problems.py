@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from ninja.errors import AuthenticationError, HttpError
@@ -105,6 +105,9 @@ def install(api) -> None:
     def on_http(request, exc):
         return problem(exc.status_code, str(exc.message))
 
+    def on_suspicious(request, exc):  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return problem(400, "The request was refused: " + (str(exc) or "it is malformed or too large."))
+
     def on_anything(request, exc):
         logger.exception("API server error on %s %s", request.method, request.path)
         return problem(500, "Something went wrong on our side; it has been logged.")
@@ -117,9 +120,10 @@ def install(api) -> None:
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(DomainError, on_domain)
     api.add_exception_handler(HttpError, on_http)
+    api.add_exception_handler(SuspiciousOperation, on_suspicious)
     api.add_exception_handler(Exception, on_anything)
 
 
 # The error answers every operation may give, for the OpenAPI document.
 COMMON_ERRORS = {401: Problem, 403: Problem, 404: Problem}
-WRITE_ERRORS = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+WRITE_ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}

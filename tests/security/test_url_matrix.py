@@ -11,7 +11,10 @@ savepoints; the "inactive" identity is the right person's own open session after
 from __future__ import annotations
 
 import ast
+import json
 import re
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from procurement.accounts.models import User
 from procurement.accounts.roles import Role
@@ -26,13 +30,14 @@ from tests.factories.accounts import UserFactory
 from tests.security.figures import record
 from tests.security.scenario import Scenario
 from tests.security.url_policy import ANY, POLICY, ROLE_IDENTITIES, rule_for
+from tests.security.url_policy_api import API_BODIES
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE_OF = {"lead": Role.PROCUREMENT_LEAD, "evaluator": Role.EVALUATOR, "approver": Role.COMMITTEE_APPROVER,
            "manager": Role.POST_AWARD_MANAGER, "owner": Role.BUSINESS_OWNER, "auditor": Role.AUDITOR}
 DENIALS = frozenset({"login", "admin_login", 403, 404, 405})
 CSRF_TOKEN = "SecurityMatrixCsrfToken000000000"  # 32 characters: an unmasked secret Django accepts
-GROUPS = ("kernel", "vendors", "awards", "contracts", "documents", "audit", "admin", "other")
+GROUPS = ("kernel", "vendors", "awards", "contracts", "documents", "audit", "admin", "api", "other")
 KNOWN_NAMESPACES = set(GROUPS) - {"kernel", "other"}
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -81,10 +86,13 @@ def _admin_kwargs(pattern: URLPattern) -> dict:
 
 
 def answer(response) -> str | int:
-    """What a response means for the matrix: ok, login, admin_login, 403, 404, 405 or error."""
+    """What a response means for the matrix: ok, login, admin_login, 403, 404, 405 or error. The REST API's 401
+    (no usable bearer token) is its "sign in first", so it reads as login."""
     status = response.status_code
     if status >= 500:
         return "error"
+    if status == 401:
+        return "login"
     if status in (301, 302, 303):
         location = response["Location"]
         if location.startswith(reverse("admin:login")) or location == reverse("admin:index"):  # staff only
@@ -120,6 +128,20 @@ def _access(rule, identity: str, method: str) -> frozenset:
     return frozenset({rule.others})
 
 
+def is_api(name: str) -> bool:
+    return name.startswith("api:")
+
+
+def _api_token(user, scope: str) -> str:
+    from procurement.api.models import MARK, ApiToken
+
+    prefix = secrets.token_hex(6)
+    secret = f"{MARK}_{prefix}_{secrets.token_urlsafe(32)}"
+    ApiToken.objects.create(user=user, name=f"matrix {scope}", scope=scope, prefix=prefix,
+                            digest=ApiToken.digest_of(secret), expires_at=timezone.now() + timedelta(days=1))
+    return secret
+
+
 class Matrix:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
@@ -131,16 +153,33 @@ class Matrix:
         self.problems: list[str] = []
         self.sessions: dict[int, str] = {}  # user pk -> a session signed in outside every savepoint
         self.session_key: str | None = None
+        self.tokens: dict[tuple[int, str], str] = {}  # (user pk, scope) -> an API token made outside the savepoints
+        self.person = None
 
     def _sign_in(self, user) -> None:
-        """Sign `user` in once, before any savepoint, so the session outlives every rollback."""
+        """Sign `user` in once, before any savepoint, so the session outlives every rollback; and give them a read
+        and a write API token (made as rows, so even an auditor holds a write token and the policy is what
+        refuses them)."""
         if user.pk not in self.sessions:
             helper = Client()
             helper.force_login(user, backend=BACKEND)
             self.sessions[user.pk] = helper.session.session_key
+            for scope in ("read", "write"):
+                self.tokens[(user.pk, scope)] = _api_token(user, scope)
 
     def _as(self, user) -> None:
         self.session_key = None if user is None else self.sessions[user.pk]
+        self.person = user
+
+    def _ask_api(self, name: str, method: str, url: str):
+        """An API call with the person's bearer token (none for anonymous) and never a cookie."""
+        self.client.cookies.clear()
+        token = self.tokens[(self.person.pk, "read" if method == "GET" else "write")] if self.person else None
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if method == "GET":
+            return self.client.get(url, headers=headers)
+        body = API_BODIES.get(name, lambda s: {})(self.scenario)
+        return self.client.post(url, json.dumps(body), content_type="application/json", headers=headers)
 
     def _ask(self, method: str, url: str, *, token: bool = True):
         self.client.cookies.clear()  # a response may have dropped or rotated the session: start from ours
@@ -152,7 +191,7 @@ class Matrix:
         return self.client.post(url, {"csrfmiddlewaretoken": CSRF_TOKEN} if token else {})
 
     def _check(self, name, url, rule, identity, method, *, token=True, want=None):
-        response = self._ask(method, url, token=token)
+        response = (self._ask_api(name, method, url) if is_api(name) else self._ask(method, url, token=token))
         got = answer(response)
         want = expected(rule, identity, method) if want is None else frozenset({want})
         if got == "error":
@@ -205,6 +244,10 @@ class Matrix:
         self.checked += len(self.people) + 3  # plus anonymous, the right person and the deactivated right person
 
     def _identity(self, name, url, rule, identity) -> None:
+        if is_api(name):  # bearer tokens, no CSRF; operations sharing a route are asked with their own method
+            for method in rule.methods:
+                self._check(name, url, rule, identity, method)
+            return
         for method in ("GET", "POST"):
             if method == "POST" and identity == "right" and not rule.right_posts:
                 continue
@@ -250,7 +293,11 @@ def test_every_url_answers_every_identity_as_the_policy_says(group):
 
 # --- CSRF exemptions and model-level grants, read from the source -------------------------------------------
 # Source files allowed to use csrf_exempt, each with its reason beside it. None: every POST is CSRF-checked.
-CSRF_EXEMPT_ALLOWED: dict[str, str] = {}
+CSRF_EXEMPT_ALLOWED: dict[str, str] = {
+    # django-ninja marks its operations exempt; the REST API reads only bearer tokens, never a cookie, so a
+    # forged cross-site request carries no credential (tests/api/test_tokens.py: a session gets 401)
+    "ninja/operation.py": "bearer-token API, no cookie authentication",
+}
 SOURCE_DIRS = ("procurement", "vendors", "awards", "contracts")
 
 
