@@ -304,19 +304,20 @@ def assertion_verify(*, actor, credential, purpose: str, binding: dict, mismatch
         raise ValidationError(REVOKED)
     rp_id, origin = relying_party()
     try:
+        # The count is judged below, once the signature over it is known to be good (py_webauthn compares it
+        # first, which would call a forgery with a low count a clone).
         verified = verify_authentication_response(
             credential=parsed, expected_challenge=challenge, expected_rp_id=rp_id, expected_origin=origin,
-            credential_public_key=bytes(passkey.public_key), credential_current_sign_count=passkey.sign_count,
+            credential_public_key=bytes(passkey.public_key), credential_current_sign_count=0,
             require_user_verification=True)
     except InvalidAuthenticationResponse as exc:
-        text = str(exc)
-        if "sign count" in text:
-            raise ValidationError(CLONED) from exc
-        if "User verification" in text:
+        if "User verification" in str(exc):
             raise ValidationError(NOT_VERIFIED) from exc
         raise ValidationError(BAD_SIGNATURE) from exc
     except WebAuthnException as exc:
         raise ValidationError(BAD_SIGNATURE) from exc
+    if (verified.new_sign_count or passkey.sign_count) and verified.new_sign_count <= passkey.sign_count:
+        raise ValidationError(CLONED)  # an authenticator that counts never goes back: a copy of the key
     _consume(row, actor, f"Passkey challenge answered: {row.get_purpose_display().lower()}")
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = timezone.now()

@@ -163,6 +163,7 @@ def test_signing_with_a_passkey_records_which_step_up_and_spends_the_challenge(w
     with django_assert_max_num_queries(50):  # the password sign-off plus ~10: challenge, passkey, their history
         signoff = sign(world, assertion)
 
+    record("passkey sign-off")  # one more scenario signed through
     record("passkey sign-off/ceremonies")
     passkey = Passkey.objects.get(user=world.ada)
     assert signoff.step_up == SignOff.StepUp.PASSKEY and signoff.passkey == passkey
@@ -211,9 +212,14 @@ def test_another_persons_passkey_is_refused(world):
     refused(world, world.ben_key.get(challenge(world)), passkeys.UNKNOWN_CHALLENGE, user=world.ben)
 
 
-def test_the_right_credential_id_with_another_key_is_refused(world):
+def test_the_right_credential_id_with_another_key_is_refused_as_a_forgery_whatever_count_it_claims(world):
+    passkey = Passkey.objects.get(user=world.ada)
+    passkey.sign_count = 40
+    model_save(passkey, actor=world.ada, reason="Earlier uses")
     impostor = SoftAuthenticator(origin=SITE, credential_id=world.ada_key.credential_id)
-    refused(world, impostor.get(challenge(world)), passkeys.BAD_SIGNATURE)
+    refused(world, impostor.get(challenge(world), count=3), passkeys.BAD_SIGNATURE)
+    refused(world, impostor.get(challenge(world), count=99), passkeys.BAD_SIGNATURE)
+    assert Passkey.objects.get(pk=passkey.pk).sign_count == 40
 
 
 def test_an_answer_from_another_origin_is_refused(world):
