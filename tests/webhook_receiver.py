@@ -5,7 +5,7 @@ the shared secret and records what it got.
 
 - Every POST outside /_control/ is a delivery: its Baton-Signature is checked against the secret read from
   `--secret-file` (re-read per request, so the secret can be written after the server started), and one JSON line
-  is appended to `--log`: {"delivery", "event", "event_id", "signature_ok", "answered", "path"}.
+  is appended to `--log`: {"delivery", "event", "event_id", "host", "signature_ok", "answered", "path"}.
 - It answers 200 to a valid delivery, 401 to a bad signature, and 500 to everything while failing is switched
   on (POST /_control/fail; POST /_control/ok switches it off) — the answer is recorded too.
 - GET /_control/received answers the recorded lines as a JSON list.
@@ -121,7 +121,7 @@ class Handler(BaseHTTPRequestHandler):
         status = 500 if self.server.failing else (200 if good else 401)
         self.server.record({"path": self.path, "delivery": self.headers.get("Baton-Delivery"),
                             "event": self.headers.get("Baton-Event"), "event_id": event_id,
-                            "signature_ok": good, "answered": status})
+                            "host": self.headers.get("Host"), "signature_ok": good, "answered": status})
         self._answer(status, b"received" if status == 200 else b"receiver says no: " + str(status).encode())
 
 

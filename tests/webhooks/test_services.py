@@ -311,3 +311,36 @@ def test_the_sweeper_queues_deliveries_whose_task_was_lost(admin, receiver, loop
     fresh.refresh_from_db()
     assert lost.status == Delivery.Status.DELIVERED and len(received(receiver, lost)) == 1
     assert fresh.status == Delivery.Status.PENDING  # its own task is still on its way
+
+
+def test_the_sender_connects_to_the_checked_address_without_looking_the_name_up_again(receiver):
+    """DNS rebinding: the name is resolved once, by the guard; the connection goes to that address. Here the
+    name cannot be resolved at all, so only the pinned address can have reached the receiver."""
+    from procurement.webhooks.sender import post
+    from procurement.webhooks.urlsafety import Target
+
+    port = receiver.server_address[1]
+    target = Target(scheme="http", host="hooks.partner.invalid", port=port, path="/pinned", addresses=("127.0.0.1",))
+
+    outcome = post(target, body=b"{}", headers={"Baton-Delivery": "pinned-1"}, connect_timeout=2, read_timeout=2)
+
+    [got] = [r for r in receiver.received() if r["delivery"] == "pinned-1"]
+    assert outcome.status_code == 401  # it arrived (unsigned, so the receiver refused it)
+    assert got["host"] == f"hooks.partner.invalid:{port}" and got["path"] == "/pinned"
+
+
+def test_the_sweeper_takes_back_an_attempt_whose_worker_died(admin, receiver, loopback_allowed):
+    receiving(admin, receiver)
+    [delivery] = services.event_publish(event="attestation.expired", subject=VendorFactory(), data={})
+    row = Delivery.objects.get(pk=delivery.pk)  # claimed by a worker that was killed mid-request
+    row.status, row.tries = Delivery.Status.SENDING, 1
+    row.claimed_at = timezone.now() - services.stuck_after() - timedelta(seconds=1)
+    row._change_reason = "test: claimed, then the worker died"
+    row.save()
+
+    assert services.delivery_sweep() == 1
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.DELIVERED and delivery.tries == 2
+    assert delivery.history.filter(history_change_reason__startswith="Attempt interrupted").exists()
+    assert len(received(receiver, delivery)) == 1
