@@ -17,8 +17,11 @@ else
 FAST_PY := $(PY)
 endif
 FAST_ENV := env -u DATABASE_URL -u REDIS_URL -u CACHE_URL -u S3_BUCKET -u DEBUG -u SECRET_KEY -u ALLOWED_HOSTS
+# The migrated SQLite database the fast and e2e legs copy instead of each migrating again (tests/db_template.py).
+TEST_DB_TEMPLATE := var/test-db/template.sqlite3
 
-.PHONY: run test install install-run fast-venv lint checks test-fast test-integration test-e2e bench
+.PHONY: run test install install-run fast-venv bytecode lint checks test-db-template test-fast test-integration \
+	test-e2e bench
 
 run: install-run
 	$(FAST_ENV) $(PY) manage.py migrate --noinput
@@ -26,7 +29,10 @@ run: install-run
 	@echo "Baton is serving on http://127.0.0.1:8000/ — sign in as lead / baton-demo-2026 (see README)."
 	$(FAST_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install lint checks test-fast test-integration test-e2e
+# The lint, the checks and the migrated test database are independent: they run side by side on the two cores.
+test: install
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint checks test-db-template
+	@$(MAKE) --no-print-directory test-fast test-integration test-e2e
 	@echo "All checks and the three test legs passed."
 
 # What serving needs (make run) and what the tests need on top (make test, make bench).
@@ -39,6 +45,14 @@ install: fast-venv
 	@.ci/system-deps $(TEST_DEB_PACKAGES)
 	@.ci/python-deps test
 	@.ci/npm-deps test
+	@$(MAKE) --no-print-directory bytecode
+
+# Compiled once here: the environment may forbid Python to write its bytecode cache (PYTHONDONTWRITEBYTECODE), and
+# then every process a test starts (workers, servers, manage.py) would compile Baton's modules again.
+bytecode:
+	@$(PY) -m compileall -q -j 2 procurement vendors awards contracts tests manage.py >/dev/null
+	@if [ "$(FAST_PY)" != "$(PY)" ]; then $(FAST_PY) -m compileall -q -j 2 procurement vendors awards contracts tests \
+		manage.py >/dev/null; fi
 
 fast-venv:
 	@if [ "$(FAST_PY)" != "$(PY)" ]; then .ci/python-deps test 3.13 .venv-3.13; fi
@@ -55,9 +69,12 @@ checks:
 	$(FAST_ENV) BATON_TESTING=1 $(FAST_PY) manage.py check --fail-level WARNING
 	$(FAST_ENV) BATON_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 
+test-db-template:
+	$(FAST_ENV) $(PY) -m tests.db_template build $(TEST_DB_TEMPLATE)
+
 test-fast: fast-venv
 	@echo "=== fast leg (SQLite, eager Celery) on $$($(FAST_PY) -V) ==="
-	$(FAST_ENV) $(FAST_PY) -m pytest -m "not integration and not e2e" -q -n 2
+	$(FAST_ENV) BATON_TEST_DB_TEMPLATE=$(TEST_DB_TEMPLATE) $(FAST_PY) -m pytest -m "not integration and not e2e" -q -n 2
 
 test-integration:
 	@echo "=== integration leg (PostgreSQL, Redis, S3 API, Celery workers, two web instances) on $$($(PY) -V) ==="
@@ -65,7 +82,7 @@ test-integration:
 
 test-e2e:
 	@echo "=== e2e leg (headless Chromium) on $$($(PY) -V) ==="
-	$(FAST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e -q
+	$(FAST_ENV) BATON_TEST_DB_TEMPLATE=$(TEST_DB_TEMPLATE) DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e -q
 
 
 # Not part of `make test`: builds the 1x and 10x datasets in a throwaway PostgreSQL, measures pages, scoring,

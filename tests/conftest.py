@@ -20,6 +20,22 @@ pytest_plugins = ["tests.factories.fixtures", "tests.factories.award_fixtures", 
                   "tests.security.figures"]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """The test database, copied from the migrated template `make test` builds when it is current
+    (tests/db_template.py), else migrated as usual. No database is serialized: no test uses serialized rollback."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    from tests.db_template import creating_from, usable_template
+
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock(), creating_from(usable_template()):
+        databases = setup_databases(verbosity=verbosity, interactive=False, serialized_aliases=set())
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(databases, verbosity=verbosity)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_flush_may_empty_history():
     """History tables are append-only (database triggers, procurement.audit.triggers); the flush between

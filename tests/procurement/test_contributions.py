@@ -38,11 +38,18 @@ def test_the_registry_holds_what_the_kernel_used_to_list_by_hand():
                                                                             "timeline_changed"}
     assert [e.url_name for e in registry.navigation] == [
         "home", "vendors:list", "awards:procedure_list", "contracts:list", "audit:log", "notifications:inbox",
-        "exchange_rates"]
+        "exchange_rates", "webhooks:list"]
     assert [u.module for u in registry.urls if not u.module.startswith("procurement.")] == [
         "vendors.urls", "awards.urls", "contracts.urls"]
     assert set(registry.audited) == {"vendors.vendor", "awards.awardprocedure", "awards.bid",
-                                     "awards.decisionmemo", "contracts.contract", "procurement.exchangerate"}
+                                     "awards.decisionmemo", "contracts.contract", "procurement.exchangerate",
+                                     "webhooks.webhooksubscription"}
+    assert [(a.prefix, a.router) for a in registry.api] == [
+        ("vendors/", "vendors.api.router"), ("procedures/", "awards.api.router"), ("memos/", "awards.api.memo_router"),
+        ("contracts/", "contracts.api.router"), ("ocds/", "contracts.ocds.api.router")]
+    assert [e.value for e in registry.webhook_events] == [
+        "attestation.expired", "memo.approved", "award.notified", "contract.signed", "pack.acknowledged",
+        "kpi.breached"]
     assert [s.step for s in registry.demo][0] == "procurement.demo.seed_step"
     assert {"vendors.dossier", "awards.memo_documents", "contracts.documents"} <= set(registry.all("document_kinds"))
 
