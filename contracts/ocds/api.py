@@ -16,7 +16,8 @@ NOT_PUBLISHED = "No published procedure has this reference."
 NOTHING_PUBLISHED = "No procedure is published yet, so there is no bulk package."
 
 
-@router.get("/procedures/{reference}", response=dict, summary="The release package of one published procedure")
+@router.get("/procedures/{reference}", response=dict, url_name="ocds_procedure",
+            summary="The release package of one published procedure")
 def procedure_package(request, reference: str):
     procedure = selectors.published_procedure(reference)
     if procedure is None:
@@ -24,7 +25,8 @@ def procedure_package(request, reference: str):
     return builder.procedure_package(procedure, request=request)
 
 
-@router.get("/packages/bulk", response=dict, summary="One release package with every published procedure")
+@router.get("/packages/bulk", response=dict, url_name="ocds_bulk",
+            summary="One release package with every published procedure")
 def bulk_package(request):
     procedures = selectors.procedures_for_ocds(selectors.published())
     if not procedures:
@@ -32,6 +34,7 @@ def bulk_package(request):
     return builder.bulk_package(procedures, request=request)
 
 
-@router.get("/policy", response=dict, summary="The publication policy: what Baton publishes and never publishes")
+@router.get("/policy", response=dict, url_name="ocds_policy",
+            summary="The publication policy: what Baton publishes and never publishes")
 def publication_policy(request):
     return {"uri": publication_policy_uri(request), "rule": builder.PUBLICATION_RULE}
