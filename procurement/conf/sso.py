@@ -85,6 +85,8 @@ def settings_for(env) -> dict:
         "OIDC_VERIFY_SSL": env.bool("OIDC_VERIFY_SSL", default=True),
         "OIDC_TIMEOUT": env.int("OIDC_TIMEOUT", default=10),
         "OIDC_RP_CLIENT_ID": env.str("OIDC_RP_CLIENT_ID", default=""),
+        # django-axes counts password failures only, not failed single sign-on callbacks (which carry no username).
+        "AXES_WHITELIST_CALLABLE": "procurement.sso.backends.not_a_password_attempt",
     }
     if values["OIDC_RP_SIGN_ALGO"] not in ("RS256", "ES256"):
         raise ImproperlyConfigured("OIDC_RP_SIGN_ALGO must be RS256 or ES256 (ID tokens signed with the provider's "

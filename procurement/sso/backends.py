@@ -102,6 +102,14 @@ class BatonOIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("refused") from exc  # the library turns this into "no user"
 
 
+def not_a_password_attempt(request, credentials) -> bool:
+    """django-axes' AXES_WHITELIST_CALLABLE: a single sign-on callback is not a password guess. Its failures carry
+    no username, so counting them would lock "no username" at an address: after five failed callbacks from an
+    office's shared address, single sign-on would be closed for the whole office. The provider throttles its own
+    password form; Baton keeps throttling its own."""
+    return bool(credentials) and "nonce" in credentials and "password" not in credentials
+
+
 class LocalPasswordBackend(ModelBackend):
     """Django's password backend, refusing passwords while local sign-in is off (BATON_LOCAL_LOGIN=off), and
     keeping them for active superusers only in break-glass mode. Installed instead of ModelBackend by

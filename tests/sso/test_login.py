@@ -132,3 +132,23 @@ def test_a_callback_with_a_state_but_no_session_is_refused_without_calling_the_p
 
     assert "Baton could not verify this sign-in" in response.content.decode()
     assert SESSION_KEY not in client.session
+
+
+def test_failed_sso_callbacks_are_not_counted_as_password_guesses_but_passwords_still_are(sso_on, axes_enabled):
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.models import AccessAttempt
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    factory = RequestFactory(REMOTE_ADDR="10.0.0.7")
+    for _ in range(6):  # more than AXES_FAILURE_LIMIT callbacks that sign nobody in, from one shared address
+        request = factory.get("/sso/callback/")
+        request.session = {}
+        AxesProxyHandler.update_request(request)
+        assert authenticate(request=request, nonce="n", code_verifier=None) is None
+    assert not AccessAttempt.objects.exists()
+
+    request = factory.post("/accounts/login/")
+    AxesProxyHandler.update_request(request)
+    assert authenticate(request=request, username="someone", password="wrong-password") is None
+    assert AccessAttempt.objects.get().failures_since_start == 1
