@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from procurement.api.models import MARK, ApiToken
+from procurement.api.screening import screen
 from procurement.api.services import api_token_touch
 
 
@@ -42,6 +43,7 @@ class BearerToken(HttpBearer):
             return None
         if not found.allows(request.method):
             raise ScopeRefused(f"This token has the “{found.scope}” scope; {request.method} needs “write”.")
+        screen(request)  # after the token: an anonymous caller learns nothing but 401
         request.user = found.user
         api_token_touch(token=found)
         return found

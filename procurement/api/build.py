@@ -18,9 +18,22 @@ RFC 9457 problem details (`application/problem+json`). You see exactly what the 
 not see answers 404, one you see but may not act on 403."""
 
 
+class BatonAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Ninja's document, with every error answer declared as application/problem+json (what is sent)."""
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if str(status).startswith(("4", "5")) and "application/json" in content:
+                        answer["content"] = {"application/problem+json": content["application/json"]}
+        return document
+
+
 @cache
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(title="Baton API", version="1", description=DESCRIPTION, urls_namespace="api",
+    api = BatonAPI(title="Baton API", version="1", description=DESCRIPTION, urls_namespace="api",
                    auth=BearerToken(), docs_url=None)  # no Swagger UI: its assets would come from a CDN
     install(api)
     api.add_router("audit/", audit_router)

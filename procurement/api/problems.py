@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import BaseModel, Field
 
 from procurement.api.auth import ScopeRefused
+from procurement.api.screening import UnstorableInput
 from procurement.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,9 @@ def install(api) -> None:
                             "expired or revoked, or its owner deactivated.",
                        headers={"WWW-Authenticate": 'Bearer realm="baton"'})
 
+    def on_unstorable(request, exc):
+        return problem(422, str(exc), errors=[{"field": "", "message": str(exc)}])
+
     def on_scope(request, exc):
         return problem(403, str(exc))
 
@@ -116,6 +120,7 @@ def install(api) -> None:
     api.add_exception_handler(DjangoValidationError, on_django_validation)
     api.add_exception_handler(AuthenticationError, on_unauthenticated)
     api.add_exception_handler(ScopeRefused, on_scope)
+    api.add_exception_handler(UnstorableInput, on_unstorable)
     api.add_exception_handler(PermissionDenied, on_forbidden)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(DomainError, on_domain)
@@ -125,5 +130,5 @@ def install(api) -> None:
 
 
 # The error answers every operation may give, for the OpenAPI document.
-COMMON_ERRORS = {401: Problem, 403: Problem, 404: Problem}
+COMMON_ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
 WRITE_ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}

@@ -147,3 +147,17 @@ def test_list_queries_do_not_grow_with_the_page(world, path, size, django_assert
     with django_assert_max_num_queries(len(small.captured_queries)):
         body = auditor.get(path, limit=100).json()
     assert len(body["items"]) >= (size if path == "vendors/" else 1)
+
+
+def test_characters_the_database_cannot_store_are_a_422_not_a_500(world):
+    from vendors.models import Vendor
+
+    lead = Api(token_for(world.lead, "write"))
+    assert lead.get("procedures/", q="a\x00b").status_code == 422
+    assert lead.get(f"procedures/{world.procedure.reference}%00").status_code in (404, 422)
+    body = '{"legal_name": "Nul\\u0000 Ltd", "country": "DE", "offering_type": "ai_saas", "ai_act_role": "provider"}'
+    refused = lead.post("vendors/", body)
+    assert refused.status_code == 422 and "cannot store" in refused.json()["detail"]
+    lone = lead.post("vendors/", body.replace("\\u0000", "\\ud800"))
+    assert lone.status_code == 422
+    assert not Vendor.objects.filter(legal_name__startswith="Nul").exists()
