@@ -14,6 +14,8 @@ class PasskeyRegisterForm(forms.Form):
 
     def clean_credential(self):
         raw = (self.cleaned_data.get("credential") or "").strip()
+        if not raw and "name" in self.errors:
+            return None  # no name, no ceremony: the name's error says what to do
         if not raw:
             raise forms.ValidationError("Your browser did not create a passkey: the request was cancelled, timed "
                                         "out or is not supported here. Nothing was saved; try again.")

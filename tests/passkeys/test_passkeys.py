@@ -440,6 +440,9 @@ def test_registering_and_removing_through_the_preferences_page(client, world):
 
     cancelled = client.post(reverse("passkeys:register"), {"name": "Other", "credential": ""})
     assert cancelled.status_code == 400 and "did not create a passkey" in cancelled.content.decode()
+    unnamed = client.post(reverse("passkeys:register"), {"name": " ", "credential": ""}).content.decode()
+    assert 'id="passkey_name_error"' in unnamed and "did not create a passkey" not in unnamed
+    assert Passkey.objects.filter(user=world.ben).count() == 2
     no_reason = client.post(reverse("passkeys:revoke", args=[desk.pk]), {"confirm": "on", "reason": ""})
     assert no_reason.status_code == 400 and Passkey.objects.get(pk=desk.pk).revoked_at is None
     removed = client.post(reverse("passkeys:revoke", args=[desk.pk]), {"confirm": "on", "reason": "Gave it away"})
