@@ -193,7 +193,7 @@ def vendor_attestations(request, vendor_id: int, paging: Query[Paging]):
 
 
 # --- writing ------------------------------------------------------------------------------------------------
-@router.post("", response={201: VendorDetailOut, **WRITE_ERRORS}, url_name="vendor_list",
+@router.post("", response={201: VendorDetailOut, **WRITE_ERRORS}, url_name="vendor_register",
              summary="Register a vendor (procurement leads)")
 def vendor_register(request, payload: VendorIn):
     data = payload.dict()
