@@ -59,6 +59,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from procurement.audit.history import attribute
 from procurement.authz import is_active_user, require
 from procurement.passkeys.models import Passkey, PasskeyChallenge
 from procurement.passkeys.policies import passkey_policy
@@ -159,7 +160,16 @@ def _first_answer(row: PasskeyChallenge) -> bool:
 
 def _consume(row: PasskeyChallenge, actor, reason: str) -> None:
     row.used_at = timezone.now()
-    model_save(row, actor=actor, reason=reason, update_fields=["used_at"])
+    _save_fields(row, actor=actor, reason=reason, fields=["used_at"])
+
+
+def _save_fields(instance, *, actor, reason: str, fields: list[str]) -> None:
+    """Save `fields` of a row already validated when it was created: they are validated (full_clean on those
+    fields only), without re-checking the foreign keys and unique columns that did not change."""
+    others = [f.name for f in instance._meta.concrete_fields if f.name not in fields]
+    instance.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    attribute(instance, actor=actor, reason=reason)
+    instance.save(update_fields=fields)
 
 
 def _descriptors(user) -> list[PublicKeyCredentialDescriptor]:
@@ -281,12 +291,9 @@ def assertion_verify(*, actor, credential, purpose: str, binding: dict, mismatch
     `mismatch` maps a binding key to the sentence read when the answer was made for another value of it (a memo
     changed since, another decision). Raises ValidationError (one message) on any refusal; nothing is written
     then, and the caller's transaction rolls back whatever it did."""
-    if not passkeys_of(actor).exists():
-        raise ValidationError(NO_PASSKEY)
-    data = _as_dict(credential)
     try:
-        parsed = parse_authentication_credential_json(data)
-    except Exception as exc:
+        parsed = parse_authentication_credential_json(_as_dict(credential))
+    except Exception as exc:  # not JSON, or not the shape of an assertion
         raise ValidationError(UNREADABLE) from exc
     row = _claim(actor, purpose, parsed.response.client_data_json)
     expected = json.loads(_canonical(binding))
@@ -299,7 +306,7 @@ def assertion_verify(*, actor, credential, purpose: str, binding: dict, mismatch
     passkey = (Passkey.objects.select_for_update()
                .filter(credential_id=bytes_to_base64url(parsed.raw_id), user=actor).first())
     if passkey is None:
-        raise ValidationError(NOT_YOURS)
+        raise ValidationError(NOT_YOURS if passkeys_of(actor).exists() else NO_PASSKEY)
     if passkey.revoked_at is not None:
         raise ValidationError(REVOKED)
     rp_id, origin = relying_party()
@@ -321,8 +328,8 @@ def assertion_verify(*, actor, credential, purpose: str, binding: dict, mismatch
     _consume(row, actor, f"Passkey challenge answered: {row.get_purpose_display().lower()}")
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = timezone.now()
-    model_save(passkey, actor=actor, reason=f"Passkey used: {used_for or row.get_purpose_display().lower()}",
-               update_fields=["sign_count", "last_used_at"])
+    _save_fields(passkey, actor=actor, reason=f"Passkey used: {used_for or row.get_purpose_display().lower()}",
+                 fields=["sign_count", "last_used_at"])
     return passkey
 
 
