@@ -81,7 +81,8 @@ def test_register_a_passkey_then_sign_a_memo_with_it(page, site, login, make_use
         page.get_by_label(decision, exact=True).check()
         page.get_by_label("Comment").fill(comment)
         page.get_by_label("I have read this version").check()
-        page.get_by_role("button", name="Sign with your passkey").click()
+        with page.expect_navigation():  # the script asks for the challenge, the passkey signs, the form posts
+            page.get_by_role("button", name="Sign with your passkey").click()
 
     passkey_error = page.locator("#id_passkey_assertion_error")
 
