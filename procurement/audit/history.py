@@ -24,7 +24,8 @@ def save_with_history(instance: models.Model, *, actor, reason: str, **save_kwar
     return instance
 
 
-BATON_APP_LABELS = ("procurement", "accounts", "audit", "documents", "vendors", "awards", "contracts")
+BATON_APP_LABELS = ("procurement", "accounts", "audit", "documents", "sso", "passkeys", "api", "webhooks",
+                    "vendors", "awards", "contracts")
 
 
 def is_tracked(model: type[models.Model]) -> bool:

@@ -158,8 +158,8 @@ def test_every_event_is_delivered_signed_and_verified_by_the_receiver(receiver, 
     assert set(accepted_once_each(receiver, deliveries).values()) == {1}
     assert all(a.status_code == 200 and a.address == "127.0.0.1"
                for a in DeliveryAttempt.objects.filter(delivery__in=deliveries))
-    record("webhooks/events delivered", len(deliveries))
-    record("webhooks/bad signatures", sum(not r["signature_ok"] for r in mine))
+    record("webhook events delivered", len(deliveries))
+    record("webhook events delivered/bad signatures", sum(not r["signature_ok"] for r in mine))
 
 
 def test_a_receiver_outage_loses_nothing(receiver, subscription):
@@ -186,7 +186,7 @@ def test_a_receiver_outage_loses_nothing(receiver, subscription):
     attempts = DeliveryAttempt.objects.filter(delivery_id__in=ids)
     assert attempts.filter(status_code=500).count() >= len(ids)
     assert attempts.filter(status_code__isnull=True).exists() and attempts.filter(status_code=200).count() == len(ids)
-    record("webhooks/events delivered", len(deliveries))
-    record("webhooks/bad signatures", sum(not r["signature_ok"] for r in mine))
-    record("webhooks/lost in the outage", lost)
-    record("webhooks/retries during the outage", attempts.exclude(status_code=200).count())
+    record("webhook events delivered", len(deliveries))
+    record("webhook events delivered/bad signatures", sum(not r["signature_ok"] for r in mine))
+    record("webhook events delivered/lost in the outage", lost)
+    record("webhook events delivered/retries during the outage", attempts.exclude(status_code=200).count())
