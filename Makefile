@@ -26,7 +26,7 @@ TEST_DB_TEMPLATE := var/test-db/template.sqlite3
 run: install-run
 	$(FAST_ENV) $(PY) manage.py migrate --noinput
 	$(FAST_ENV) $(PY) manage.py seed_demo
-	@echo "Baton is serving on http://127.0.0.1:8000/ — sign in as lead / baton-demo-2026 (see README)."
+	@echo "Baton is serving on http://localhost:8000/ — sign in as lead / baton-demo-2026 (see README)."
 	$(FAST_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # The lint, the checks and the migrated test database are independent: they run side by side on the two cores.

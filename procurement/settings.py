@@ -276,7 +276,8 @@ vars().update(conf_api.settings_for(env))
 vars().update(conf_webhooks.settings_for(env))
 
 # Baton's own knobs.
-BATON_SITE_URL = env.str("BATON_SITE_URL", default="http://127.0.0.1:8000")  # links in notification emails
+# Links in emails; passkeys take their relying party (host) from it: a name, since browsers refuse a bare IP address.
+BATON_SITE_URL = env.str("BATON_SITE_URL", default="http://localhost:8000")
 # Sign-off asks for the password again; after BATON_SIGNOFF_FAILURE_LIMIT wrong ones a user waits
 # BATON_SIGNOFF_COOLOFF_MINUTES before trying again (procurement.throttle, counted in the cache).
 BATON_SIGNOFF_FAILURE_LIMIT = env.int("BATON_SIGNOFF_FAILURE_LIMIT", default=5)

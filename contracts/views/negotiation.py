@@ -21,6 +21,7 @@ from contracts.models import (
     Scenario,
 )
 from contracts.models.planning import RACI_PARTIES
+from contracts.ocds.policies import publication_policy
 from contracts.policies import contract_policy
 from contracts.views.sections import back_to
 from procurement import authz
@@ -74,6 +75,7 @@ def contract_list(request):
     return render(request, "contracts/contract_list.html", {
         **listing, "filters": filters, "columns": LIST_COLUMNS, "row_template": "contracts/_contract_row.html",
         "can_open": contract_policy.allows(request.user, "create"),
+        "sees_publication": publication_policy.sees_everything(request.user),
     })
 
 
