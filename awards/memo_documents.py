@@ -80,7 +80,7 @@ def _route_data(route: ApprovalRoute | None) -> dict | None:
                    "reached": row["reached"]} for row in quorum_state(route)],
         "signoffs": [{"signer": _person(s.signer), "committee": s.step.committee_name, "decision": s.decision,
                       "decision_label": s.get_decision_display(), "comment": s.comment, "hash": s.content_hash,
-                      "signed_at": s.signed_at} for s in signoffs],
+                      "signed_at": s.signed_at, "step_up": s.get_step_up_display()} for s in signoffs],
     }
 
 

@@ -1,13 +1,10 @@
 """The OCDS 1.1.5 standard, read offline: where its files are, and how a package is checked against them.
 
-Baton does not ship the standard. It looks for an `ocds-1.1.5` directory (release-schema.json,
-release-package-schema.json, codelists/*.csv) in this order:
-
-1. the environment variable BATON_OCDS_SCHEMA_DIR, then the setting of the same name;
-2. `shared/standards/ocds-1.1.5` in settings.BASE_DIR or any directory above it.
-
-Found nowhere, `standard_dir()` raises StandardNotFound with a sentence that says where it looked, so a test or
-the export command fails loudly instead of skipping the check.
+Baton ships the standard's files unmodified in `contracts/ocds/standard/ocds-1.1.5/` (release-schema.json,
+release-package-schema.json, the dereferenced release schema, codelists/*.csv), so packages are checked offline
+on any machine. The environment variable BATON_OCDS_SCHEMA_DIR, then the setting of the same name, may point at
+another copy instead. A copy that is incomplete makes `standard_dir()` raise StandardNotFound with a sentence
+saying where it looked, so a test or the export command fails loudly instead of skipping the check.
 
 `problems(package)` answers every way a package departs from the standard, as sentences:
 
@@ -49,9 +46,11 @@ def _complete(path: Path) -> bool:
     return path.is_dir() and all((path / name).exists() for name in REQUIRED_FILES)
 
 
+PACKAGED = Path(__file__).resolve().parent / "standard" / STANDARD
+
+
 def standard_dir() -> Path:
-    """The directory holding the OCDS 1.1.5 schema and codelists (StandardNotFound when there is none)."""
-    looked: list[str] = []
+    """The directory holding the OCDS 1.1.5 schema and codelists (StandardNotFound when it is incomplete)."""
     configured = os.environ.get(ENV) or getattr(settings, ENV, None)
     if configured:
         path = Path(configured).expanduser()
@@ -60,15 +59,11 @@ def standard_dir() -> Path:
         raise StandardNotFound(
             f"{ENV} is set to {path}, but that directory does not hold the OCDS 1.1.5 schema and codelists "
             f"({', '.join(REQUIRED_FILES)}).")
-    start = Path(settings.BASE_DIR).resolve()
-    for directory in (start, *start.parents):
-        candidate = directory / "shared" / "standards" / STANDARD
-        looked.append(str(candidate))
-        if _complete(candidate):
-            return candidate
+    if _complete(PACKAGED):
+        return PACKAGED
     raise StandardNotFound(
-        f"The OCDS 1.1.5 schema was not found: no {STANDARD} directory in shared/standards/ of {start} or any "
-        f"directory above it. Set {ENV} to the directory holding release-package-schema.json and codelists/.")
+        f"The OCDS 1.1.5 schema was not found: {PACKAGED} is missing or incomplete. Restore it from the repository, "
+        f"or set {ENV} to the directory holding release-package-schema.json and codelists/.")
 
 
 @cache

@@ -146,21 +146,24 @@ def _need_reason(reason: str) -> str:
     return reason
 
 
+def _clean_target(url: str, events) -> tuple[str, list[str]]:
+    """The URL and the events checked together, so one submission shows every problem at its field."""
+    errors, cleaned = {}, []
+    for clean, value in ((_clean_url, url), (_clean_events, events)):
+        try:
+            cleaned.append(clean(value))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned[0], cleaned[1]
+
+
 @transaction.atomic
 def subscription_create(*, actor, url: str, events, description: str = "") -> tuple[WebhookSubscription, str]:
     """A new active subscription and its signing secret (returned once, stored encrypted)."""
     require(actor, subscription_policy, "manage")
-    errors = {}
-    try:
-        url = _clean_url(url)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        events = _clean_events(events)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    url, events = _clean_target(url, events)
     secret = secrets.new_secret()
     subscription = WebhookSubscription(url=url, events=events, description=(description or "").strip(),
                                        secret_encrypted=secrets.encrypt(secret), secret_rotated_at=timezone.now(),
@@ -178,17 +181,7 @@ def subscription_update(*, actor, subscription: WebhookSubscription, url: str, e
                         reason: str = "Subscription edited") -> WebhookSubscription:
     subscription = _locked(subscription)
     require(actor, subscription_policy, "edit", subscription)
-    errors = {}
-    try:
-        url = _clean_url(url)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        events = _clean_events(events)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    url, events = _clean_target(url, events)
     subscription.url, subscription.events = url, events
     subscription.description = (description or "").strip()
     return model_save(subscription, actor=actor, reason=(reason or "").strip() or "Subscription edited")

@@ -59,8 +59,10 @@ class Target:
 
 
 def _embedded(ip: IPAddress) -> list[IPAddress]:
-    """The address itself and any IPv4 address an IPv6 address carries inside it."""
-    found: list[IPAddress] = [ip]
+    """Any IPv4 address an IPv6 address carries inside it, then the address itself: the wrapped address is judged
+    first, so the refusal names what it really reaches whatever the interpreter thinks of the wrapper (Python 3.13
+    counts 6to4's 2002::/16 as private, 3.12 does not)."""
+    found: list[IPAddress] = []
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
             found.append(ip.ipv4_mapped)
@@ -70,7 +72,7 @@ def _embedded(ip: IPAddress) -> list[IPAddress]:
             found.extend(ip.teredo)
         if ip in NAT64:
             found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
-    return found
+    return [*found, ip]
 
 
 def _kind(ip: IPAddress) -> str | None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from procurement.api.services import api_token_create
 from tests.awards.conftest import evaluation  # noqa: F401 - a procedure in evaluation, for the score sheet
+from tests.module_world import module_world
 from tests.security.scenario import Scenario
 
 API = "/api/v1/"
@@ -20,23 +19,12 @@ API = "/api/v1/"
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    storage = tmp_path_factory.mktemp("api-world")
-    with django_db_blocker.unblock(), override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], PRIVATE_STORAGE_ROOT=storage,
-            STORAGES={**django_settings.STORAGES, "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(storage), "base_url": None}}}):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            s = Scenario()
-            for name in ("lead", "owner", "approvers", "manager", "auditor", "risk_owner", "vendor", "evidence",
-                         "risk", "memo", "approved_memo", "contract", "live", "kpi", "invoice", "milestone"):
-                getattr(s, name)
-            yield s
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with module_world(django_db_blocker, tmp_path_factory, "api-world"):
+        s = Scenario()
+        for name in ("lead", "owner", "approvers", "manager", "auditor", "risk_owner", "vendor", "evidence",
+                     "risk", "memo", "approved_memo", "contract", "live", "kpi", "invoice", "milestone"):
+            getattr(s, name)
+        yield s
 
 
 def token_for(user, scope: str = "read", days: int = 30) -> str:

@@ -12,13 +12,12 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import CharField, TextField
 from django.http import Http404
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +28,7 @@ from contracts.services.publication import publication_publish, publication_with
 from procurement.accounts.models import User
 from procurement.contributions import collect, resolve
 from procurement.exceptions import InvalidTransition
+from tests.module_world import module_world
 from tests.security.figures import record
 
 pytestmark = pytest.mark.django_db
@@ -38,24 +38,13 @@ MARKER = "Conf1dentialX"
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The whole demo, every procedure published by the demo lead; rolled back when the module is done."""
-    storage = tmp_path_factory.mktemp("ocds-demo")
-    with django_db_blocker.unblock(), override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], PRIVATE_STORAGE_ROOT=storage,
-            STORAGES={**django_settings.STORAGES, "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(storage), "base_url": None}}}):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            users: dict = {}
-            for step in collect().demo:
-                resolve(step.step)(users=users, stdout=io.StringIO())
-            for procedure in AwardProcedure.objects.order_by("reference"):
-                publication_publish(actor=users["lead"], procedure=procedure, reason="Demo: open by default")
-            yield users
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with module_world(django_db_blocker, tmp_path_factory, "ocds-demo"):
+        users: dict = {}
+        for step in collect().demo:
+            resolve(step.step)(users=users, stdout=io.StringIO())
+        for procedure in AwardProcedure.objects.order_by("reference"):
+            publication_publish(actor=users["lead"], procedure=procedure, reason="Demo: open by default")
+        yield users
 
 
 def every_package() -> list[dict]:

@@ -2,6 +2,7 @@
 standard's CSVs; the standard is found (or its absence said plainly); the checker really refuses bad packages."""
 
 import copy
+from pathlib import Path
 
 import pytest
 
@@ -45,11 +46,25 @@ def test_the_override_wins_and_a_wrong_override_is_named(monkeypatch, tmp_path, 
         standard.standard_dir()
 
 
-def test_a_clean_clone_without_the_standard_fails_with_a_clear_message(monkeypatch, tmp_path, settings):
+def test_a_checkout_missing_the_standard_fails_with_a_clear_message(monkeypatch, tmp_path):
     monkeypatch.delenv(standard.ENV, raising=False)
-    settings.BASE_DIR = tmp_path / "x"
-    with pytest.raises(standard.StandardNotFound, match="Set BATON_OCDS_SCHEMA_DIR"):
+    monkeypatch.setattr(standard, "PACKAGED", tmp_path / "ocds-1.1.5")
+    with pytest.raises(standard.StandardNotFound, match="set BATON_OCDS_SCHEMA_DIR"):
         standard.standard_dir()
+
+
+def test_the_shipped_standard_is_the_published_one_unmodified():
+    """Byte for byte the files of the project's shared standards folder, wherever that folder is beside the
+    checkout (a clean clone elsewhere has none: then the shipped copy is all there is to check against)."""
+    shipped = standard.PACKAGED
+    shared = next((d / "shared" / "standards" / standard.STANDARD for d in shipped.parents
+                   if (d / "shared" / "standards" / standard.STANDARD).is_dir()), None)
+    files = sorted(p.relative_to(shipped) for p in shipped.rglob("*") if p.is_file())
+    assert len(files) > 20 and Path("release-package-schema.json") in files
+    if shared is not None:
+        published = sorted(p.relative_to(shared) for p in shared.rglob("*") if p.is_file() and p.name != "README.md")
+        assert files == published
+        assert all((shipped / f).read_bytes() == (shared / f).read_bytes() for f in files)
 
 
 def _package() -> dict:

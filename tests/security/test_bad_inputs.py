@@ -21,11 +21,11 @@ import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib.messages import get_messages
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from procurement.audit.history import BATON_APP_LABELS
+from tests.module_world import module_world
 from tests.security.bad_input_corpus import (
     CASES,
     DROP,
@@ -49,19 +49,8 @@ MARKER = "Inert-7f3a"
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> World:
     """Built once inside an outer transaction; every test runs in a savepoint inside it and the whole world is
     rolled back when the module is done (the pattern of TestCase.setUpTestData)."""
-    storage = tmp_path_factory.mktemp("corpus-world")
-    with django_db_blocker.unblock(), override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], PRIVATE_STORAGE_ROOT=storage,
-            STORAGES={**django_settings.STORAGES, "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(storage), "base_url": None}}}):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with module_world(django_db_blocker, tmp_path_factory, "corpus-world"):
+        yield build_world()
 
 
 def row_counts() -> dict[str, int]:
