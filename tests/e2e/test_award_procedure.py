@@ -125,7 +125,7 @@ def test_lead_runs_the_procedure_to_a_locked_pov(page, live_server, login, make_
     page.get_by_role("button", name="Add").click()
     page.get_by_role("link", name="Lock the protocol…").click()
     page.get_by_role("button", name="Lock the protocol").click()
-    expect(page.get_by_role("status")).to_contain_text("POV protocol locked")
+    expect(page.get_by_role("status", name="Messages")).to_contain_text("POV protocol locked")
     assert PovProtocol.objects.get().is_locked
 
     # The evaluators declare: one without conflict, one with a conflict for the lead to review.

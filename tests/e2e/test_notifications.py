@@ -24,7 +24,7 @@ def test_an_assigned_evaluator_follows_the_notification_and_searches(page, live_
     page.goto(f"{live_server.url}/notifications/preferences/")
     page.get_by_label("Email — You were assigned as an evaluator").uncheck()
     page.get_by_role("button", name="Save preferences").click()
-    expect(page.get_by_role("status")).to_contain_text("preferences are saved")
+    expect(page.get_by_role("status", name="Messages")).to_contain_text("preferences are saved")
     expect(page.get_by_label("Email — You were assigned as an evaluator")).not_to_be_checked()
 
     page.get_by_label("Search vendors, procedures, memos and contracts").fill(procedure.reference)
