@@ -33,6 +33,7 @@ def seed(*, users, stdout) -> None:
     existing = Contract.objects.filter(procedure=procedure).first()
     if existing is not None:
         seed_post_award(existing, users=users, stdout=stdout)
+        seed_publication(procedure, users=users, stdout=stdout)
         stdout.write("Contracts demo already present.")
         return
     memo = _approved_memo(procedure)
@@ -121,6 +122,19 @@ def seed(*, users, stdout) -> None:
     stdout.write(f"Contract {contract.reference} in negotiation: kickoff held with the post-award manager, "
                  f"{contract.clauses.count()} clause positions, feedback, scenarios and an issue.")
     seed_post_award(contract, users=users, stdout=stdout)
+    seed_publication(procedure, users=users, stdout=stdout)
+
+
+def seed_publication(procedure, *, users, stdout) -> None:
+    """The awarded demo procedure published as open contracting data (the lead's decision), once."""
+    from contracts.models import Publication
+    from contracts.services.publication import publication_publish
+
+    if Publication.objects.filter(procedure=procedure, status=Publication.Status.PUBLISHED).exists():
+        return
+    publication_publish(actor=users["lead"], procedure=procedure,
+                        reason="Demo: the awarded procedure is published as open contracting data")
+    stdout.write(f"{procedure.reference} published as OCDS 1.1.5 (/contracts/ocds/, /api/v1/ocds/...).")
 
 
 def seed_post_award(contract, *, users, stdout) -> None:

@@ -42,9 +42,19 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         users: dict = {}
         for step in collect().demo:
             resolve(step.step)(users=users, stdout=io.StringIO())
-        for procedure in AwardProcedure.objects.order_by("reference"):
+        # the demo publishes its awarded procedure itself; the others are published here
+        for procedure in AwardProcedure.objects.exclude(ocds_publication__status="published").order_by("reference"):
             publication_publish(actor=users["lead"], procedure=procedure, reason="Demo: open by default")
         yield users
+
+
+def test_the_demo_publishes_its_awarded_procedure_by_the_leads_decision(demo):
+    from awards.demo.journey import TITLE
+
+    publication = Publication.objects.get(procedure__title=TITLE)
+    assert (publication.status, publication.decided_by) == (Publication.Status.PUBLISHED, demo["lead"])
+    assert publication.history.filter(history_user=demo["lead"],
+                                      history_change_reason__contains="published as open contracting data").exists()
 
 
 def every_package() -> list[dict]:

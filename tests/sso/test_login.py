@@ -152,3 +152,14 @@ def test_failed_sso_callbacks_are_not_counted_as_password_guesses_but_passwords_
     AxesProxyHandler.update_request(request)
     assert authenticate(request=request, username="someone", password="wrong-password") is None
     assert AccessAttempt.objects.get().failures_since_start == 1
+
+
+def test_the_password_link_is_offered_only_to_people_who_have_a_password(client):
+    local = UserFactory(username="local-person")
+    sso_person = UserFactory(username="sso-person")
+    sso_person.set_unusable_password()
+    sso_person.save()
+    client.force_login(local)
+    assert 'href="/accounts/password/"' in client.get("/").content.decode()
+    client.force_login(sso_person)
+    assert 'href="/accounts/password/"' not in client.get("/").content.decode()
