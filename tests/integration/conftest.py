@@ -42,6 +42,39 @@ def _test_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+_STARTED: list["Worker"] = []  # every worker this session started (the session's own and any test's)
+
+
+def _worker_busy() -> bool | None:
+    """True while a task waits in the queue or is reserved or running in a worker; None when that cannot be
+    known (the broker is down, or no worker answers)."""
+    from procurement.celery import app
+
+    try:
+        with app.connection_for_write() as fresh:
+            queued = fresh.default_channel.client.llen(app.conf.task_default_queue)
+            inspect = app.control.inspect(timeout=1.0, limit=1, connection=fresh)
+            active, reserved = inspect.active(), inspect.reserved()
+    except (ConnectionError, OSError, RedisError, KombuOperationalError):
+        return None
+    if active is None or reserved is None:
+        return None
+    return bool(queued) or any(tasks for tasks in (*active.values(), *reserved.values()))
+
+
+@pytest.fixture(autouse=True)
+def _worker_idle_before_the_flush(_reference_data_survives_flush):
+    """After each test, wait (at most 30 s) until the worker has finished what the test queued: a task still
+    writing while the database is flushed for the next test deadlocks the flush (TRUNCATE against the task's
+    row locks), which then fails the next test too. Set up after the database fixture, so it ends before it."""
+    yield
+    if not any(worker.process and worker.process.poll() is None for worker in _STARTED):
+        return
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _worker_busy():
+        time.sleep(0.05)
+
+
 class Worker:
     """A celery worker subprocess; `restart()` and `kill()` let fault tests play with it."""
 
@@ -57,6 +90,7 @@ class Worker:
              "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", f"baton-test-{os.getpid()}@%h"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+        _STARTED.append(self)
         self._wait_ready()
         return self
 
