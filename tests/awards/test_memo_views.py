@@ -120,6 +120,12 @@ def test_two_approvers_sign_and_the_memo_is_approved(client, submitted, approver
         assert "".join(heading.split()) in squeezed
     for person in approvers:
         assert person.get_full_name() in text
+    # How each signature was confirmed, in the PDF and on the memo page (a password here; passkeys in
+    # tests/passkeys).
+    assert squeezed.count("Passwordre-entered") == len(approvers)
+    client.force_login(approvers[0])
+    page = client.get(memo.get_absolute_url()).content.decode()
+    assert page.count("<td>Password re-entered</td>") == len(approvers)
     assert memo.content_hash in text.replace("\n", "")
 
 
