@@ -22,7 +22,8 @@ class AwardsConfig(AppConfig):
     name = "awards"
     verbose_name = "Award procedures"
     contributions = Contributions(
-        urls=(UrlInclude("procedures/", "awards.urls"),),
+        urls=(UrlInclude("procedures/", "awards.urls"),
+              UrlInclude("portal/", "awards.portal.urls")),  # the bidders' portal (issue 20)
         navigation=(NavEntry("Award procedures", "awards:procedure_list", order=20),),
         panels="awards.dashboard.panels",
         work_count="awards.dashboard.work_count",
@@ -36,6 +37,11 @@ class AwardsConfig(AppConfig):
             NotificationKind("memo_decided", "A decision memo you wrote was approved or rejected"),
             NotificationKind("award_notice", "A procedure was awarded"), NotificationKind("scorecard_changed", "A scorecard change reset your scores"),  # noqa: E501
             NotificationKind("timeline_changed", "A timeline change after issue that bidders must be told"),
+            # issue 20: the bidders' portal
+            NotificationKind("bidder_notice", "A notice about a procedure you bid on"),
+            NotificationKind("bidder_question", "A bidder asked a question"),
+            NotificationKind("bid_opening", "A bid opening needs you as a witness"),
+            NotificationKind("bid_received", "A sealed bid was submitted or withdrawn"),
         ),
         audited=(
             AuditedModel("awards.awardprocedure", "awards.policies.procedure_policy",
@@ -44,7 +50,9 @@ class AwardsConfig(AppConfig):
             AuditedModel("awards.decisionmemo", "awards.policies.memo_policy", parts="awards.audit.MEMO_PARTS"),
         ),
         # Evaluators hear about an approaching scoring deadline (once per person and deadline).
-        jobs=(PeriodicJob("notifications-scoring-deadlines", "notifications.deadlines", every=timedelta(hours=1)),),
+        jobs=(PeriodicJob("notifications-scoring-deadlines", "notifications.deadlines", every=timedelta(hours=1)),
+              # Invitation e-mails whose task was lost are queued again (awards.services.invitations).
+              PeriodicJob("portal-invitations-sweep", "awards.invitations_sweep", every=timedelta(minutes=5))),
         document_kinds=("awards.memo_documents",),
         demo=(DemoStep(20, "awards.demo.seed"),),
         hooks=(HookProvider("vendors.engagements", "awards.selectors.vendor_engagements"),),

@@ -77,3 +77,10 @@ urlpatterns = [
     path(P + "waivers/", waivers.waiver_list, name="waiver_list"),
     path(P + "waivers/new/", waivers.waiver_new, name="waiver_new"),
 ]
+
+# issue 20: the internal side of the bidders' portal (each module owns its URL list)
+from awards.views import invitations as _invitations  # noqa: E402
+from awards.views import opening as _opening  # noqa: E402
+from awards.views import price as _price  # noqa: E402
+
+urlpatterns += [*_invitations.urls, *_opening.urls, *_price.urls]

@@ -17,6 +17,7 @@ from procurement.conf import caching as conf_caching
 from procurement.conf import network as conf_network
 from procurement.conf import observability as conf_observability
 from procurement.conf import passkeys as conf_passkeys
+from procurement.conf import portal as conf_portal
 from procurement.conf import sso as conf_sso
 from procurement.conf import storage as conf_storage
 from procurement.conf import webhooks as conf_webhooks
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "procurement.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "procurement.bidders.BidderConfinementMiddleware",  # bidder contacts reach only the portal (issue 20)
 ]
 MIDDLEWARE = conf_observability.middleware(MIDDLEWARE)
 
@@ -274,6 +276,7 @@ vars().update(conf_sso.settings_for(env))
 vars().update(conf_passkeys.settings_for(env))
 vars().update(conf_api.settings_for(env))
 vars().update(conf_webhooks.settings_for(env))
+vars().update(conf_portal.settings_for(env))  # the bidders' portal (issue 20)
 
 # Baton's own knobs.
 # Links in emails; passkeys take their relying party (host) from it: a name, since browsers refuse a bare IP address.

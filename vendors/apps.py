@@ -26,6 +26,7 @@ class VendorsConfig(AppConfig):
         notification_kinds=(
             NotificationKind("expiry", "An attestation or contract date is about to expire"),
             NotificationKind("reassessment_due", "A vendor reassessment is due"),
+            NotificationKind("vendor_self_report", "A vendor answered its tiering questions or sent evidence"),
         ),
         audited=(AuditedModel("vendors.vendor", "vendors.policies.vendor_policy"),),
         # Attestations expiring or expired, and tiers due for reassessment, once a day.

@@ -31,3 +31,8 @@ urlpatterns = [
     path("<int:pk>/access/", contacts.access_grant, name="access_grant"),
     path("<int:pk>/access/<int:grant_id>/remove/", contacts.access_revoke, name="access_revoke"),
 ]
+
+# issue 20: what vendors report through the bidders' portal
+from vendors.views import self_report as _self_report  # noqa: E402
+
+urlpatterns += _self_report.urls

@@ -26,9 +26,10 @@ class ProcedureForm(forms.ModelForm):
     class Meta:
         model = AwardProcedure
         fields = ["title", "need_statement", "business_owner", "category", "estimated_value", "currency",
-                  "term_months", "single_source_justification"]
+                  "term_months", "submission", "single_source_justification"]
         widgets = {"need_statement": forms.Textarea(attrs={"rows": 5}),
-                   "single_source_justification": forms.Textarea(attrs={"rows": 3})}
+                   "single_source_justification": forms.Textarea(attrs={"rows": 3}),
+                   "submission": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

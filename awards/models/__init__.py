@@ -41,3 +41,13 @@ __all__ = [
     "ReferenceCheck",
     "Requirement",
 ]
+from awards.models.portal import BidderInvitation, BidderNotice, NoticeKind, RfpDocument  # noqa: F401 E402 (issue 20)
+from awards.models.price import PriceLine, VolumeAssumption  # noqa: F401 E402 (issue 20)
+from awards.models.sealed import (  # noqa: F401 E402 (issue 20: sealed bids)
+    BidOpening,
+    OpeningEntry,
+    OpeningWitness,
+    SealedItem,
+    SealedSubmission,
+    SealingKey,
+)

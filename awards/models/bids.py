@@ -44,6 +44,8 @@ class Bid(TimeStampedModel):
     late_decision_reason = models.TextField(blank=True, editable=False)
     late_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                         blank=True, related_name="+", editable=False)
+    price_currency = models.CharField(max_length=3, blank=True, editable=False,
+                                      help_text="ISO 4217 code of the bid's price schedule (awards.models.price).")
     # Obligations fixed from the vendor's tier when it was invited.
     vendor_tier = models.CharField(max_length=16, blank=True, editable=False)
     pov_required = models.BooleanField(default=False, editable=False)

@@ -26,6 +26,15 @@ class Stage(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class Submission(models.TextChoices):
+    """How proposals reach Baton (issue 20). Through the portal, bids are sealed: encrypted on arrival with the
+    procedure's key and opened together after proposals-due by the witnesses the policy requires. Recorded
+    bids arrive outside Baton (post, hand delivery) and the lead stores them; Baton cannot seal those."""
+
+    PORTAL = "portal", "Sealed bids through the bidders' portal"
+    RECORDED = "recorded", "Received outside Baton and recorded by the lead"
+
+
 # The timeline in the order it must run: (field, label, strictly after the previous one?)
 TIMELINE_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("rfp_issue_date", "RFP issue date", False),
@@ -59,6 +68,8 @@ class AwardProcedure(TimeStampedModel):
                                                    validators=[MinValueValidator(1), MaxValueValidator(360)])
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.DRAFT, editable=False)
     cancel_reason = models.TextField(blank=True, editable=False)
+    submission = models.CharField("how proposals are received", max_length=10, choices=Submission.choices,
+                                  default=Submission.PORTAL)
     single_source_justification = models.TextField(
         blank=True, help_text="Only when fewer than two vendors can be invited: why this purchase is single-sourced.")
     # Timeline

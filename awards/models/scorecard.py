@@ -45,6 +45,12 @@ class ScorecardTemplate(TimeStampedModel):
         return self.name
 
 
+class PriceFormula(models.TextChoices):
+    NONE = "", "No price criterion"
+    LOWEST_RATIO = "lowest_ratio", "Lowest price ÷ bid price × scale"
+    LINEAR = "linear", "Linear from the lowest price (full marks) to the ceiling (0)"
+
+
 class Scorecard(TimeStampedModel):
     procedure = models.OneToOneField(AwardProcedure, on_delete=models.CASCADE, related_name="scorecard")
     scale = models.PositiveSmallIntegerField(
@@ -55,6 +61,14 @@ class Scorecard(TimeStampedModel):
     locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+", editable=False)
     lock_reason = models.CharField(max_length=200, blank=True, editable=False)
+    # Price (issue 20): the criterion marked `price_scored` gets its score from the bids' total cost over the
+    # term in the base currency (awards.pricing), by this formula; evaluators do not score it.
+    price_formula = models.CharField(max_length=16, choices=PriceFormula.choices, default=PriceFormula.NONE,
+                                     blank=True)
+    price_ceiling = models.DecimalField(
+        "price ceiling", max_digits=16, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Linear formula only: a total cost (base currency) at or above which the price scores 0.")
     mc_seed = models.PositiveIntegerField("Monte Carlo seed", default=new_seed, editable=False,
                                          help_text="Stored so the win probabilities can be reproduced.")
     history = HistoricalRecords()
@@ -94,13 +108,18 @@ class Criterion(TimeStampedModel):
     share = models.DecimalField(max_digits=6, decimal_places=2, default=1, validators=[MinValueValidator(0)],
                                 help_text="Relative share of the group's weight (e.g. 1 and 1 split it in half).")
     position = models.PositiveSmallIntegerField(default=0)
+    price_scored = models.BooleanField(
+        default=False, help_text="Scored by the scorecard's price formula from the bids' total cost, not by "
+                                 "evaluators. At most one criterion per scorecard.")
     requirements = models.ManyToManyField(Requirement, through="CriterionCoverage", related_name="criteria",
                                           blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["scorecard", "group__position", "group_id", "position", "pk"]
-        constraints = [models.UniqueConstraint(fields=["scorecard", "key"], name="unique_criterion_key")]
+        constraints = [models.UniqueConstraint(fields=["scorecard", "key"], name="unique_criterion_key"),
+                       models.UniqueConstraint(fields=["scorecard"], condition=models.Q(price_scored=True),
+                                               name="one_price_criterion_per_scorecard")]
         verbose_name_plural = "criteria"
 
     def __str__(self) -> str:

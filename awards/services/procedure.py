@@ -36,7 +36,7 @@ from procurement.statemachine import ensure_transition
 
 EDITABLE_STAGES = (Stage.DRAFT, Stage.REQUIREMENTS)
 DETAIL_FIELDS = ("title", "need_statement", "business_owner", "category", "estimated_value", "currency",
-                 "term_months", "single_source_justification")
+                 "term_months", "single_source_justification", "submission")
 
 
 def _check_business_owner(user) -> None:
@@ -47,13 +47,15 @@ def _check_business_owner(user) -> None:
 @transaction.atomic
 def procedure_create(*, actor, title: str, need_statement: str, business_owner, category: str,
                      estimated_value: Decimal, currency: str, term_months: int,
-                     single_source_justification: str = "") -> AwardProcedure:
+                     single_source_justification: str = "", submission: str = "portal") -> AwardProcedure:
+    """A new procedure receives sealed bids through the bidders' portal unless `submission` says "recorded"
+    (proposals that arrive outside Baton and are stored by the lead; see awards.models.procedure.Submission)."""
     require(actor, procedure_policy, "create")
     _check_business_owner(business_owner)
     procedure = AwardProcedure(
         title=title, need_statement=need_statement, business_owner=business_owner, lead=actor, category=category,
         estimated_value=estimated_value, currency=currency, term_months=term_months,
-        single_source_justification=single_source_justification, reference="pending",
+        single_source_justification=single_source_justification, reference="pending", submission=submission,
     )
     procedure.full_clean(exclude=["reference"])
     procedure.reference = next_reference("AP", actor=actor)
@@ -72,6 +74,9 @@ def procedure_update(*, actor, procedure: AwardProcedure, reason: str = "Details
         if procedure.stage not in EDITABLE_STAGES:
             raise ValidationError({"business_owner": "The business owner cannot change once the RFP is issued."})
         _check_business_owner(changes["business_owner"])
+    if "submission" in changes and changes["submission"] != procedure.submission and procedure.stage not in EDITABLE_STAGES:
+        raise ValidationError({"submission": "How proposals are received cannot change once the RFP is issued: "
+                                             "bidders were told how to submit."})
     return model_update(instance=procedure, fields=changes, allowed=DETAIL_FIELDS, actor=actor, reason=reason)
 
 

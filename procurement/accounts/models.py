@@ -3,10 +3,22 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 
+class UserKind(models.TextChoices):
+    STAFF = "staff", "Staff"
+    BIDDER = "bidder", "Bidder contact"
+
+
 class User(AbstractUser):
-    """A person using Baton. Never deleted: deactivated, so every history row keeps its actor."""
+    """A person using Baton. Never deleted: deactivated, so every history row keeps its actor.
+
+    `kind` separates the organisation's people (staff) from vendors' contacts who bid through the portal
+    (issue 20): a bidder reaches only the portal (procurement.bidders.BidderConfinementMiddleware), holds no
+    role, and is tied to one vendor by vendors.VendorContact.account."""
+
+    Kind = UserKind
 
     job_title = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(max_length=8, choices=UserKind.choices, default=UserKind.STAFF, editable=False)
     history = HistoricalRecords(m2m_fields=[AbstractUser.groups.field])
 
     class Meta:
@@ -14,6 +26,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def is_bidder(self) -> bool:
+        return self.kind == UserKind.BIDDER
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Users are never deleted; deactivate them instead (history keeps its actors).")

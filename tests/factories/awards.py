@@ -21,6 +21,7 @@ class AwardProcedureFactory(factory.django.DjangoModelFactory):
     estimated_value = 250000
     currency = "EUR"
     term_months = 24
+    submission = "recorded"  # the lead stores proposals; tests of sealed bids ask for "portal"
 
 
 class RequirementFactory(factory.django.DjangoModelFactory):

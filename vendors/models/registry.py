@@ -105,6 +105,9 @@ class VendorContact(TimeStampedModel):
     role = models.CharField("Role at the vendor", max_length=200, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # The contact's portal sign-in (issue 20), set when they accept an invitation; a bidder user, never staff.
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="vendor_contact", editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -1,0 +1,14 @@
+"""Portal pages: notices (issue 20). Placeholder views answer 404 until the area is built."""
+
+from django.http import Http404
+from django.urls import path
+
+
+def _not_built(request, **kwargs):
+    raise Http404("Not built yet.")
+
+
+urlpatterns: list = [
+    path("procedures/<str:reference>/notices/", _not_built, name="notices"),
+    path("procedures/<str:reference>/notices/<int:notice_id>/", _not_built, name="notice_detail"),
+]

@@ -1,0 +1,13 @@
+"""Portal pages: price (issue 20). Placeholder views answer 404 until the area is built."""
+
+from django.http import Http404
+from django.urls import path
+
+
+def _not_built(request, **kwargs):
+    raise Http404("Not built yet.")
+
+
+urlpatterns: list = [
+    path("procedures/<str:reference>/bid/price/", _not_built, name="price"),
+]
