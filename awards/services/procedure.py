@@ -74,7 +74,8 @@ def procedure_update(*, actor, procedure: AwardProcedure, reason: str = "Details
         if procedure.stage not in EDITABLE_STAGES:
             raise ValidationError({"business_owner": "The business owner cannot change once the RFP is issued."})
         _check_business_owner(changes["business_owner"])
-    if "submission" in changes and changes["submission"] != procedure.submission and procedure.stage not in EDITABLE_STAGES:
+    moving = "submission" in changes and changes["submission"] != procedure.submission
+    if moving and procedure.stage not in EDITABLE_STAGES:
         raise ValidationError({"submission": "How proposals are received cannot change once the RFP is issued: "
                                              "bidders were told how to submit."})
     return model_update(instance=procedure, fields=changes, allowed=DETAIL_FIELDS, actor=actor, reason=reason)

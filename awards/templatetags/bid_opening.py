@@ -1,4 +1,6 @@
-"""The procedure page's bid opening panel (issue 20). Owned with its template templates/awards/portal_side/_opening.html."""
+"""The procedure page's bid opening panel (issue 20).
+
+Owned with its template templates/awards/portal_side/_opening.html."""
 
 from django import template
 

@@ -1,4 +1,6 @@
-"""The procedure page's price panel (issue 20). Owned with its template templates/awards/portal_side/_price.html."""
+"""The procedure page's price panel (issue 20).
+
+Owned with its template templates/awards/portal_side/_price.html."""
 
 from django import template
 

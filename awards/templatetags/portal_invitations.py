@@ -1,4 +1,6 @@
-"""The procedure page's bidders' portal (invitations, RFP documents, notices) panel (issue 20). Owned with its template templates/awards/portal_side/_invitations.html."""
+"""The procedure page's bidders' portal (invitations, RFP documents, notices) panel (issue 20).
+
+Owned with its template templates/awards/portal_side/_invitations.html."""
 
 from django import template
 
