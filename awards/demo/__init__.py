@@ -100,7 +100,7 @@ def seed(*, users, stdout) -> None:
 
     procedure = services.procedure_create(
         actor=lead, title=TITLE, business_owner=owner, category="ai_saas", estimated_value=Decimal("420000"),
-        currency="EUR", term_months=36,
+        currency="EUR", term_months=36, submission="recorded",
         need_statement=("Our support team answers about 18,000 tickets a month; two thirds are routine questions "
                         "already covered by the help centre. We want an assistant that answers those in chat "
                         "and email, cites its sources, and hands anything else to an agent.\n\n"

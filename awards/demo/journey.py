@@ -263,7 +263,7 @@ def _journey(users, vendors, stdout):
     lead, owner = users["lead"], users["owner"]
     today = timezone.localdate()
     procedure = services.procedure_create(
-        actor=lead, title=TITLE, business_owner=owner, category="foundation_model_api",
+        actor=lead, submission="recorded", title=TITLE, business_owner=owner, category="foundation_model_api",
         estimated_value=Decimal("240000"), currency="EUR", term_months=24,
         need_statement=("Claims adjusters read long files — reports, e-mails, photos of forms — before they "
                         "can decide. We want an API that summarises a claim file with a citation for every "

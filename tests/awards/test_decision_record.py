@@ -139,7 +139,7 @@ def world(lead, business_owner, make_user):
     whom the third is recused from Alpha, a disputed cell with a consensus score, a consensus note without a
     score, a failed knockout (Delta), and a tie settled by the criterion rule. Built through the services."""
     procedure = services.procedure_create(
-        actor=lead, title="Support assistant", need_statement="Deflect routine tickets.",
+        actor=lead, submission="recorded", title="Support assistant", need_statement="Deflect routine tickets.",
         business_owner=business_owner, category="ai_saas", estimated_value=Decimal("300000"), currency="EUR",
         term_months=24)
     today = timezone.localdate()

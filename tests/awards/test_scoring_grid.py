@@ -53,7 +53,7 @@ URL_COUNT = 20
 @pytest.mark.parametrize("index", range(URL_COUNT))
 def test_an_evaluator_of_another_procedure_gets_404_on_every_scoring_url(scoring, client, lead, make_user,
                                                                          index):
-    other = services.procedure_create(actor=lead, title="Other", need_statement="x",
+    other = services.procedure_create(actor=lead, submission="recorded", title="Other", need_statement="x",
                                       business_owner=scoring.business_owner, category="ai_saas",
                                       estimated_value=1, currency="EUR", term_months=12)
     outsider = make_user(Role.EVALUATOR)

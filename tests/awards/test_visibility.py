@@ -116,7 +116,7 @@ def procedure_factory_for(business_owner):
     def make(lead):
         return services.procedure_create(actor=lead, title="Other", need_statement="x", business_owner=business_owner,
                                          category="ai_saas", estimated_value=Decimal("1"), currency="EUR",
-                                         term_months=1)
+                                         term_months=1, submission="recorded")
     return make
 
 

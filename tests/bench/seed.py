@@ -296,7 +296,7 @@ def seed_large_procedure(rng: random.Random, people: dict[str, list[User]], vend
     panel = people[Role.EVALUATOR][:n_evaluators]
     today = timezone.localdate()
     procedure = services.procedure_create(
-        actor=lead, title=LARGE_TITLE, business_owner=owner, category="ai_saas",
+        actor=lead, submission="recorded", title=LARGE_TITLE, business_owner=owner, category="ai_saas",
         estimated_value=Decimal("4800000"), currency="EUR", term_months=36,
         need_statement="A group-wide AI assistant platform for 40,000 staff: retrieval over our policies, "
                        "drafting, summarisation and agent workflows, run under our data terms.")

@@ -121,7 +121,7 @@ def _procedure_in_evaluation(lead, owner, evaluator):
     template()
     procedure = services.procedure_create(
         actor=lead, title="Claims summarisation", need_statement="Summarise claim files.", business_owner=owner,
-        category="ai_saas", estimated_value=Decimal("60000"), currency="EUR", term_months=12)
+        category="ai_saas", estimated_value=Decimal("60000"), currency="EUR", term_months=12, submission="recorded")
     today = timezone.localdate()
     services.procedure_set_timeline(actor=lead, procedure=procedure, rfp_issue_date=today,
                                     question_deadline=today + timedelta(days=5),

@@ -23,7 +23,7 @@ def procedure(lead, business_owner):
     return services.procedure_create(
         actor=lead, title="LLM assistant for customer support", need_statement="Deflect tier-1 tickets.",
         business_owner=business_owner, category="ai_saas", estimated_value=Decimal("300000"), currency="EUR",
-        term_months=24)
+        term_months=24, submission="recorded")
 
 
 @pytest.fixture

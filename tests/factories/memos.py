@@ -82,7 +82,7 @@ def shortlisted_procedure(*, lead=None, business_owner=None, value: Decimal = De
     lead = lead or UserFactory(roles=[Role.PROCUREMENT_LEAD])
     business_owner = business_owner or UserFactory(roles=[Role.BUSINESS_OWNER])
     procedure = services.procedure_create(
-        actor=lead, title="Support assistant", need_statement="Deflect routine tickets.",
+        actor=lead, submission="recorded", title="Support assistant", need_statement="Deflect routine tickets.",
         business_owner=business_owner, category="ai_saas", estimated_value=value, currency="EUR", term_months=24)
     today = timezone.localdate()
     services.procedure_set_timeline(actor=lead, procedure=procedure, rfp_issue_date=today,

@@ -83,7 +83,7 @@ def _timeline(days_back: int = 0) -> dict:
 def _procedure(lead, owner, title: str) -> AwardProcedure:
     return awards.procedure_create(actor=lead, title=title, need_statement="A need.", business_owner=owner,
                                    category="ai_saas", estimated_value=Decimal("300000"), currency="EUR",
-                                   term_months=24)
+                                   term_months=24, submission="recorded")
 
 
 def _to_rfp(procedure, lead, owner, vendors) -> list[Bid]:

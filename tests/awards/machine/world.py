@@ -143,7 +143,7 @@ def build(plan: dict, seq: int) -> World:
     evaluators = [people["eval1"], people["eval2"]]
     today = timezone.localdate()
     procedure = services.procedure_create(
-        actor=lead, title=f"Machine procedure {seq}", need_statement="Answer routine questions.",
+        actor=lead, submission="recorded", title=f"Machine procedure {seq}", need_statement="Answer routine questions.",
         business_owner=owner, category="ai_saas", estimated_value=plan["value"], currency="EUR", term_months=24)
     services.procedure_set_timeline(actor=lead, procedure=procedure, rfp_issue_date=today,
                                     question_deadline=today + timedelta(days=20),
