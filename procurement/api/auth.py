@@ -1,7 +1,9 @@
 """Bearer-token authentication for the whole API (set on the NinjaAPI, so every router gets it).
 
 `Authorization: Bearer baton_<prefix>_<secret>`. The token is found by its non-secret prefix and its sha256 is
-compared in constant time; it must be unrevoked, unexpired and belong to an active user. GET and HEAD need the
+compared in constant time; it must be unrevoked, unexpired and belong to an active user. A token of a bidder
+contact (issue 20) is answered 404 whatever it asks: the API, like every internal page, does not exist for them
+(procurement.bidders). GET and HEAD need the
 read scope, every other method write. Inside an endpoint `request.user` is the token's user and `request.auth`
 the token row. No session or cookie is ever read, so the API has no CSRF surface.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 
+from django.http import Http404
 from django.utils import timezone
 from ninja.security import HttpBearer
 
@@ -41,6 +44,8 @@ class BearerToken(HttpBearer):
         found = token_for(token.strip())
         if found is None:
             return None
+        if getattr(found.user, "is_bidder", False):  # a vendor contact reaches the bidders' portal only
+            raise Http404("Not found.")
         if not found.allows(request.method):
             raise ScopeRefused(f"This token has the “{found.scope}” scope; {request.method} needs “write”.")
         screen(request)  # after the token: an anonymous caller learns nothing but 401

@@ -113,13 +113,16 @@ def not_a_password_attempt(request, credentials) -> bool:
 class LocalPasswordBackend(ModelBackend):
     """Django's password backend, refusing passwords while local sign-in is off (BATON_LOCAL_LOGIN=off), and
     keeping them for active superusers only in break-glass mode. Installed instead of ModelBackend by
-    procurement.conf.sso.backends, so the admin's sign-in form is covered as well as Baton's."""
+    procurement.conf.sso.backends, so the admin's sign-in form is covered as well as Baton's.
+
+    Bidder contacts (issue 20) always sign in with their password: the setting is about the organisation's own
+    people and its single sign-on, which vendors' contacts are not part of."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         mode = getattr(settings, "BATON_LOCAL_LOGIN", "on")
-        if mode == "off":
-            return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is not None and mode == "break-glass" and not user.is_superuser:
-            return None
-        return user
+        if user is None or mode == "on" or getattr(user, "is_bidder", False):
+            return user
+        if mode == "break-glass" and user.is_superuser:
+            return user
+        return None

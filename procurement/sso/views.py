@@ -8,6 +8,7 @@ page with one sentence saying what went wrong (the details go to the log).
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -18,6 +19,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from procurement.sso.backends import REFUSAL_ATTRIBUTE
@@ -100,30 +102,47 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
 # --- the sign-in page ---------------------------------------------------------------------------------------
 class BatonAuthenticationForm(AuthenticationForm):
     """The password form, refusing with a clear sentence when local sign-in is off (or kept for administrators
-    only), before any password is checked."""
+    only). Bidder contacts (issue 20) sign in with their password in every mode (the password backend,
+    procurement.sso.backends.LocalPasswordBackend, lets only them through when it is off), so a refusal here
+    says the same whether the password was right or wrong."""
 
     def clean(self):
         mode = local_login_mode()
-        if mode == "off":
-            raise forms.ValidationError(
-                f"Password sign-in is switched off for Baton. Use “Sign in with {provider_name()}”.",
-                code="local_login_off")
         try:
             return super().clean()
         except forms.ValidationError:
+            if mode == "off":
+                raise forms.ValidationError(
+                    f"Password sign-in is switched off for Baton. Use “Sign in with {provider_name()}”. (Vendor "
+                    "contacts of the bidders' portal sign in with a password: check your username and password.)",
+                    code="local_login_off") from None
             if mode == "break-glass":
                 raise forms.ValidationError(
-                    "Password sign-in is kept for administrators only (break-glass). Everyone else signs in with "
-                    f"{provider_name()}.", code="break_glass_only") from None
+                    "Password sign-in is kept for administrators only (break-glass), and for vendor contacts of the "
+                    f"bidders' portal. Everyone else signs in with {provider_name()}.",
+                    code="break_glass_only") from None
             raise
 
 
 class BatonLoginView(auth_views.LoginView):
+    """The sign-in page. A bidder contact lands on the bidders' portal (an internal `next` would only be a 404
+    to them, procurement.bidders)."""
+
     authentication_form = BatonAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_success_url(self):
+        from procurement.bidders import bidder_may_reach, is_bidder
+
+        url = super().get_success_url()
+        if is_bidder(self.request.user) and not bidder_may_reach(urlsplit(url).path):
+            return reverse("portal:home")
+        return url
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        form = context.get("form")
         context.update(sso_enabled=sso_enabled(), sso_provider_name=provider_name(),
-                       local_login=local_login_mode())
+                       local_login=local_login_mode(),
+                       bidder_form=bool(self.request.GET.get("portal")) or bool(form is not None and form.is_bound))
         return context
