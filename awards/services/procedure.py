@@ -94,7 +94,8 @@ def procedure_set_timeline(*, actor, procedure: AwardProcedure, reason: str = ""
       - moving proposals due or the question deadline earlier than the bidders were told is refused outright
         without that waiver, and a response period or Q&A window that becomes shorter than the tier's minimum
         (awards.selectors.timeline) also needs a short-response waiver;
-      - every invited bidder is told, through the notification outbox (awards.notices.timeline_changed).
+      - every invited bidder is told, through the notification outbox (awards.notices.timeline_changed), and
+        (issue 20) by a notice in the bidders' portal, kind "timeline".
     A refused change writes nothing."""
     procedure = lock_procedure(procedure.pk)
     require(actor, procedure_policy, "edit", procedure)
@@ -159,9 +160,25 @@ def _change_after_issue(*, actor, procedure: AwardProcedure, reason: str, dates:
         raise ValidationError(short)
     model_update(instance=procedure, fields=changed, allowed=allowed, actor=actor,
                  reason=TIMELINE_CHANGE_MARK + reason)
-    notices.timeline_changed(procedure=procedure, changes=changes_between(before, procedure), reason=reason,
-                             waiver=waiver, key=f"{procedure.pk}:{procedure.history.latest().history_id}")
+    changes = changes_between(before, procedure)
+    key = f"{procedure.pk}:{procedure.history.latest().history_id}"
+    notices.timeline_changed(procedure=procedure, changes=changes, reason=reason, waiver=waiver, key=key)
+    _tell_bidders_timeline(actor=actor, procedure=procedure, changes=changes, reason=reason, key=key)
     return procedure
+
+
+def _tell_bidders_timeline(*, actor, procedure: AwardProcedure, changes, reason: str, key: str) -> None:
+    """Issue 20: every bidder still in the running reads the change in the portal (and by e-mail, if any of their
+    contacts has a portal account), once per change."""
+    from awards.models import Bid
+    from awards.services.bidder_notices import bidder_notice_publish, listening_bids
+
+    running = listening_bids(procedure).filter(
+        status__in=(Bid.Status.INVITED, Bid.Status.SUBMITTED, Bid.Status.SHORTLISTED))
+    letter = notices.timeline_change_letter(procedure, changes=changes, reason=reason)
+    bidder_notice_publish(actor=actor, procedure=procedure, kind="timeline",
+                          subject=f"The timeline of {procedure.reference} has changed", body=letter,
+                          key=f"timeline:{key}", bids=running)
 
 
 def _enter(procedure: AwardProcedure, *, target: str, actor, reason: str) -> AwardProcedure:
