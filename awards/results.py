@@ -167,6 +167,11 @@ class ProcedureResults:
     sensitivity: tuple = ()
     monte_carlo: scoring.MonteCarloResult | None = None
     cache_key: str = ""  # fingerprint of every input of the engine (see _fingerprint); "" = not cached
+    price: object = None  # awards.selectors.price.PriceOutcome when a criterion is price-scored, else None
+
+    @property
+    def price_criterion(self):
+        return next((c for c in self.criteria if c.price_scored), None)
 
     @property
     def bid_by_key(self) -> dict:
@@ -284,8 +289,22 @@ def _cache_set(key: str, value) -> None:
         logger.warning("results cache unreachable (%s): the results were not kept", exc)
 
 
+def _price_parts(price) -> list:
+    """The price inputs of the engine: each bid's lines, currency, rate and resulting score (issue 20)."""
+    if price is None:
+        return []
+    return [("formula", price.formula, price.ceiling, price.scale, price.criterion.pk if price.criterion else None),
+            [("cost", c.bid.pk, c.currency, str(c.total), str(c.base_total),
+              None if c.rate is None else (str(c.rate.rate), c.rate.valid_from),
+              [(line.pk, line.kind, str(line.amount), line.period, line.assumption_id,
+                str(line.assumption.monthly_volume) if line.assumption_id else None, line.updated_at)
+               for line in c.lines]) for c in price.costs],
+            sorted((bid_id, str(score)) for bid_id, score in price.scores.items()),
+            list(price.problems)]
+
+
 def _fingerprint(*, scorecard, groups, criteria, knockouts, bids, sheets, cleared, decisions, notes,
-                 samples) -> str:
+                 samples, price=None) -> str:
     """A hash of every input of the engine, so a cached result is reused only for identical inputs.
 
     Scores enter through their sheet's aggregates (count, sum, latest change: annotated on the sheets query,
@@ -298,7 +317,7 @@ def _fingerprint(*, scorecard, groups, criteria, knockouts, bids, sheets, cleare
     parts = [
         ("card", scorecard.pk, scorecard.scale, scorecard.mc_seed, scorecard.updated_at, samples),
         [("g", g.pk, g.weight, g.position, g.updated_at) for g in groups],
-        [("c", c.pk, c.key, c.group_id, c.share, c.updated_at) for c in criteria],
+        [("c", c.pk, c.key, c.group_id, c.share, c.price_scored, c.updated_at) for c in criteria],
         [("k", k.pk, k.key, k.updated_at) for k in knockouts],
         [("b", b.pk, b.status, b.updated_at) for b in bids],
         [("s", s.pk, s.evaluator_id, s.submitted_at, s.updated_at, s.n_scores, s.sum_scores, s.last_score)
@@ -306,6 +325,7 @@ def _fingerprint(*, scorecard, groups, criteria, knockouts, bids, sheets, cleare
         sorted(cleared),
         sorted((key, d.pk, d.passed, d.updated_at) for key, d in decisions.items()),
         sorted((key, n.pk, n.score, n.updated_at) for key, n in notes.items()),
+        _price_parts(price),
     ]
     return "awards:results:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -340,11 +360,14 @@ def procedure_results(procedure, *, samples: int = MC_SAMPLES) -> ProcedureResul
                             notes=notes, sheets=sheets, evaluator_count=evaluator_count)
     if problems:
         return data
+    price_criterion = data.price_criterion
+    if price_criterion is not None or scorecard.price_formula:
+        data.price = _price_outcome(procedure, scorecard, bids, decisions, price_criterion)
     # The engine's outputs are cached by a fingerprint of all their inputs: at 40 bids x 120 criteria x 12
     # evaluators, loading 57,600 scores and running sensitivity and the Monte Carlo costs far more than the page.
     data.cache_key = _fingerprint(scorecard=scorecard, groups=groups, criteria=criteria, knockouts=knockouts,
                                   bids=bids, sheets=sheets, cleared=cleared, decisions=decisions, notes=notes,
-                                  samples=samples)
+                                  samples=samples, price=data.price)
     cached = _cache_get(data.cache_key)
     if cached is not None:
         data.result, data.sensitivity, data.monte_carlo = cached
@@ -362,6 +385,8 @@ def procedure_results(procedure, *, samples: int = MC_SAMPLES) -> ProcedureResul
     card = scoring.Scorecard(
         criteria=[scoring.Criterion(c.key, c.name, weights[c.key], group_names.get(c.group_id, "")) for c in criteria],
         knockouts=engine_knockouts, scale=scorecard.scale)
+    price_key = price_criterion.key if price_criterion is not None else None
+    price_scores = data.price.scores if data.price is not None else {}
     inputs = []
     for bid in bids:
         outcome: dict[str, bool | None] = {}
@@ -372,16 +397,33 @@ def procedure_results(procedure, *, samples: int = MC_SAMPLES) -> ProcedureResul
             outcome[LEAD_KNOCKOUT_KEY] = bid not in lead_knocked
         inputs.append(scoring.BidInput(
             key=str(bid.pk), label=str(bid.vendor),
-            scores={c.key: scores.get((bid.pk, c.key), []) for c in criteria},
+            scores={c.key: scores.get((bid.pk, c.key), []) for c in criteria if c.key != price_key},
             consensus={key_of[cid]: n.score for (bid_id, cid), n in notes.items()
-                       if bid_id == bid.pk and n.score is not None and cid in key_of},
-            knockouts=outcome))
+                       if bid_id == bid.pk and n.score is not None and cid in key_of and key_of[cid] != price_key},
+            knockouts=outcome,
+            computed={} if price_key is None else {price_key: price_scores.get(bid.pk)}))
     resolved = {(str(bid_id), key_of[cid]) for (bid_id, cid) in notes if cid in key_of}
     data.result = scoring.score_bids(card, inputs, resolved=resolved)
     data.sensitivity = scoring.sensitivity(data.result)
     data.monte_carlo = scoring.monte_carlo(data.result, samples=samples, seed=scorecard.mc_seed)
     _cache_set(data.cache_key, (data.result, data.sensitivity, data.monte_carlo))
     return data
+
+
+def _price_outcome(procedure, scorecard, bids, decisions, criterion):
+    """The price scores of the bids already loaded (two more queries: their price lines, and one rate per
+    currency). Knocked out = by the lead, or by a failed knockout decision."""
+    from django.db.models import Prefetch, prefetch_related_objects
+
+    from awards.models import PriceLine
+    from awards.selectors.price import costs_for_bids, price_outcome
+
+    prefetch_related_objects(bids, Prefetch("price_lines", queryset=PriceLine.objects.select_related("assumption")
+                                            .order_by("position", "pk")))
+    knocked = {b.pk for b in bids if b.status == Bid.Status.KNOCKED_OUT}
+    knocked |= {bid_id for (_, bid_id), d in decisions.items() if d.passed is False}
+    return price_outcome(procedure, scorecard, costs=costs_for_bids(procedure, bids), knocked_out=knocked,
+                         criterion=criterion)
 
 
 # --- the evaluator's grid -----------------------------------------------------------------------------------
@@ -408,6 +450,17 @@ class ScoringGrid:
     others: dict = field(default_factory=dict)  # (bid_id, criterion_id) -> [Score] (only after submission)
     groups: dict = field(default_factory=dict)
     closed: list = field(default_factory=list)  # (bid, note) the evaluator scored, no longer theirs to score
+    # Price (issue 20): the criterion the formula scores (never in `criteria`), its effective weight, and once
+    # prices are known (after the opening) each bid's total and computed score (awards.selectors.price).
+    price_criterion: Criterion | None = None
+    price_weight: Decimal | None = None
+    price: object = None
+
+    @property
+    def price_rows(self):
+        if self.price is None:
+            return []
+        return [(cost, score) for cost, score in self.price.rows() if cost.lines]
 
     @property
     def submitted(self) -> bool:
@@ -437,7 +490,15 @@ def scoring_grid(procedure, user) -> ScoringGrid:
     groups = {g.pk: g for g in CriterionGroup.objects.filter(scorecard=scorecard)}
     criteria = list(Criterion.objects.filter(scorecard=scorecard).order_by("group__position", "group_id",
                                                                             "position", "pk"))
-    criteria = assigned_criteria(assignment, criteria, groups)
+    price_criterion = next((c for c in criteria if c.price_scored), None)
+    price_weight, price = None, None
+    if price_criterion is not None:
+        weights, _ = effective_weights(sorted(groups.values(), key=lambda g: (g.position, g.pk)), criteria)
+        price_weight = weights.get(price_criterion.key)
+        from awards.selectors.price import price_outcome
+
+        price = price_outcome(procedure, scorecard, criterion=price_criterion)
+    criteria = [c for c in assigned_criteria(assignment, criteria, groups) if not c.price_scored]
     declarations = {d.bid_id: d for d in ConflictDeclaration.objects.filter(assignment=assignment)}
     bids, blocked, unscorable = [], [], []
     for bid in results_bids(procedure):
@@ -467,4 +528,5 @@ def scoring_grid(procedure, user) -> ScoringGrid:
     closed = [(bid, "") for bid in unscorable if bid.pk in scored]
     closed += [(bid, f"{why} Your scores on it do not count.") for bid, why in blocked if bid.pk in scored]
     return ScoringGrid(scorecard=scorecard, assignment=assignment, sheet=sheet, criteria=criteria, bids=bids,
-                       blocked=blocked, mine=mine, others=dict(others), groups=groups, closed=closed)
+                       blocked=blocked, mine=mine, others=dict(others), groups=groups, closed=closed,
+                       price_criterion=price_criterion, price_weight=price_weight, price=price)

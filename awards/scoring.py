@@ -16,9 +16,13 @@ Input model
     ``knockouts`` is a sequence of :class:`Knockout` ``(key, label)``: pass/fail gates.
     ``scale`` is S: every score lies in 0..S (default 5).
 
-``BidInput(key, label, scores={}, consensus={}, knockouts={})``
+``BidInput(key, label, scores={}, consensus={}, knockouts={}, computed={})``
     ``scores[criterion_key]`` is the sequence of *submitted* evaluator scores (drafts must not be passed).
     ``consensus[criterion_key]`` is a consensus score that replaces the mean where present.
+    ``computed[criterion_key]`` is a score worked out by a stated formula rather than by evaluators (the price
+    criterion of issue 20: awards.pricing). A key present here makes the criterion *computed* for this bid: its
+    value replaces the mean and any consensus, and ``None`` means the formula has no score for the bid (e.g. no
+    price schedule), which counts as missing and makes the ranking provisional with its own reason.
     ``knockouts[knockout_key]`` is ``True`` (pass), ``False`` (fail) or ``None`` (undecided); a knockout of
     the scorecard that is missing from the mapping counts as undecided.
 
@@ -29,8 +33,9 @@ Input model
 Rules
 =====
 
-* Criterion score = consensus score if present, else the mean of the submitted evaluator scores, else
-  *missing* (no score yet). A missing score counts as 0 in the totals and makes the ranking provisional.
+* Criterion score = the computed score for a computed criterion (``computed``; None = missing); otherwise
+  the consensus score if present, else the mean of the submitted evaluator scores, else *missing* (no score
+  yet). A missing score counts as 0 in the totals and makes the ranking provisional.
 * Weighted total = sum(weight x score / S), on 0..100. Nothing is rounded here; use :func:`format_number`
   for display.
 * Knockouts are decided before weighted scoring: a bid that fails at least one is excluded from the ranking
@@ -223,6 +228,7 @@ class BidInput:
     scores: Mapping[str, Sequence[float | Decimal | int]] = field(default_factory=dict)
     consensus: Mapping[str, float | Decimal | int] = field(default_factory=dict)
     knockouts: Mapping[str, bool | None] = field(default_factory=dict)
+    computed: Mapping[str, float | Decimal | int | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -373,7 +379,7 @@ class BidResult:
     key: str
     label: str
     scores: Mapping[str, float | None]  # criterion key -> criterion score (None = no score yet)
-    score_sources: Mapping[str, Literal["consensus", "mean", "missing"]]
+    score_sources: Mapping[str, Literal["consensus", "mean", "missing", "computed"]]
     knockouts: tuple[KnockoutOutcome, ...]
     excluded: bool  # failed at least one knockout
     exclusion_reason: str | None
@@ -539,6 +545,22 @@ def score_bids(
                 raise ScoringError(f"bid {bid.key}, criterion {key}: consensus score must lie in 0..{scale_text}")
             scores[i, j] = number
             source[i, j] = 2
+    computed_missing: dict[int, list[int]] = {}
+    for i, bid in enumerate(bids):
+        for key, value in bid.computed.items():
+            j = index.get(key)
+            if j is None:
+                raise ScoringError(f"bid {bid.key}: unknown criterion {key!r} in computed scores")
+            if value is None:
+                scores[i, j] = 0.0
+                source[i, j] = 0
+                computed_missing.setdefault(i, []).append(j)
+                continue
+            number = _as_float(value, f"bid {bid.key}, computed score on {key}")
+            if not 0 <= number <= scale + _TOL:
+                raise ScoringError(f"bid {bid.key}, criterion {key}: computed score must lie in 0..{scale_text}")
+            scores[i, j] = min(number, scale)
+            source[i, j] = 3
     normalised = scores / scale
     totals = normalised @ weights
 
@@ -607,7 +629,7 @@ def score_bids(
     results: list[BidResult] = []
     provisional_reasons: list[str] = []
     crit_keys = [c.key for c in criteria]
-    source_names = ("missing", "mean", "consensus")
+    source_names = ("missing", "mean", "consensus", "computed")
     for i, bid in enumerate(bids):
         row_sources = source[i]
         bid_scores = {key: (float(scores[i, j]) if row_sources[j] else None) for j, key in enumerate(crit_keys)}
@@ -634,8 +656,11 @@ def score_bids(
             for o in outcomes[i]:
                 if o.passed is None:
                     provisional_reasons.append(f"{bid.label}: knockout \u201c{o.label}\u201d is undecided")
-            if missing:
-                labels = [criteria[index[key]].label for key in missing]
+            for j in computed_missing.get(i, []):
+                provisional_reasons.append(f"{bid.label}: no computed score for {criteria[j].label}")
+            evaluated_missing = [key for key in missing if index[key] not in computed_missing.get(i, [])]
+            if evaluated_missing:
+                labels = [criteria[index[key]].label for key in evaluated_missing]
                 shown = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
                 noun = "criterion" if len(labels) == 1 else "criteria"
                 provisional_reasons.append(f"{bid.label}: no score yet for {len(labels)} {noun} ({shown})")

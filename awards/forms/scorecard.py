@@ -84,3 +84,25 @@ class ShortlistForm(forms.Form):
 
 class SheetImportForm(forms.Form):
     file = forms.FileField(label="Filled-in scoring sheet (.xlsx)")
+
+
+class PriceFormulaForm(forms.Form):
+    """The price formula of the scorecard (issue 20)."""
+
+    formula = forms.ChoiceField(choices=(), widget=forms.RadioSelect, required=False, label="Price formula")
+    criterion = forms.ModelChoiceField(queryset=None, required=False, empty_label="None",
+                                       label="Criterion scored by price",
+                                       help_text="Evaluators do not score this criterion; Baton scores it from each "
+                                                 "bid's total cost over the term.")
+    ceiling = forms.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False,
+                                 label="Ceiling (total cost in the base currency)",
+                                 help_text="Linear formula only: a bid costing this much or more scores 0.")
+    reason = _reason_field()
+
+    def __init__(self, *args, scorecard, **kwargs):
+        from awards.models.scorecard import PriceFormula
+
+        super().__init__(*args, **kwargs)
+        self.fields["formula"].choices = PriceFormula.choices
+        self.fields["criterion"].queryset = scorecard.criteria.order_by("group__position", "group_id", "position",
+                                                                        "pk")

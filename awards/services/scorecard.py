@@ -361,3 +361,60 @@ def knockout_remove(*, actor, knockout: Knockout, reason: str = "") -> None:
 
 def requirements_of(procedure: AwardProcedure):
     return Requirement.objects.filter(procedure=procedure).order_by("pk")
+
+
+# --- price (issue 20) -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def scorecard_set_price(*, actor, scorecard: Scorecard, formula: str, criterion: Criterion | None = None,
+                        ceiling=None, reason: str = "") -> Scorecard:
+    """Choose the price formula (and, for the linear one, its ceiling in the base currency) and the criterion it
+    scores. After the lock this needs a reason like any other change; scores evaluators gave the criterion before
+    it became price-scored are reset (they no longer count) and those evaluators are told."""
+    from awards.models.scorecard import PriceFormula
+
+    procedure, scorecard = _editable(actor=actor, procedure_id=scorecard.procedure_id)
+    formula = formula or ""
+    if formula not in PriceFormula.values:
+        raise ValidationError({"formula": "Choose one of the price formulas."})
+    if criterion is not None and criterion.scorecard_id != scorecard.pk:
+        raise ValidationError({"criterion": "Choose a criterion of this scorecard."})
+    if formula and criterion is None:
+        raise ValidationError({"criterion": "Choose the criterion the price formula scores."})
+    if not formula and criterion is not None:
+        raise ValidationError({"formula": "Choose a formula for the price criterion, or no price criterion."})
+    if ceiling in ("", None):
+        ceiling = None
+    else:
+        ceiling = _decimal(ceiling, "ceiling")
+        if ceiling <= 0:
+            raise ValidationError({"ceiling": "The ceiling is a total cost above zero."})
+    if formula == PriceFormula.LINEAR and ceiling is None:
+        raise ValidationError({"ceiling": "The linear formula needs a ceiling: the total cost (base currency) at "
+                                          "which the price scores 0."})
+    if formula != PriceFormula.LINEAR:
+        ceiling = None
+    current = Criterion.objects.filter(scorecard=scorecard, price_scored=True).first()
+    if (formula, ceiling, current) == (scorecard.price_formula, scorecard.price_ceiling, criterion):
+        return scorecard
+    label = dict(PriceFormula.choices)[formula]
+    why = _reason(scorecard, reason, "Price formula set")
+    if current is not None and current != criterion:
+        current.price_scored = False
+        model_save(current, actor=actor, reason=f"No longer scored by price: {why}")
+    affected: dict = {}
+    if criterion is not None and not criterion.price_scored:
+        criterion = locked(Criterion, criterion.pk)
+        criterion.price_scored = True
+        affected = _reset_scores(Score.objects.filter(criterion=criterion), actor=actor,
+                                 reason=f"{criterion.name} is now scored by the price formula: {why}")
+        model_save(criterion, actor=actor, reason=f"Scored by the price formula: {why}")
+    scorecard.price_formula, scorecard.price_ceiling = formula, ceiling
+    scorecard.full_clean()
+    attribute(scorecard, actor=actor, reason=f"Price formula: {label}: {why}")
+    scorecard.save(update_fields=["price_formula", "price_ceiling", "updated_at"])
+    if affected:
+        _notify(affected, procedure=procedure, what=f"{criterion.name} is now scored by the price formula",
+                reason=why)
+    return scorecard

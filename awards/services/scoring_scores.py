@@ -10,6 +10,8 @@ Rules (issue 5):
   confirms, with a reason when the decision differs from the proposal or when there is no proposal. A Fail
   confirmed on a shortlisted bid knocks it out (issue 17, finding 1).
 - Consensus: the lead records the panel's note on a disagreement, optionally with a consensus score.
+- Price (issue 20): the criterion marked as price-scored is scored by the scorecard's formula from the bids'
+  total cost (awards.pricing); nobody scores it by hand and no consensus score replaces it.
 """
 
 from __future__ import annotations
@@ -72,12 +74,19 @@ def rationale_problem(value: Decimal, rationale: str, scale: int) -> str | None:
     return None
 
 
+def _refuse_price_criterion(criterion: Criterion) -> None:
+    if criterion.price_scored:
+        raise DomainError(f"{criterion.name} is scored by the scorecard's price formula from each bid's total "
+                          "cost; nobody scores it by hand.")
+
+
 def _scoring_context(*, actor, bid: Bid, criterion: Criterion):
     """Lock and check everything a score depends on; return (scorecard, sheet-or-None)."""
     procedure = lock_procedure(bid.procedure_id)
     require(actor, procedure_policy, "view", procedure)
     if criterion.scorecard.procedure_id != procedure.pk:
         raise DomainError("That criterion belongs to another procedure.")
+    _refuse_price_criterion(criterion)
     require_stage(procedure, SCORING_STAGES, "score")
     assignment = EvaluatorAssignment.objects.filter(procedure=procedure, evaluator=actor).first()
     if assignment is None:
@@ -239,6 +248,8 @@ def consensus_record(*, actor, bid: Bid, criterion: Criterion, note: str, score=
     if criterion.scorecard.procedure_id != procedure.pk:
         raise DomainError("That criterion belongs to another procedure.")
     require_stage(procedure, SCORING_STAGES, "record consensus")
+    if score not in (None, ""):
+        _refuse_price_criterion(criterion)
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Write the consensus note: what the panel agreed and why."})

@@ -115,6 +115,27 @@ def scorecard_lock(request, reference):
 
 
 @login_required
+def scorecard_price(request, reference):
+    """The price formula, its ceiling and the criterion it scores (issue 20)."""
+    from awards.forms.scorecard import PriceFormulaForm
+    from awards.services.scorecard import scorecard_set_price
+
+    procedure = procedure_for_request(request, reference, "edit")
+    card = _scorecard(procedure)
+    current = card.criteria.filter(price_scored=True).first()
+    return _form_page(
+        request, PriceFormulaForm,
+        lambda form: scorecard_set_price(actor=request.user, scorecard=card, **form.cleaned_data),
+        procedure=procedure, title="Price formula", success=_scorecard_url(procedure, "price"),
+        done="Price formula saved.", form_kwargs={"scorecard": card, "initial": {
+            "formula": card.price_formula, "ceiling": card.price_ceiling, "criterion": current}},
+        intro="Price is scored by a stated formula, not by the evaluators. Baton adds up each bid's price schedule "
+              "over the procedure's term, converts it to the base currency at the rate of the proposals-due date, "
+              "and gives the cheapest bid full marks. With “lowest ÷ bid” the others get full marks × lowest total "
+              "÷ their total; with the linear formula they lose marks in a straight line down to 0 at the ceiling.")
+
+
+@login_required
 def group_edit(request, reference, pk=None):
     procedure = procedure_for_request(request, reference, "edit")
     card = _scorecard(procedure)
