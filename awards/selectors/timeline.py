@@ -20,9 +20,11 @@ whose reason starts with TIMELINE_CHANGE_MARK; the page's note and the bidders' 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from awards.models.procedure import TIMELINE_FIELDS, Stage
@@ -140,3 +142,19 @@ def last_timeline_change_at(procedure) -> datetime | None:
     row = (procedure.history.filter(history_change_reason__startswith=TIMELINE_CHANGE_MARK)
            .order_by("-history_date", "-history_id").values_list("history_date", flat=True).first())
     return row
+
+
+def proposals_deadline(procedure) -> datetime | None:
+    """The moment proposals-due ends: the first instant of the day after `proposals_due`, in settings.TIME_ZONE
+    (so a proposal received at 23:59:59 on the due day is on time). None when no due date is set. The one
+    definition of the deadline: the portal, the sealed-bid services, the opening and their pages all ask here."""
+    if procedure.proposals_due is None:
+        return None
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return datetime.combine(procedure.proposals_due + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def proposals_closed(procedure, at: datetime | None = None) -> bool:
+    """Has proposals-due passed at `at` (default now)? False when no due date is set."""
+    deadline = proposals_deadline(procedure)
+    return deadline is not None and (at or timezone.now()) >= deadline

@@ -17,6 +17,11 @@ from awards.services.memo import (  # noqa: F401 (issue 7: the memo's lifecycle)
     memo_update,
     signoff_record,
 )
+from awards.services.opening import (  # noqa: F401 (issue 20: the bid opening)
+    bid_opening_start,
+    late_submission_open,
+    opening_witness_confirm,
+)
 from awards.services.pov import (
     criteria_hash,
     pov_criterion_add,
@@ -58,6 +63,14 @@ from awards.services.scoring_scores import (  # noqa: F401 (issue 5: scoring)
     score_save,
     scoresheet_reopen,
     scoresheet_submit,
+)
+from awards.services.sealed import (  # noqa: F401 (issue 20: sealed bids, the bidder's side)
+    sealed_document_add,
+    sealed_document_replace,
+    sealed_item_remove,
+    sealed_price_schedule_save,
+    sealed_submit,
+    sealed_withdraw,
 )
 from awards.services.waivers import waiver_record  # noqa: F401 (issue 17: waivers)
 

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from awards.models import AwardProcedure, Bid, ProposalDocument
-from awards.models.procedure import Stage
+from awards.models.procedure import Stage, Submission
 from awards.models.waivers import WaiverKind
 from awards.policies import bid_policy, procedure_policy
 from awards.selectors.knockouts import failed_knockout_sentence, failed_knockouts
@@ -23,6 +23,14 @@ from vendors.models import Vendor
 INVITING_STAGES = (Stage.DRAFT, Stage.REQUIREMENTS, Stage.RFP_ISSUED)
 RECEIVING_STAGES = (Stage.RFP_ISSUED, Stage.EVALUATION)
 DECIDING_STAGES = (Stage.EVALUATION, Stage.SHORTLIST)
+SEALED_REFUSAL = ("{reference} receives proposals sealed through the bidders' portal: they arrive from the bidders "
+                  "themselves and are opened at the bid opening, so they cannot be recorded or uploaded here.")
+
+
+def _refuse_portal(procedure: AwardProcedure) -> None:
+    """The lead never stores a portal procedure's proposals: that would let content in before the opening."""
+    if procedure.submission == Submission.PORTAL:
+        raise DomainError(SEALED_REFUSAL.format(reference=procedure.reference))
 
 
 def _obligations(vendor: Vendor):
@@ -87,6 +95,7 @@ def bid_record_submission(*, actor, bid: Bid) -> Bid:
     procedure = lock_procedure(bid.procedure_id)
     bid = locked(Bid, bid.pk)
     require(actor, bid_policy, "edit", bid)
+    _refuse_portal(procedure)
     require_stage(procedure, RECEIVING_STAGES, "record proposals")
     if not bid.documents.exists():
         raise DomainError("Upload at least one proposal document before recording the submission.")
@@ -112,8 +121,11 @@ def late_bid_waiver(bid: Bid):
 def bid_decide_late(*, actor, bid: Bid, admit: bool, reason: str) -> Bid:
     """Admit or reject a late bid; a rejected late bid is knocked out with the reason. Admitting one is setting a
     rule aside, so it needs a late-bid waiver recorded for the procedure by someone the waiver policy allows
-    (issue 17): a proposal that arrived after the due date never takes part on the lead's word alone."""
-    lock_procedure(bid.procedure_id)
+    (issue 17): a proposal that arrived after the due date never takes part on the lead's word alone.
+
+    A sealed (portal) late bid is opened only here, once admitted (awards.services.opening.late_submission_open);
+    a rejected one is never opened."""
+    procedure = lock_procedure(bid.procedure_id)
     bid = locked(Bid, bid.pk)
     require(actor, bid_policy, "edit", bid)
     reason = clean_reason(reason)
@@ -125,6 +137,14 @@ def bid_decide_late(*, actor, bid: Bid, admit: bool, reason: str) -> Bid:
                           "late-bid waiver recorded for this procedure (its subject the vendor's name, or blank) "
                           "by someone other than you. None is recorded: ask for one on the procedure's waivers "
                           "page, or reject the bid.")
+    if procedure.submission == Submission.PORTAL:
+        from awards.services.opening import late_submission_keep_sealed, late_submission_open
+
+        if admit:
+            late_submission_open(actor=actor, bid=bid)
+            bid.refresh_from_db()
+        else:
+            late_submission_keep_sealed(actor=actor, bid=bid)
     bid.late_decision = Bid.LateDecision.ADMITTED if admit else Bid.LateDecision.REJECTED
     bid.late_decision_reason = reason
     bid.late_decided_by = actor
@@ -170,6 +190,7 @@ def proposal_document_add(*, actor, bid: Bid, title: str, upload) -> ProposalDoc
     procedure = lock_procedure(bid.procedure_id)
     bid = locked(Bid, bid.pk)
     require(actor, bid_policy, "edit", bid)
+    _refuse_portal(procedure)
     require_stage(procedure, RECEIVING_STAGES, "receive proposal documents")
     if bid.status not in (Bid.Status.INVITED, Bid.Status.SUBMITTED):
         raise DomainError(f"The bid of {bid.vendor} is {bid.get_status_display()}; it takes no more documents.")
