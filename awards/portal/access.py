@@ -72,3 +72,52 @@ def bidder_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+# --- records reached through the bidder's own bid ---------------------------------------------------------------
+
+def portal_rfp_documents(bid: Bid):
+    """The RFP documents of the bid's procedure that bidders may download (not withdrawn), oldest first."""
+    from awards.models import RfpDocument
+
+    return RfpDocument.objects.filter(procedure_id=bid.procedure_id, withdrawn_at=None).order_by("created_at", "pk")
+
+
+def portal_rfp_document_or_404(user, reference: str, document_id: int):
+    bid = portal_bid_or_404(user, reference)
+    document = portal_rfp_documents(bid).filter(pk=document_id).first()
+    if document is None:
+        raise Http404("No such document.")
+    return bid, document
+
+
+def portal_notices(bid: Bid):
+    """The notices sent to this bid (never another bid's), newest first."""
+    from awards.models import BidderNotice
+
+    return BidderNotice.objects.filter(bid=bid).order_by("-published_at", "-pk")
+
+
+def portal_notice_or_404(user, reference: str, notice_id: int):
+    bid = portal_bid_or_404(user, reference)
+    notice = portal_notices(bid).filter(pk=notice_id).first()
+    if notice is None:
+        raise Http404("No such notice.")
+    return bid, notice
+
+
+def portal_own_questions(bid: Bid):
+    """The questions this bid asked (whoever recorded them), in the order asked."""
+    from awards.models import Question
+
+    return Question.objects.filter(bid=bid).order_by("number")
+
+
+def portal_published_answers(bid: Bid):
+    """Every published question and answer of the bid's procedure. Pages show only `published_question` and
+    `answer` from these rows: never who asked."""
+    from awards.models import Question
+
+    return (Question.objects.filter(procedure_id=bid.procedure_id, published_at__isnull=False)
+            .only("pk", "procedure_id", "number", "text", "public_text", "answer", "published_at")
+            .order_by("number"))

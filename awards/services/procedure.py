@@ -171,8 +171,11 @@ def _tell_bidders_timeline(*, actor, procedure: AwardProcedure, changes, reason:
     """Issue 20: every bidder still in the running reads the change in the portal (and by e-mail, if any of their
     contacts has a portal account), once per change."""
     from awards.models import Bid
+    from awards.models.procedure import Submission
     from awards.services.bidder_notices import bidder_notice_publish, listening_bids
 
+    if procedure.submission != Submission.PORTAL:
+        return  # run outside the portal: the lead's letter (awards.notices) is how its bidders hear
     running = listening_bids(procedure).filter(
         status__in=(Bid.Status.INVITED, Bid.Status.SUBMITTED, Bid.Status.SHORTLISTED))
     letter = notices.timeline_change_letter(procedure, changes=changes, reason=reason)
