@@ -87,16 +87,73 @@ def award_notice_text(memo) -> tuple[str, str]:
     return subject, body
 
 
-def award_decided(*, memo) -> None:
-    """The award notice, one message per person through the outbox (idempotent on the memo's approved version)."""
+def award_decided(*, memo, actor=None) -> None:
+    """The award notice, one message per person through the outbox (idempotent on the memo's approved version),
+    and to every bidder that took part, a notice in the portal and by e-mail (award_notice_to_bidders)."""
     subject, body = award_notice_text(memo)
     for person in award_notice_recipients(memo):
         notify(recipient=person, kind="award_notice", key=f"award_notice:{memo.pk}:{memo.version}",
                subject=subject, body=body, target=memo.procedure)
+    award_notice_to_bidders(memo=memo, actor=actor)
     winner = memo.recommended_bid.vendor  # the award is public; the scores of the other bids are not sent
     event_publish(event="award.notified", subject=memo.procedure, data={
         "memo_version": memo.version, "standstill_ends_on": memo.standstill_ends_on,
         "awarded_vendor": {"name": winner.legal_name, "api_path": f"/api/v1/vendors/{winner.pk}"}})
+
+
+# --- the award notice to bidders (issue 20) --------------------------------------------------------------------
+
+# The bids that took part in the evaluation (an invited bidder who never submitted, or declined, is not told).
+TOOK_PART = ("submitted", "shortlisted", "awarded", "unsuccessful", "knocked_out")
+
+
+def _approving_signer(memo):
+    """Whose signature completed the approval (the actor of the award when the caller names nobody)."""
+    from awards.models import SignOff
+
+    last = (SignOff.objects.filter(route__memo=memo, route__status="approved", decision="approve")
+            .select_related("signer").order_by("-signed_at", "-pk").first())
+    return last.signer if last is not None else None
+
+
+def award_notice_bidder_text(memo, bid) -> tuple[str, str]:
+    """What one bidder is told of the award: who won, when the standstill period ends, and what they may do."""
+    procedure = memo.procedure
+    winner = memo.recommended_bid.vendor
+    ends = memo.standstill_ends_on
+    until = f"{ends.day} {ends:%B %Y}" if ends else "the date we will confirm to you"
+    subject = f"Award decision: {procedure.title}"
+    if bid.pk == memo.recommended_bid_id:
+        body = (f"We are pleased to tell you that your bid in {procedure.reference} “{procedure.title}” was "
+                f"selected.\n\nThe standstill period runs until {until}. During it the other bidders may ask for "
+                "a debrief or raise concerns, and the contract cannot be signed before it ends. We will contact "
+                "you about the contract negotiation.")
+    else:
+        body = (f"The evaluation of {procedure.reference} “{procedure.title}” is complete. The contract is to be "
+                f"awarded to {winner}. Your bid was not selected.\n\n"
+                f"The standstill period runs until {until}, and the contract will not be signed before then. "
+                "Before that date you may ask for a debrief on your bid (your scores against the winning bid's "
+                "will appear in the portal under Debrief once it is written) and raise any concern about how the "
+                "procedure was run with the procurement lead.")
+    return subject, body
+
+
+def award_notice_to_bidders(*, memo, actor=None) -> list:
+    """Every bid that took part hears of the award in the portal (a BidderNotice of kind "award") and by e-mail
+    to its contacts with a portal account. Idempotent per approved memo version."""
+    from awards.models import Bid, BidderNotice
+    from awards.services.bidder_notices import bidder_notice_publish
+
+    actor = actor or _approving_signer(memo)
+    bids = list(Bid.objects.filter(procedure_id=memo.procedure_id, status__in=TOOK_PART)
+                .select_related("vendor", "procedure").order_by("pk"))
+    published = []
+    for bid in bids:
+        subject, body = award_notice_bidder_text(memo, bid)
+        published += bidder_notice_publish(actor=actor, procedure=memo.procedure, kind=BidderNotice.Kind.AWARD,
+                                           subject=subject, body=body, key=f"award:{memo.pk}:v{memo.version}",
+                                           bids=[bid])
+    return published
 
 
 def scorecard_changed(*, evaluators, procedure, what: str, reason: str) -> None:

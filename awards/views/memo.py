@@ -25,6 +25,7 @@ from awards.selectors.rationales import rationales_context
 from awards.selectors.waivers import waivers_for
 from awards.services import approval
 from awards.services.approval import signoff_refusal
+from awards.services.debrief import debrief_content_hash, debrief_send, debrief_sent_notices
 from awards.services.memo import signoff_passkey_options
 from awards.views.procedure import procedure_for_request
 from procurement.authz import get_for_user_or_404
@@ -198,15 +199,29 @@ def memo_inbox(request):
 
 @login_required
 def debrief_edit(request, reference, pk):
+    """The lead writes the debrief; a second button ("send", issue 20) sends the saved debrief to the bidder's
+    portal (awards.services.debrief.debrief_send: a new notice for each new version of the content)."""
     debrief = get_for_user_or_404(request.user, debrief_policy, action="edit",
                                   queryset=selectors.debriefs_of(reference), pk=pk)
     if not debrief.memo.is_approved:
         raise Http404("No such record.")
+    page = reverse("awards:debrief_edit", args=[reference, debrief.pk])
+    if request.method == "POST" and request.POST.get("send"):
+        try:
+            notice = debrief_send(actor=request.user, debrief=debrief)
+        except DomainError as exc:
+            return refusal(request, exc)
+        messages.success(request, "Debrief sent: the bidder's contacts are told in the portal and by e-mail."
+                         if notice.sent_now else "The bidder already has this version of the debrief; nothing sent.")
+        return redirect(page + "#send")
+    sent = list(debrief_sent_notices(debrief).select_related("published_by", "acknowledged_by"))
     return handle_form(
         request, DebriefForm,
         lambda form: services.debrief_update(actor=request.user, debrief=debrief, **form.cleaned_data),
         template="awards/memo/debrief_form.html", context={
-            "debrief": debrief, "procedure": debrief.memo.procedure,
+            "debrief": debrief, "procedure": debrief.memo.procedure, "sent_notices": sent,
+            "changed_since_sent": bool(sent) and not sent[0].key.endswith(f":{debrief_content_hash(debrief)[:16]}"),
+            "written": any((getattr(debrief, name) or "").strip() for name in ("strengths", "weaknesses", "advice")),
             **rationales_context(request.user, debrief.memo.procedure, memo=debrief.memo,
                                  bids=[debrief.bid_id, debrief.memo.recommended_bid_id]),
             "rationales_title": "The evaluators' reasons for this bid and the winning bid"},

@@ -9,16 +9,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from procurement import authz
 from procurement.audit.history import attribute
 from procurement.exceptions import EvidenceTampered
+from procurement.notifications.services import notify
 from procurement.services import model_save
 from procurement.uploads import open_verified
 from vendors import files
 from vendors.models import Attestation, Evidence, Vendor
-from vendors.policies import vendor_policy
+from vendors.policies import is_bidder_user, vendor_policy, vendor_portal_policy
 from vendors.services import monitoring
 
 __all__ = ["EvidenceTampered", "attestation_record", "evidence_review", "evidence_upload",
@@ -30,8 +32,19 @@ def evidence_upload(*, actor, vendor: Vendor, content, original_name: str, kind:
                     effective_date: date, valid_until: date | None = None,
                     supersedes: Evidence | None = None) -> Evidence:
     """Store a file as evidence. Name, size and type (by content) are checked first; nothing is stored
-    (no file, no row, no history) when any check fails. The stored name is ours; the sha256 is computed here."""
-    authz.require(actor, vendor_policy, "upload_evidence", vendor)
+    (no file, no row, no history) when any check fails. The stored name is ours; the sha256 is computed here.
+
+    A vendor's own contact (a bidder user, through the portal) is authorised by vendor_portal_policy and records
+    only vendor self-reported evidence: any other source is refused, and they may replace only evidence that
+    came through the portal (never what our people or third parties supplied). Their vendor's owner is told."""
+    from_vendor = is_bidder_user(actor)
+    authz.require(actor, vendor_portal_policy if from_vendor else vendor_policy, "upload_evidence", vendor)
+    if from_vendor:
+        if source != Evidence.Source.SELF_REPORTED:
+            raise ValidationError({"source": "Evidence sent by the vendor is recorded as vendor self-reported."})
+        if supersedes is not None and not (supersedes.vendor_id == vendor.pk and supersedes.uploaded_by.is_bidder):
+            raise ValidationError({"supersedes": "You can replace only evidence your company sent through the "
+                                                 "portal."})
     try:
         checked = files.check_upload(content, original_name, limit=settings.EVIDENCE_MAX_BYTES)
     except files.UploadRefused as exc:
@@ -57,7 +70,18 @@ def evidence_upload(*, actor, vendor: Vendor, content, original_name: str, kind:
     except Exception:
         default_storage.delete(stored)
         raise
+    if from_vendor:
+        _tell_owner_of_vendor_evidence(evidence)
     return evidence
+
+
+def _tell_owner_of_vendor_evidence(evidence: Evidence) -> None:
+    vendor = evidence.vendor
+    notify(recipient=vendor.owner, kind="vendor_self_report", key=f"vendor_evidence:{evidence.pk}",
+           subject=f"{vendor} sent evidence for review: {evidence.title}"[:200],
+           body=(f"A contact of {vendor} uploaded “{evidence.title}” ({evidence.get_kind_display()}) through the "
+                 "bidders' portal. It is recorded as vendor self-reported and waits for your review."),
+           url=reverse("vendors:detail", args=[vendor.pk]) + "#evidence")
 
 
 @transaction.atomic
