@@ -75,3 +75,28 @@ def rfp_document_withdraw(*, actor, document: RfpDocument, reason: str) -> RfpDo
                     f"withdrawn and no longer applies. Reason: {reason}"),
               key=f"rfp_document:{document.pk}:withdrawn")
     return document
+
+
+@transaction.atomic
+def bidder_clarification_publish(*, actor, procedure: AwardProcedure, subject: str, body: str, key: str):
+    """The lead publishes a clarification (subject and text, shown as written) to every bidder still taking part.
+    `key` names this publication (the form carries one), so posting it twice tells nobody twice. Returns the
+    notices created now (one per bid)."""
+    procedure = lock_procedure(procedure.pk)
+    require(actor, procedure_policy, "edit", procedure)
+    if procedure.submission != Submission.PORTAL:
+        raise DomainError(f"{procedure.reference} is run outside the bidders' portal; write to its bidders directly.")
+    if not procedure.is_open:
+        raise DomainError(f"{procedure.reference} is {procedure.get_stage_display()}; clarifications are closed.")
+    errors = {}
+    subject, body, key = " ".join((subject or "").split()), (body or "").strip(), (key or "").strip()
+    if not subject:
+        errors["subject"] = "Give the clarification a subject."
+    if not body:
+        errors["body"] = "Write the clarification."
+    if not key or len(key) > 64:
+        errors["key"] = "Open the form again and publish from there."
+    if errors:
+        raise ValidationError(errors)
+    return bidder_notice_publish(actor=actor, procedure=procedure, kind="clarification", subject=subject, body=body,
+                                 key=f"clarification:{key}")

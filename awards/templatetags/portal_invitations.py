@@ -1,6 +1,7 @@
 """The procedure page's bidders' portal (invitations, RFP documents, notices) panel (issue 20).
 
-Owned with its template templates/awards/portal_side/_invitations.html."""
+Owned with its template templates/awards/portal_side/_invitations.html; what it shows is built in
+awards.views.invitations.panel_context."""
 
 from django import template
 
@@ -9,4 +10,6 @@ register = template.Library()
 
 @register.inclusion_tag("awards/portal_side/_invitations.html", takes_context=True)
 def invitations_panel(context, procedure):
-    return {"procedure": procedure, "user": context["user"], "request": context.get("request"), "show": False}
+    from awards.views.invitations import panel_context
+
+    return {**panel_context(procedure, context["user"]), "user": context["user"], "request": context.get("request")}
