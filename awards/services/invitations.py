@@ -1,10 +1,11 @@
 """Inviting vendor contacts to the bidders' portal (issue 20): invite, revoke, accept, and the invitation e-mail.
 
-The link's token is random and shown once, in the e-mail; only its sha256 is kept (BidderInvitation.token_hash).
-The e-mail is queued when the invitation commits (awards.tasks.send_invitation_email). If the broker was down,
-the sweeper (awards.tasks.sweep_invitation_emails) finds the invitation still QUEUED a few minutes later and,
-since the token cannot be recovered from its hash, gives it a fresh token and queues that one; the task sends
-a link only while its token is the one on record, so a late first task never mails a dead link.
+The link's token is random and exists only in the e-mail: the task that sends it draws the token, stores its
+sha256 (BidderInvitation.token_hash) and sends the link in one step, so no token travels through the broker or
+its logs, and only the hash is kept. Until then the invitation holds the hash of a token nobody knows. The e-mail
+is queued when the invitation commits (awards.tasks.send_invitation_email, given the id only); if the broker was
+down, the sweeper (awards.tasks.sweep_invitation_emails) finds it still QUEUED a few minutes later and queues it
+again. A task that finds the e-mail sent already does nothing, so nobody gets two links.
 
 Accepting signs the contact up (a new user of kind "bidder", with a password Django's validators accept and the
 invitation's e-mail address) or, when the contact already has an account, takes the signed-in account. It ties
@@ -69,11 +70,11 @@ def invitation_state(invitation: BidderInvitation, now=None) -> str:
     return "pending"
 
 
-def _queue_email(invitation_id: int, token: str) -> None:
+def _queue_email(invitation_id: int) -> None:
     from awards.tasks import send_invitation_email
 
     def enqueue() -> None:  # broker down: refused at once, the row stays QUEUED and the sweeper sends it later
-        enqueue_fail_fast(send_invitation_email, args=(invitation_id, token),
+        enqueue_fail_fast(send_invitation_email, args=(invitation_id,),
                           what=f"bidder invitation email {invitation_id}")
 
     transaction.on_commit(enqueue)
@@ -97,14 +98,14 @@ def _invite_one(*, actor, bid: Bid, contact: VendorContact, now) -> BidderInvita
             raise ValidationError({"contacts": f"{contact.name} already has an invitation waiting (sent "
                                                f"{timezone.localtime(earlier.created_at):%d %b %Y}); revoke it "
                                                "to send a new one."})
-    token = secrets.token_urlsafe(32)
-    invitation = BidderInvitation(bid=bid, contact=contact, email=contact.email.strip(), token_hash=token_hash(token),
+    unknown = secrets.token_urlsafe(32)  # replaced by the e-mail's own token when it is sent
+    invitation = BidderInvitation(bid=bid, contact=contact, email=contact.email.strip(), token_hash=token_hash(unknown),
                                   invited_by=actor,
                                   expires_at=now + timedelta(days=settings.BATON_BIDDER_INVITATION_DAYS))
     invitation.full_clean()
     attribute(invitation, actor=actor, reason=f"Invited {contact.name} to the bidders' portal")
     invitation.save()
-    _queue_email(invitation.pk, token)
+    _queue_email(invitation.pk)
     return invitation
 
 
@@ -176,17 +177,18 @@ def _email_text(invitation: BidderInvitation, token: str) -> str:
     ])
 
 
-def invitation_email_send(*, invitation_id: int, token: str) -> bool:
-    """Send one invitation's e-mail. True when this call sent it; does nothing when it was sent already, when the
-    invitation was accepted or revoked, or when `token` is no longer the invitation's (the sweeper replaced it)."""
+def invitation_email_send(*, invitation_id: int) -> bool:
+    """Send one invitation's e-mail with a fresh link. True when this call sent it; does nothing when it was sent
+    already or the invitation was accepted, revoked or has expired."""
     with transaction.atomic():
         invitation = (BidderInvitation.objects.select_for_update()
                       .select_related("bid__procedure__lead", "bid__vendor", "contact")
                       .filter(pk=invitation_id).first())
         if (invitation is None or invitation.email_status != BidderInvitation.Email.QUEUED
-                or invitation_state(invitation) != "pending" or invitation.token_hash != token_hash(token)):
+                or invitation_state(invitation) != "pending"):
             return False
         invitation.email_attempts += 1
+        token = secrets.token_urlsafe(32)
         try:
             EmailMessage(subject=f"[Baton] Invitation to the bidders' portal: {invitation.bid.procedure.reference}",
                          body=_email_text(invitation, token), to=[invitation.email]).send()
@@ -197,34 +199,25 @@ def invitation_email_send(*, invitation_id: int, token: str) -> bool:
             attribute(invitation, actor=None, reason="Invitation e-mail attempt failed")
             invitation.save(update_fields=["email_status", "email_attempts", "updated_at"])
             return False
+        invitation.token_hash = token_hash(token)
         invitation.email_status, invitation.sent_at = BidderInvitation.Email.SENT, timezone.now()
         attribute(invitation, actor=None, reason="Invitation e-mail sent")
-        invitation.save(update_fields=["email_status", "email_attempts", "sent_at", "updated_at"])
+        invitation.save(update_fields=["token_hash", "email_status", "email_attempts", "sent_at", "updated_at"])
         return True
 
 
 def invitation_email_sweep() -> int:
-    """Beat job: invitations still QUEUED a few minutes after their last change get a fresh token and their
-    e-mail queued again; after MAX_EMAIL_ATTEMPTS the e-mail is marked failed (the lead sees it and re-invites)."""
-    stale = timezone.now() - SWEEP_AFTER
-    ids = list(BidderInvitation.objects.filter(email_status=BidderInvitation.Email.QUEUED, updated_at__lt=stale,
-                                               accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
-               .values_list("pk", flat=True)[:200])
+    """Beat job: invitation e-mails still QUEUED a few minutes after their last change are queued again (the
+    broker was down, or the mail server refused; after MAX_EMAIL_ATTEMPTS the task marks them failed)."""
+    from awards.tasks import send_invitation_email
+
+    now = timezone.now()
+    ids = list(BidderInvitation.objects.filter(email_status=BidderInvitation.Email.QUEUED,
+                                               updated_at__lt=now - SWEEP_AFTER, accepted_at=None, revoked_at=None,
+                                               expires_at__gt=now)
+               .order_by("pk").values_list("pk", flat=True)[:200])
     for pk in ids:
-        with transaction.atomic():
-            invitation = BidderInvitation.objects.select_for_update().get(pk=pk)
-            if invitation.email_status != BidderInvitation.Email.QUEUED or invitation.updated_at >= stale:
-                continue
-            if invitation.email_attempts >= MAX_EMAIL_ATTEMPTS:
-                invitation.email_status = BidderInvitation.Email.FAILED
-                attribute(invitation, actor=None, reason="Invitation e-mail given up")
-                invitation.save(update_fields=["email_status", "updated_at"])
-                continue
-            token = secrets.token_urlsafe(32)
-            invitation.token_hash = token_hash(token)
-            attribute(invitation, actor=None, reason="Invitation e-mail queued again with a fresh link")
-            invitation.save(update_fields=["token_hash", "updated_at"])
-            _queue_email(invitation.pk, token)
+        enqueue_fail_fast(send_invitation_email, args=(pk,), what=f"bidder invitation email {pk}")
     return len(ids)
 
 
