@@ -242,8 +242,8 @@ def _open(actor, procedure: AwardProcedure, opening: BidOpening) -> None:
         status = submission.status if submission else None
         entry = OpeningEntry(opening=opening, bid=bid)
         if status == SealedSubmission.Status.SUBMITTED and not submission.late:
-            _receive(actor, bid, submission, late=False)
-            entry.files = _open_items(actor, bid, submission, key)
+            entry.files = _open_items(actor, bid, submission, key)  # the price currency: the bidder's word
+            _receive(actor, bid, submission, late=False)  # received: the opener's act, the bid's last history row
             entry.outcome, entry.received_at = OpeningEntry.Outcome.OPENED, submission.submitted_at
             entry.opened_at = now
             submission.status, submission.opened_at = SealedSubmission.Status.OPENED, now
