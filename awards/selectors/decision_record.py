@@ -16,6 +16,9 @@ Public interface:
         and the ranking Baton's engine computed (as the results page shows it), for cross-checking. ``readme``
         and ``formula`` state, in words, how to recompute every total and the ranking from the other sections.
         Sections an evaluator may not see are ``None`` (an empty list means "there are none").
+        ``price`` (schema 2, full scope): the price formula, its ceiling and scale, the price-scored criterion and
+        its weight, the volume assumptions, and per admitted bid its price lines, currency, term, the exchange
+        rate used and the totals and price score Baton computed (amounts as decimal strings, exact).
         The number of queries does not grow with bids, criteria, evaluators or scores.
 
 Sections are keyed consistently: a bid by ``key`` (the string of its id, as the engine keys it), a criterion,
@@ -41,7 +44,7 @@ from awards.models.scorecard import Score
 from awards.policies import reads_rationales
 from procurement.authz import is_active_user
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the price section (issue 20)
 FULL, OWN = "full", "own"
 COUNTING_REVIEWS = tuple(str(r) for r in ConflictDeclaration.MAY_OPEN)  # "not_needed", "accepted"
 COMPARE_PLACES = 9  # the engine compares totals and scores rounded to this many decimals
@@ -99,13 +102,16 @@ def _formula(scale) -> dict:
         "criterion_score": ("A bid's criterion score is the consensus score where the panel recorded one; "
                             "otherwise the arithmetic mean of the counting evaluator scores. A consensus note "
                             "without a score changes nothing. With neither, the criterion is missing: it adds 0 "
-                            "to the total and the ranking is provisional."),
+                            "to the total and the ranking is provisional. The exception is the price-scored "
+                            "criterion (see 'price'): nobody scores it; its score is the price score computed from "
+                            "the bid's total cost by the price formula, and a bid without one has it missing."),
         "weighted_total": (f"Weighted total = sum over all criteria of weight x criterion score / S (S = {scale}), "
                            "on 0 to 100. Nothing is rounded before ranking; totals are shown to 2 decimals."),
         "knockouts": ("Knockouts are pass/fail and decided before weighted scoring. A bid with at least one "
                       "knockout decided 'fail' (passed = false), or that the lead knocked out directly (bid status "
                       "'knocked_out'), is excluded from the ranking and has no total. An undecided knockout does "
                       "not exclude a bid but makes the ranking provisional."),
+        "price": _price_words(),
         "tie_break": [
             "higher weighted total (totals compared rounded to 9 decimals);",
             "then the higher criterion score on the heaviest criterion, then on the next heaviest, and so on "
@@ -138,6 +144,7 @@ def _readme(procedure, scope: str, formula: dict, generated_at, user) -> list[st
         "Criterion score: " + formula["criterion_score"],
         "Weighted total: " + formula["weighted_total"],
         "Knockouts: " + formula["knockouts"],
+        "Price: " + " ".join(formula["price"].values()),
         "Ranking of the remaining bids: " + " ".join(formula["tie_break"]),
         "Cross-check: the ranking section holds the totals and ranks Baton's scoring engine computed, as the "
         "results page shows them; recomputing from the other sections with the rules above gives the same "
@@ -148,6 +155,68 @@ def _readme(procedure, scope: str, formula: dict, generated_at, user) -> list[st
         "formula runs; drop it to read the original text.",
     ]
     return lines
+
+
+def _price_words() -> dict:
+    return {
+        "total": ("A bid's total cost over the term, in the bid's currency, is the sum of its price lines: a "
+                  "one-off line counts its amount once; a recurring line 'month' counts amount x term_months; a "
+                  "recurring line 'year' counts amount x term_months / 12 (a part year pro rata); a usage line "
+                  "counts amount (the unit price) x the assumption's monthly_volume x term_months. Nothing is "
+                  "rounded."),
+        "rate": ("The base-currency total is the total x rate, where rate is the exchange rate recorded for the "
+                 "bid's currency with the latest valid_from on or before rate_day (the procedure's proposals-due "
+                 "date); the base currency itself converts at 1. Nothing is rounded."),
+        "counted": ("The formula compares the bids whose 'counted' is true: admitted, not knocked out, with a "
+                    "price schedule and a rate. 'lowest' is the smallest base-currency total among them."),
+        "lowest_ratio": ("lowest_ratio: price score = S x lowest / the bid's base-currency total. If the lowest "
+                         "is 0, a bid at 0 scores S and any other bid 0."),
+        "linear": ("linear: price score = S x (ceiling - total) / (ceiling - lowest), and 0 at or above the "
+                   "ceiling. A ceiling at or below the lowest total cannot score: no bid has a price score."),
+        "amounts": ("Amounts, rates and price scores are given as decimal strings. Totals are exact; a price score "
+                    "is a division, carried to 28 significant digits."),
+    }
+
+
+def _dec(value):
+    return None if value is None else f"{value:f}"
+
+
+def _price_section(procedure, data) -> dict | None:
+    """The price inputs and Baton's price arithmetic, for cross-checking (issue 20)."""
+    from awards.models import VolumeAssumption
+    from awards.selectors.price import rate_day
+    from procurement.money import base_currency
+
+    price = data.price
+    criterion = data.price_criterion
+    card = data.scorecard
+    if card is None or (price is None and not card.price_formula):
+        return None
+    counted = set(price.counted) if price else set()
+    return {
+        "formula": card.price_formula, "formula_label": card.get_price_formula_display(),
+        "ceiling": _dec(card.price_ceiling), "scale": card.scale,
+        "criterion": criterion.key if criterion else None,
+        "weight": _num(data.weights.get(criterion.key)) if criterion else None,
+        "base_currency": base_currency(), "term_months": procedure.term_months,
+        "rate_day": _time(rate_day(procedure)),
+        "assumptions": [{"key": a.key, "label": a.label, "unit": a.unit, "monthly_volume": _dec(a.monthly_volume)}
+                        for a in VolumeAssumption.objects.filter(procedure=procedure).order_by("position", "pk")],
+        "bids": [] if price is None else [{
+            "bid": str(c.bid.pk), "currency": c.currency or None, "term_months": procedure.term_months,
+            "lines": [{"kind": line.kind, "label": line.label, "amount": _dec(line.amount),
+                       "period": line.period or None,
+                       "assumption": line.assumption.key if line.assumption_id else None,
+                       "monthly_volume": _dec(line.assumption.monthly_volume) if line.assumption_id else None}
+                      for line in c.lines],
+            "rate": None if c.rate is None else {"currency": c.rate.currency, "rate": _dec(c.rate.rate),
+                                                 "valid_from": _time(c.rate.valid_from)},
+            "total": _dec(c.total), "base_total": _dec(c.base_total), "counted": c.bid.pk in counted,
+            "score": _dec(price.scores.get(c.bid.pk)), "problem": c.problem or None,
+        } for c in price.costs],
+        "problems": list(price.problems) if price else [],
+    }
 
 
 # --- the record -----------------------------------------------------------------------------------------------
@@ -266,6 +335,7 @@ def decision_record(procedure, *, for_user) -> dict:
         "provisional_reasons": None,
         "memo": None,
         "signoffs": None,
+        "price": None,
     }
     if not full:
         return record
@@ -293,6 +363,7 @@ def decision_record(procedure, *, for_user) -> dict:
                               for b in result.excluded]
         record["provisional_reasons"] = list(result.provisional_reasons)
     record["memo"], record["signoffs"] = _memo_section(procedure)
+    record["price"] = _price_section(procedure, data)
     return record
 
 

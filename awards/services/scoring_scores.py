@@ -75,7 +75,8 @@ def rationale_problem(value: Decimal, rationale: str, scale: int) -> str | None:
 
 
 def _refuse_price_criterion(criterion: Criterion) -> None:
-    if criterion.price_scored:
+    """Read from the database (the caller's copy may predate the scorecard's price choice)."""
+    if Criterion.objects.filter(pk=criterion.pk, price_scored=True).exists():
         raise DomainError(f"{criterion.name} is scored by the scorecard's price formula from each bid's total "
                           "cost; nobody scores it by hand.")
 
