@@ -7,11 +7,18 @@ The memo's lifecycle (awards.services.memo) calls this module; this module never
   contract value is converted at the rate of the memo's decision date, and the route records the rate used.
 - `route_void` / `route_close`: the route ends when the memo is edited, rejected, sent back or approved.
 - `signoff_refusal`, `route_steps_of`, `signable_steps`, `signature_counts_for`, `quorum_state`, `quorum_reached`:
-  the reads a sign-off is judged by. Whether one person's signature may count for two committees of a route is
+  the reads a sign-off is judged by.
+- The value the bands are applied to (issue 20): when the recommended bid has a price schedule, its total cost over
+  the term in the base currency, at the rate of the procedure's proposals-due date (the one rate rule of
+  awards.selectors.price); otherwise the memo's contract value at the rate of its decision date. The route's
+  explanation says which (`route_value`). Whether one person's signature may count for two committees of a route is
   the policy's (awards.policies.one_committee_per_person, setting BATON_SIGNOFF_ONE_COMMITTEE_PER_PERSON).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -32,7 +39,7 @@ from awards.models.memo import MemoStatus
 from awards.policies import counted_signoffs, memo_policy, one_committee_per_person
 from procurement.audit.history import attribute
 from procurement.exceptions import InvalidTransition
-from procurement.money import MissingRate, rate_on
+from procurement.money import CENT, MissingRate, RateUsed, rate_on
 
 
 def policy_rules() -> list[Rule]:
@@ -42,15 +49,62 @@ def policy_rules() -> list[Rule]:
                  committees=tuple(c.key for c in sorted(r.committees.all(), key=lambda c: c.pk))) for r in rows]
 
 
-def route_for(memo: DecisionMemo):
-    """The route the policy gives the memo. The bands are in the base currency: the contract value is converted
-    from the procedure's currency at the rate of the memo's decision date (procurement.money). No rate for that
-    currency on that day: MissingRate (a DomainError naming both), never a comparison of raw amounts."""
-    tier = memo.recommended_bid.vendor.tier if memo.recommended_bid_id else None
+@dataclass(frozen=True)
+class RouteValue:
+    """What the approval bands are applied to: `amount` in the rate's currency, `base_value` in the base currency,
+    and `source` ("price" = the recommended bid's total cost over the term; "contract" = the memo's value)."""
+
+    amount: Decimal
+    rate: RateUsed
+    base_value: Decimal
+    source: str
+    sentence: str  # which value chose the route, in words (the memo page shows it)
+
+    @property
+    def conversion(self) -> str:
+        """What the route's explanation adds in brackets (unchanged from before issue 20 for the contract value)."""
+        if self.source == "price":
+            return self.sentence
+        return "" if self.rate.is_base else self.rate.describe(self.amount)
+
+
+def route_value(memo: DecisionMemo) -> RouteValue:
+    """The value the approval policy is applied to, and the sentence saying which value it is. MissingRate when the
+    currency has no rate on the day the rule names."""
+    bid = memo.recommended_bid if memo.recommended_bid_id else None
+    if bid is not None and bid.price_lines.exists():
+        from awards.selectors.price import costs_for_bids, priced_bids_queryset
+
+        cost = costs_for_bids(memo.procedure, priced_bids_queryset(memo.procedure).filter(pk=bid.pk))
+        if cost and cost[0].total is not None:
+            cost = cost[0]
+            if cost.rate is None:
+                from awards.selectors.price import rate_day
+
+                raise MissingRate(cost.currency, rate_day(memo.procedure))
+            amount = cost.total.quantize(CENT, rounding=ROUND_HALF_UP)
+            rate = cost.rate
+            base_value = rate.convert(cost.total)
+            sentence = (f"the recommended bid's total cost over the {memo.procedure.term_months}-month term from its "
+                        f"price schedule, not the estimate: {rate.describe(cost.total)}"
+                        + ("" if rate.is_base else ", the rate in force on proposals-due"))
+            return RouteValue(amount=amount, rate=rate, base_value=base_value, source="price", sentence=sentence)
     rate = rate_on(memo.procedure.currency, memo.decision_date)
-    conversion = "" if rate.is_base else rate.describe(memo.contract_value)
-    return select_rule(policy_rules(), value=rate.convert(memo.contract_value), tier=tier,
-                       currency=rate.base_currency, conversion=conversion, rate=rate)
+    sentence = "the memo's contract value (no price schedule recorded for the recommended bid)" + (
+        "" if rate.is_base else f": {rate.describe(memo.contract_value)}")
+    return RouteValue(amount=memo.contract_value, rate=rate, base_value=rate.convert(memo.contract_value),
+                      source="contract", sentence=sentence)
+
+
+def route_for(memo: DecisionMemo):
+    """The route the policy gives the memo. The bands are in the base currency: the value (`route_value`: the
+    recommended bid's total cost when it has a price schedule, else the contract value at the rate of the memo's
+    decision date) is converted with procurement.money. No rate for that currency on that day: MissingRate (a
+    DomainError naming both), never a comparison of raw amounts."""
+    tier = memo.recommended_bid.vendor.tier if memo.recommended_bid_id else None
+    value = route_value(memo)
+    return select_rule(policy_rules(), value=value.base_value, tier=tier, currency=value.rate.base_currency,
+                       conversion=value.conversion, rate=value.rate)
 
 
 def approval_route_open(*, memo: DecisionMemo, version: MemoVersion, actor) -> ApprovalRoute:
@@ -60,8 +114,9 @@ def approval_route_open(*, memo: DecisionMemo, version: MemoVersion, actor) -> A
         raise InvalidTransition(str(exc)) from None
     committees = {c.key: c for c in Committee.objects.filter(key__in=decision.committees)}
     rate = decision.rate
+    value = route_value(memo)
     route = ApprovalRoute(memo=memo, version=version, rule_id=decision.rule.key, rule_name=decision.rule.name,
-                          rule_explanation=decision.explanation[:500], contract_value=memo.contract_value,
+                          rule_explanation=decision.explanation[:500], contract_value=value.amount,
                           currency=rate.currency, exchange_rate=rate.rate, rate_date=rate.valid_from,
                           base_value=decision.value, vendor_tier=decision.tier)
     attribute(route, actor=actor, reason=f"Route opened by rule “{decision.rule.name}”")

@@ -260,10 +260,53 @@ def waiver_rows(procedure) -> list[dict]:
              "sentence": w.sentence()} for w in waivers_for(procedure)]
 
 
+def cost_comparison(procedure) -> dict | None:
+    """The memo's cost comparison (issue 20): every admitted bid's total cost over the term in its currency and in
+    the base currency with the rate used (that of proposals-due), and its price score. None when the procedure has
+    neither a price formula nor any price schedule (then the memo's content is what it was before issue 20)."""
+    from awards.models.scorecard import Scorecard
+    from awards.selectors.price import bid_costs, price_outcome, rate_day
+
+    scorecard = Scorecard.objects.filter(procedure=procedure).first()
+    costs = bid_costs(procedure)
+    if not any(c.lines for c in costs) and not (scorecard and scorecard.price_formula):
+        return None
+    outcome = price_outcome(procedure, scorecard, costs=costs) if scorecard is not None else None
+    scores = outcome.scores if outcome is not None else {}
+    cent = Decimal("0.01")
+    return {
+        "formula": scorecard.price_formula if scorecard else "",
+        "formula_label": scorecard.get_price_formula_display() if scorecard and scorecard.price_formula else "",
+        "ceiling": None if not scorecard or scorecard.price_ceiling is None else str(scorecard.price_ceiling),
+        "scale": scorecard.scale if scorecard else None,
+        "base_currency": base_currency(), "term_months": procedure.term_months,
+        "rate_day": rate_day(procedure).isoformat(),
+        "rows": [{"bid": str(c.bid.pk), "vendor": str(c.bid.vendor), "currency": c.currency,
+                  "total": None if c.total is None else str(c.total.quantize(cent)),
+                  "rate": None if c.rate is None else plain(c.rate.rate),
+                  "rate_date": c.rate.valid_from.isoformat() if c.rate and c.rate.valid_from else None,
+                  "base_total": None if c.base_total is None else str(c.base_total.quantize(cent)),
+                  "score": None if c.bid.pk not in scores else f"{scores[c.bid.pk]:.2f}",
+                  "problem": c.problem} for c in costs],
+        "problems": list(outcome.problems) if outcome is not None else [],
+    }
+
+
+def route_value_row(memo: DecisionMemo) -> dict:
+    """Which value chooses the approval route (awards.services.approval.route_value), for the memo."""
+    from awards.services.approval import route_value
+
+    try:
+        value = route_value(memo)
+    except MissingRate as exc:
+        return {"source": "", "sentence": str(exc)}
+    return {"source": value.source, "sentence": value.sentence, "base_value": str(value.base_value)}
+
+
 def memo_content(memo: DecisionMemo, *, version: int | None = None) -> dict:
     """Every field of the memo in a canonical, JSON-ready form: what is frozen, hashed and signed."""
     bid = memo.recommended_bid
-    return {
+    content = {
         "reference": memo.procedure.reference,
         "procedure_title": memo.procedure.title,
         "version": memo.version if version is None else version,
@@ -290,6 +333,11 @@ def memo_content(memo: DecisionMemo, *, version: int | None = None) -> dict:
                         "key_clauses": memo.key_clauses, "walk_away": memo.walk_away,
                         "batna_notes": memo.batna_notes},
     }
+    costs = cost_comparison(memo.procedure)
+    if costs is not None:  # issue 20; absent for procedures without price, so their content is unchanged
+        content["cost_comparison"] = costs
+        content["route_value"] = route_value_row(memo)
+    return content
 
 
 def exchange_rate_row(memo: DecisionMemo) -> dict:
