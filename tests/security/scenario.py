@@ -356,3 +356,62 @@ class Scenario:
         from procurement.notifications.services import calendar_feed_issue
 
         return calendar_feed_issue(actor=self.manager)
+
+    # --- the bidders' portal (issue 20) ----------------------------------------------------------------------
+    @cached_property
+    def portal(self):
+        """Two portal procedures with their RFP out (questions open, proposals due ahead) and three bidder
+        identities of three vendors: Aurora bids on both, Borealis on the first, Cumulus on the second.
+        Built through the services; the bidders' accounts come from tests.factories.portal (accepted
+        invitations as rows)."""
+        from tests.security.portal_world import build_portal
+
+        return build_portal(lead=self.lead, owner=self.owner)
+
+    @property
+    def portal_open(self):
+        return self.portal.first
+
+    @property
+    def portal_second(self):
+        return self.portal.second
+
+    @property
+    def bidder_aurora(self):
+        return self.portal.bidders["bidder_aurora"]
+
+    @property
+    def bidder_borealis(self):
+        return self.portal.bidders["bidder_borealis"]
+
+    @property
+    def bidder_cumulus(self):
+        return self.portal.bidders["bidder_cumulus"]
+
+    @cached_property
+    def bidder_epsilon(self):
+        """A contact of Epsilon Text, an unsuccessful bidder of procedure B (approved memo, debriefs)."""
+        from tests.factories.portal import bidder_for
+
+        return bidder_for(self.epsilon_debrief.bid, username="bidder-epsilon")
+
+    @cached_property
+    def epsilon_debrief(self):
+        """Epsilon Text's debrief in procedure B, written and sent to the portal by the lead."""
+        from awards.models import Debrief
+        from awards.services.debrief import debrief_send, debrief_update
+
+        debrief = Debrief.objects.get(memo=self.approved_memo, bid__vendor__trading_name="Epsilon Text")
+        debrief = debrief_update(actor=self.lead, debrief=debrief, held_on=None, strengths="Clear pricing.",
+                                 weaknesses="Accuracy below the winner's.", advice="Show EU hosting evidence.")
+        debrief_send(actor=self.lead, debrief=debrief)
+        return debrief
+
+    def bidder_secrets(self, identity: str) -> list[str]:
+        """Strings a bidder's portal pages must never contain: what belongs to the other bidders (for Epsilon, an
+        unsuccessful bidder of procedure B, also the name of B's other unsuccessful bidder: the winner is named,
+        as an award notice must name who is to be awarded the contract)."""
+        found = self.portal.secrets_hidden_from(identity)
+        if identity == "bidder_epsilon":
+            found += ["Zeta Voice"]
+        return found

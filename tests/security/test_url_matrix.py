@@ -6,6 +6,11 @@ policy entry fails; so does an answer that differs from the table. Every POST is
 (refused with 403). Each identity's requests run inside a savepoint that is rolled back, so one person's POST
 cannot change what the next person (or the next URL) sees. The sessions are signed in once, outside the
 savepoints; the "inactive" identity is the right person's own open session after they were deactivated.
+
+The bidders' portal (issue 20, tests/security/url_policy_portal.py): portal pages are also asked by every bidder
+identity, the portal procedures' own lead and a superuser, and every page a bidder gets through is searched for
+what belongs to the other bidders; every other URL is also asked as a bidder (404: they reach the portal only;
+the API with a bidder's bearer token: 404).
 """
 
 from __future__ import annotations
@@ -26,20 +31,23 @@ from django.utils import timezone
 
 from procurement.accounts.models import User
 from procurement.accounts.roles import Role
+from procurement.bidders import bidder_may_reach
 from tests.factories.accounts import UserFactory
 from tests.security.figures import record
 from tests.security.scenario import Scenario
 from tests.security.url_policy import ANY, POLICY, ROLE_IDENTITIES, rule_for
 from tests.security.url_policy_api import API_BODIES
+from tests.security.url_policy_portal import ALL_BIDDERS
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE_OF = {"lead": Role.PROCUREMENT_LEAD, "evaluator": Role.EVALUATOR, "approver": Role.COMMITTEE_APPROVER,
            "manager": Role.POST_AWARD_MANAGER, "owner": Role.BUSINESS_OWNER, "auditor": Role.AUDITOR}
 DENIALS = frozenset({"login", "admin_login", 403, 404, 405})
 CSRF_TOKEN = "SecurityMatrixCsrfToken000000000"  # 32 characters: an unmasked secret Django accepts
-GROUPS = ("kernel", "vendors", "awards", "contracts", "documents", "audit", "admin", "api", "other")
+GROUPS = ("kernel", "vendors", "awards", "contracts", "documents", "audit", "admin", "api", "portal", "other")
 KNOWN_NAMESPACES = set(GROUPS) - {"kernel", "other"}
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+INTERNAL_BIDDER = "bidder_aurora"  # the bidder who asks every internal URL: invited to both portal procedures
 
 
 def walk(patterns=None, prefix: str = "", namespace: str | None = None):
@@ -121,7 +129,8 @@ def _access(rule, identity: str, method: str) -> frozenset:
         return frozenset({"ok"})
     if identity in ("anonymous", "inactive"):
         return frozenset({"login"})
-    if identity == "right" or rule.right is None or identity in rule.acts:
+    if identity == "right" or rule.right is None or identity in rule.acts or (
+            identity in ALL_BIDDERS and identity == rule.right):
         return frozenset({"ok"})
     if identity in rule.sees:
         return frozenset({"ok" if rule.read else 403})
@@ -130,6 +139,24 @@ def _access(rule, identity: str, method: str) -> frozenset:
 
 def is_api(name: str) -> bool:
     return name.startswith("api:")
+
+
+def is_portal(name: str) -> bool:
+    return name.startswith("portal:")
+
+
+def expected_for_bidder(name: str, url: str, rule, identity: str, method: str) -> frozenset:
+    """A bidder identity: on a portal page, what the portal rule says; on the API (their bearer token), 404 unless
+    the URL is public; on any other page 404, but for the few outside the portal they may reach (signing out,
+    their password), where they are a signed-in user with no role."""
+    if is_portal(name):
+        return expected(rule, identity, method)
+    if is_api(name):
+        public = expected(rule, "anonymous", method)
+        return public if "ok" in public else frozenset({404})
+    if bidder_may_reach(url):
+        return expected(rule, "norole", method)
+    return frozenset({404})
 
 
 def _api_token(user, scope: str) -> str:
@@ -143,13 +170,22 @@ def _api_token(user, scope: str) -> str:
 
 
 class Matrix:
-    def __init__(self, scenario: Scenario):
+    def __init__(self, scenario: Scenario, group: str = ""):
         self.scenario = scenario
         self.client = Client(enforce_csrf_checks=True, raise_request_exception=False)
         self.people = {identity: UserFactory(username=f"unrelated-{identity}",
                                              roles=[ROLE_OF[identity]] if identity in ROLE_OF else [])
                        for identity in ROLE_IDENTITIES}
+        # issue 20: portal pages are asked by every bidder and by more staff; other URLs by one bidder
+        if group == "portal":
+            self.extra = {identity: getattr(scenario, identity) for identity in sorted(ALL_BIDDERS)}
+            self.extra.update(procedure_lead=scenario.lead, admin=scenario.superuser)
+        else:
+            self.extra = {INTERNAL_BIDDER: getattr(scenario, INTERNAL_BIDDER)}
+        self.bidder_identity = {user.pk: identity for identity, user in self.extra.items()
+                                if identity in ALL_BIDDERS}
         self.checked = self.leaks = self.errors = 0
+        self.portal_checks = self.cross_bidder = self.internal_checks = self.internal_reached = 0
         self.problems: list[str] = []
         self.sessions: dict[int, str] = {}  # user pk -> a session signed in outside every savepoint
         self.session_key: str | None = None
@@ -190,10 +226,16 @@ class Matrix:
         self.client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_TOKEN
         return self.client.post(url, {"csrfmiddlewaretoken": CSRF_TOKEN} if token else {})
 
+    def _want(self, name, url, rule, identity, method) -> frozenset:
+        if identity in self.extra and identity in ALL_BIDDERS:
+            return expected_for_bidder(name, url, rule, identity, method)
+        return expected(rule, identity, method)
+
     def _check(self, name, url, rule, identity, method, *, token=True, want=None):
         response = (self._ask_api(name, method, url) if is_api(name) else self._ask(method, url, token=token))
         got = answer(response)
-        want = expected(rule, identity, method) if want is None else frozenset({want})
+        want = self._want(name, url, rule, identity, method) if want is None else frozenset({want})
+        bidder = self.bidder_identity.get(getattr(self.person, "pk", None))
         if got == "error":
             self.errors += 1
             exc = getattr(response, "exc_info", None)
@@ -201,9 +243,27 @@ class Matrix:
         elif got not in want and ANY not in want:
             if want <= DENIALS and got not in DENIALS:
                 self.leaks += 1
+                if bidder and is_portal(name):
+                    self.cross_bidder += 1
+                elif bidder:
+                    self.internal_reached += 1
             self.problems.append(f"{name} {method}{'' if token else ' (no CSRF token)'} as {identity}: "
                                  f"expected {' or '.join(map(str, sorted(want, key=str)))}, got {got} "
                                  f"({response.status_code}) at {url}")
+        if bidder and got == "ok" and is_portal(name):
+            self._search_for_others(name, url, method, identity, bidder, response)
+
+    def _search_for_others(self, name, url, method, identity, bidder, response) -> None:
+        """What a bidder was shown holds nothing of another bidder's (names, sign-ins, e-mails, questions)."""
+        streaming = getattr(response, "streaming", False)
+        body = b"".join(response.streaming_content) if streaming else response.content
+        text = body.decode("utf-8", "replace")
+        found = [secret for secret in self.scenario.bidder_secrets(bidder) if secret and secret in text]
+        if found:
+            self.leaks += 1
+            self.cross_bidder += 1
+            self.problems.append(f"{name} {method} as {identity} ({bidder}) shows another bidder's {found!r} "
+                                 f"at {url}")
 
     def run(self, name: str, pattern: URLPattern) -> None:
         rules = rule_for(name)
@@ -227,9 +287,9 @@ class Matrix:
         except Exception as exc:  # the table's builder is wrong: say so, naming the URL
             self.problems.append(f"{name}: cannot build its URL from the scenario: {exc!r}")
             return
-        for person in (*self.people.values(), right):
+        for person in (*self.people.values(), *self.extra.values(), right):
             self._sign_in(person)
-        for identity, person in [("anonymous", None), *self.people.items(), ("right", right),
+        for identity, person in [("anonymous", None), *self.people.items(), *self.extra.items(), ("right", right),
                                  ("inactive", right)]:
             savepoint = transaction.savepoint()  # one identity's POST cannot change what the next one sees
             try:
@@ -241,7 +301,12 @@ class Matrix:
                 self._identity(name, url, rule, identity)
             finally:
                 transaction.savepoint_rollback(savepoint)
-        self.checked += len(self.people) + 3  # plus anonymous, the right person and the deactivated right person
+        self.checked += len(self.people) + len(self.extra) + 3  # + anonymous, the right person, them deactivated
+        bidders = sum(1 for identity in self.extra if identity in ALL_BIDDERS)
+        if is_portal(name):
+            self.portal_checks += bidders + (1 if right.pk in self.bidder_identity else 0)
+        else:
+            self.internal_checks += bidders
 
     def _identity(self, name, url, rule, identity) -> None:
         if is_api(name):  # bearer tokens, no CSRF; operations sharing a route are asked with their own method
@@ -278,7 +343,7 @@ def test_every_url_answers_every_identity_as_the_policy_says(group):
                 if group_of(name, route) == group]
     if not patterns:
         pytest.skip(f"no URLs in the {group} group")
-    matrix = Matrix(Scenario())
+    matrix = Matrix(Scenario(), group)
 
     for name, pattern in patterns:
         matrix.run(name, pattern)
@@ -286,6 +351,10 @@ def test_every_url_answers_every_identity_as_the_policy_says(group):
     record("URLs × identities checked", matrix.checked)
     record("URLs × identities checked/leaks", matrix.leaks)
     record("URLs × identities checked/server errors", matrix.errors)
+    record("portal URLs × bidders checked", matrix.portal_checks)
+    record("portal URLs × bidders checked/cross-bidder views", matrix.cross_bidder)
+    record("portal URLs × bidders checked/internal URLs asked as a bidder", matrix.internal_checks)
+    record("portal URLs × bidders checked/internal pages reached by bidders", matrix.internal_reached)
     assert not matrix.problems, f"{len(matrix.problems)} answers differ from the policy:\n" + "\n".join(
         matrix.problems)
     assert matrix.checked >= len(patterns) * (len(ROLE_IDENTITIES) + 3)

@@ -288,14 +288,16 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
     "audit:object": read(lambda s: {"label": "awards.decisionmemo", "pk": s.memo.pk}, "approver"),
 }
 
-# Issue 19's endpoints, one table per feature (single sign-on, passkeys, the REST API, webhooks).
+# Issue 19's endpoints, one table per feature (single sign-on, passkeys, the REST API, webhooks); issue 20's
+# bidders' portal and its internal pages.
 from tests.security.url_policy_api import API  # noqa: E402
 from tests.security.url_policy_ocds import OCDS  # noqa: E402
 from tests.security.url_policy_passkeys import PASSKEYS  # noqa: E402
+from tests.security.url_policy_portal import PORTAL  # noqa: E402
 from tests.security.url_policy_sso import SSO  # noqa: E402
 from tests.security.url_policy_webhooks import WEBHOOKS  # noqa: E402
 
-for _table in (SSO, PASSKEYS, API, WEBHOOKS, OCDS):
+for _table in (SSO, PASSKEYS, API, WEBHOOKS, OCDS, PORTAL):
     assert not set(_table) & set(POLICY), set(_table) & set(POLICY)
     POLICY.update(_table)
 
