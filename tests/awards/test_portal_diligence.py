@@ -185,3 +185,19 @@ def test_staff_and_anonymous_people_do_not_get_the_portal_page(client, lead):
     client.force_login(lead)
     assert client.get(reverse("portal:diligence")).status_code == 404
     assert client.post(reverse("portal:diligence_answers"), {}).status_code == 404
+
+
+def test_an_untiered_vendor_is_asked_for_the_strictest_plan(client, bidder, bid):
+    vendor = bid.vendor
+    vendor.tier = ""
+    vendor._change_reason = "test: not tiered yet"
+    vendor.save()
+    client.force_login(bidder)
+
+    html = client.get(reverse("portal:diligence")).content.decode()
+
+    strictest = tier_obligations("critical").required_evidence_kinds
+    assert strictest and tier_obligations("").required_evidence_kinds == strictest
+    assert all(f'id="item-{kind}"' in html for kind in strictest)
+    assert post_upload(client, kind=strictest[-1]).status_code == 302
+    assert Evidence.objects.get().kind == strictest[-1]
