@@ -1,13 +1,16 @@
 """The bidders' side of the security scenario (issue 20): two portal procedures, three vendors, three bidders.
 
 - "first" (P1): RFP out, questions open, proposals due in three weeks; Aurora and Borealis are invited.
-- "second" (P2): the same stage; Aurora and Cumulus are invited.
+- "second" (P2): Aurora and Cumulus are invited; Cumulus submitted a sealed bid, then proposals-due passed and
+  the lead started the opening with two witnesses (the lead and the business owner), who have not confirmed.
 - bidder_aurora is a contact of Aurora with accepted invitations to both of Aurora's bids; bidder_borealis and
   bidder_cumulus each have one.
 
 Each procedure has an RFP document and a clarification notice to every bid; each bid has a question of its own
-that is not yet answered. Every name and question is unique, so a page shown to one bidder can be searched for
-what belongs to the others (`secrets_hidden_from`).
+that is not yet answered. In the first, Aurora has sealed a file (not submitted) and Borealis has submitted a
+sealed bid with a price schedule (the first procedure has a volume assumption, so it asks for price). Every name
+and question is unique, so a page shown to one bidder can be searched for what belongs to the others
+(`secrets_hidden_from`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 VENDORS = {  # key -> (legal name, trading name)
@@ -42,6 +46,10 @@ class PortalWorld:
     pending_invitation: object = None  # to a new contact of Cumulus (no account yet), link not used
     pending_token: str = ""  # that invitation's link token
     self_report: object = None  # Aurora's tiering answers sent by bidder_aurora, awaiting review
+    items: dict = field(default_factory=dict)  # (procedure key, vendor key) -> a live SealedItem
+    opening: object = None  # the second procedure's bid opening, waiting for its witnesses
+    assumption: object = None  # the first procedure's volume assumption
+    price_items: dict = field(default_factory=dict)  # vendor key -> its sealed price schedule (the first procedure)
 
     def bid(self, procedure: str, vendor: str):
         return self.bids[(procedure, vendor)]
@@ -60,6 +68,9 @@ class PortalWorld:
         for (_procedure, vendor), question in self.questions.items():
             if vendor != own:
                 found.append(question.text)
+        for (_procedure, vendor), item in self.items.items():
+            if vendor != own:
+                found.append(item.sha256)
         return found
 
 
@@ -162,9 +173,49 @@ def build_portal(*, lead, owner) -> PortalWorld:
     world.pending_invitation, world.pending_token = pending_invitation(world.bid("second", "cumulus"),
                                                                        name="Cy Newcomer",
                                                                        email="cy.newcomer@cumulus.example")
+    _seal(world)
     world.self_report = tiering_self_report_submit(actor=world.bidders["bidder_aurora"], vendor=vendors["aurora"],
                                                    answers=SELF_REPORT_ANSWERS, comment="Sent for the matrix.")
     return world
+
+
+def sealed_file(name: str) -> SimpleUploadedFile:
+    body = f"%PDF-1.4\n% {name} {secrets.token_hex(8)}\n%%EOF\n".encode()
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def _seal(world: PortalWorld) -> None:
+    """Aurora seals a file in the first procedure; Borealis submits there; Cumulus submits in the second, whose
+    deadline then passes and whose opening is started."""
+    from awards.services.opening import bid_opening_start
+    from awards.services.price_assumptions import volume_assumption_add
+    from awards.services.sealed import sealed_document_add, sealed_price_schedule_save, sealed_submit
+    from tests.factories.timeline import age_timeline
+
+    aurora, borealis, cumulus = (world.bidders[f"bidder_{name}"] for name in ("aurora", "borealis", "cumulus"))
+    world.assumption = volume_assumption_add(actor=world.first.lead, procedure=world.first, label="Questions answered",
+                                             unit="question", monthly_volume=20000, key="questions")
+    for (key, vendor), person in ((("first", "aurora"), aurora), (("first", "borealis"), borealis),
+                                  (("second", "cumulus"), cumulus)):
+        world.items[(key, vendor)] = sealed_document_add(actor=person, bid=world.bid(key, vendor),
+                                                         title=f"Technical proposal of {vendor}",
+                                                         upload=sealed_file(f"{vendor}.pdf"))
+    world.price_items["borealis"] = sealed_price_schedule_save(
+        actor=borealis, bid=world.bid("first", "borealis"),
+        schedule={"currency": "EUR", "lines": [
+            {"kind": "one_off", "label": "Onboarding", "amount": "9000"},
+            {"kind": "usage", "label": "Per answered question", "amount": "0.04", "assumption": "questions"}]})
+    sealed_submit(actor=borealis, bid=world.bid("first", "borealis"))
+    sealed_submit(actor=cumulus, bid=world.bid("second", "cumulus"))
+    second = world.second
+    today = timezone.localdate()
+    age_timeline(second, actor=second.lead, rfp_issue_date=today - timedelta(days=30),
+                 question_deadline=today - timedelta(days=20), proposals_due=today - timedelta(days=1),
+                 demo_start=today + timedelta(days=5), demo_end=today + timedelta(days=9),
+                 target_award_date=today + timedelta(days=30))
+    second.refresh_from_db()
+    world.opening = bid_opening_start(actor=second.lead, procedure=second,
+                                      witnesses=[second.lead, second.business_owner])
 
 
 SELF_REPORT_ANSWERS = {"data_sensitivity": "special_category", "business_criticality": "low",

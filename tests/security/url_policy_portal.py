@@ -16,7 +16,7 @@ bidder 404 (procurement.bidders.BidderConfinementMiddleware), and every API call
 404 (procurement.api.auth); test_url_matrix asks them all as bidder_aurora.
 """
 
-from tests.security.url_policy import AUD, GET, GET_POST, LEADS, POST, Rule, act, read
+from tests.security.url_policy import AUD, GET, GET_POST, LEADS, POST, P, Rule, act, read
 
 BIDDERS = frozenset({"bidder_aurora", "bidder_borealis", "bidder_cumulus"})
 ALL_BIDDERS = BIDDERS | {"bidder_epsilon"}
@@ -62,6 +62,10 @@ def _evidence_kind(s):
     return sorted(tier_obligations(Tier.LOW).required_evidence_kinds)[0]
 
 
+def _item(key, vendor):
+    return lambda s: s.portal.items[(key, vendor)].pk
+
+
 def bidder(kwargs, right: str, *, also=(), methods=GET, **extra) -> Rule:
     """A portal page: `right` and the bidders in `also` get through; every other signed-in identity 404."""
     return Rule(kwargs=kwargs, right=right, methods=methods, acts=frozenset(also), others=404, **extra)
@@ -92,7 +96,29 @@ PORTAL: dict = {
         bidder(P1(), "bidder_aurora", also={"bidder_borealis"}, methods=GET_POST),
         bidder(P2(), "bidder_cumulus", also={"bidder_aurora"}, methods=GET_POST),
     ],
+    # the sealed bid: each bidder of a procedure their own; an item only through its own bid and procedure
     "portal:submission": [
+        bidder(P1(), "bidder_borealis", also={"bidder_aurora"}),
+        bidder(P2(), "bidder_cumulus", also={"bidder_aurora"}),
+    ],
+    "portal:submission_add": [
+        bidder(P1(), "bidder_aurora", also={"bidder_borealis"}, methods=GET_POST),
+        bidder(P2(), "bidder_cumulus", also={"bidder_aurora"}, methods=GET_POST),
+    ],
+    "portal:submission_replace": [
+        bidder(P1(item_id=_item("first", "aurora")), "bidder_aurora", methods=GET_POST),
+        nobody(P2(item_id=_item("first", "aurora")), methods=GET_POST),
+    ],
+    "portal:submission_remove": [
+        bidder(P1(item_id=_item("first", "aurora")), "bidder_aurora", methods=GET_POST),
+        bidder(P1(item_id=_item("first", "borealis")), "bidder_borealis", methods=GET_POST),
+        nobody(P2(item_id=_item("first", "aurora")), methods=GET_POST),
+    ],
+    "portal:submission_submit": [
+        bidder(P1(), "bidder_aurora", also={"bidder_borealis"}, methods=GET_POST),
+        bidder(P2(), "bidder_cumulus", also={"bidder_aurora"}, methods=GET_POST),
+    ],
+    "portal:submission_withdraw": [
         bidder(P1(), "bidder_borealis", also={"bidder_aurora"}, methods=GET_POST),
         bidder(P2(), "bidder_cumulus", also={"bidder_aurora"}, methods=GET_POST),
     ],
@@ -156,6 +182,20 @@ INTERNAL: dict = {
     "awards:bidder_clarification": act(P1()),
     "awards:questions_publish": act(P1()),
     "awards:bidder_notices": read(P1()),
+    # the bid opening: everyone who sees the procedure reads; the lead starts; only a named witness confirms
+    # (the second procedure's opening waits for the lead and the business owner; other leads and auditors see it
+    # and are refused, 403)
+    "awards:opening": [read(P1()), read(P2())],
+    "awards:opening_start": [act(P1()), act(P2())],
+    "awards:opening_confirm": [act(P2()), act(P2(), "owner", sees=AUD | LEADS)],
+    "awards:opening_record": [read(P1()), read(P2())],
+    # price: volume assumptions on the first portal procedure; the price formula and a recorded bid's price
+    # schedule on procedure A (recorded proposals, shortlisted)
+    "awards:price_assumption_add": act(P1()),
+    "awards:price_assumption_edit": act(P1(pk=lambda s: s.portal.assumption.pk)),
+    "awards:price_assumption_remove": act(P1(pk=lambda s: s.portal.assumption.pk)),
+    "awards:bid_price": act(P(pk=lambda s: s.bid.pk)),
+    "awards:scorecard_price": act(P()),
     # tiering answers from the vendor (vendors.views.self_report): whoever sees the vendor reads; leads decide
     "vendors:self_reports": read(VA(), sees=AUD | LEADS),
     "vendors:self_report_detail": read(VA(report_id=_report), sees=AUD | LEADS),
