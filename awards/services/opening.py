@@ -241,7 +241,13 @@ def _open(actor, procedure: AwardProcedure, opening: BidOpening) -> None:
         submission = SealedSubmission.objects.select_for_update().filter(bid=bid).first()
         status = submission.status if submission else None
         entry = OpeningEntry(opening=opening, bid=bid)
-        if status == SealedSubmission.Status.SUBMITTED and not submission.late:
+        if status == SealedSubmission.Status.SUBMITTED and bid.status != Bid.Status.INVITED:
+            # Declined (or otherwise closed) after sending a sealed bid: it is never opened.
+            entry.outcome = OpeningEntry.Outcome.NOT_SUBMITTED
+            submission.status = SealedSubmission.Status.UNOPENED
+            attribute(submission, actor=actor, reason=f"Not opened: the bid is {bid.get_status_display().lower()}")
+            submission.save(update_fields=["status", "updated_at"])
+        elif status == SealedSubmission.Status.SUBMITTED and not submission.late:
             entry.files = _open_items(actor, bid, submission, key)  # the price currency: the bidder's word
             _receive(actor, bid, submission, late=False)  # received: the opener's act, the bid's last history row
             entry.outcome, entry.received_at = OpeningEntry.Outcome.OPENED, submission.submitted_at

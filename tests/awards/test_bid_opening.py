@@ -221,3 +221,16 @@ def test_a_tampered_item_is_recorded_as_not_verified_and_not_copied(world):
     assert document_entry["verified"] is False and "altered" in document_entry["problem"]
     assert not ProposalDocument.objects.filter(bid=world["on_time"]).exists()
     assert json.dumps(entry.files)  # the record stays plain data
+
+
+def test_a_bid_declined_after_it_was_sealed_is_never_opened(world):
+    procedure = world["procedure"]
+    services.bid_decline(actor=procedure.lead, bid=world["on_time"], reason="The vendor told us it withdraws")
+
+    opening = _open(world)
+
+    assert opening.status == BidOpening.Status.OPENED
+    assert OpeningEntry.objects.get(bid=world["on_time"]).outcome == "not_submitted"
+    assert SealedSubmission.objects.get(bid=world["on_time"]).status == SealedSubmission.Status.UNOPENED
+    assert not ProposalDocument.objects.filter(bid=world["on_time"]).exists()
+    assert not PriceLine.objects.filter(bid=world["on_time"]).exists()
