@@ -57,7 +57,7 @@ def price_page(request, reference):
                "row_errors": {}, "errors": [], "field_errors": {}, "total": None}
     status = 200
     if request.method == "POST":
-        currency = str(request.POST.get("currency", "")).strip().upper()[:3]
+        currency = str(request.POST.get("currency", "")).strip().upper()[:10]
         rows = rows_from_post(request.POST)
         action = request.POST.get("action", "preview")
         if action == "add_rows":

@@ -118,7 +118,7 @@ def bid_price(request, reference, pk):
                "field_errors": {}, "total": None, "reason": ""}
     status = 200
     if request.method == "POST":
-        currency = str(request.POST.get("currency", "")).strip().upper()[:3]
+        currency = str(request.POST.get("currency", "")).strip().upper()[:10]
         rows = rows_from_post(request.POST)
         context["reason"] = str(request.POST.get("reason", ""))[:2000]
         action = request.POST.get("action", "preview")
