@@ -117,7 +117,7 @@ def test_the_procedure_panel_counts_sealed_bids_without_naming_files(client, wor
     assert reverse("awards:document_add", args=[procedure.reference, bid.pk]) not in bid_page
 
 
-def test_the_opening_pages_start_confirm_and_record(client, world):
+def test_the_opening_pages_start_confirm_and_record(client, world, django_assert_max_num_queries):
     procedure, bid, bidder, _ = world
     services.sealed_document_add(actor=bidder, bid=bid, title="Technical proposal", upload=pdf())
     services.sealed_submit(actor=bidder, bid=bid)
@@ -144,7 +144,8 @@ def test_the_opening_pages_start_confirm_and_record(client, world):
         assert client.post(confirm, {"present": "on"}).status_code == 302
     assert BidOpening.objects.get().status == BidOpening.Status.OPENED
 
-    record = client.get(reverse("awards:opening_record", args=[procedure.reference]))
+    with django_assert_max_num_queries(20):
+        record = client.get(reverse("awards:opening_record", args=[procedure.reference]))
     document = ProposalDocument.objects.get(bid=bid)
     html = record.content.decode()
     assert record.status_code == 200 and document.sha256 in html and "Verified" in html
