@@ -11,7 +11,9 @@ Total cost over the term (in the bid's own currency), from its price lines and t
   2.5 years), so a yearly price and the same price quoted monthly (÷ 12) give the same total;
 * a usage line counts unit price × the lead's monthly volume assumption × term.
 
-The total is the sum of its lines (totals are additive: a schedule split in two gives the two totals' sum).
+The total is the sum of its lines (totals are additive: a schedule split in two gives the two totals' sum). It is
+exact, except that a yearly line over a term that is not a whole number of years divides by 12, which Decimal
+carries to 28 significant digits.
 
 Price score on 0..S (S = the scorecard's scale), from every *priced* bid's total in the base currency. Which bids
 count is the caller's: Baton passes the admitted bids that are not knocked out and have a price schedule, so a
