@@ -124,6 +124,7 @@ def test_the_whole_relay_by_six_roles(page, live_server, login, make_user):
     page.get_by_label("Category").select_option(label="AI SaaS tool")
     page.get_by_label("Estimated contract value").fill("60000")
     page.get_by_label("Term (months)").fill("24")
+    page.get_by_label("Received outside Baton and recorded by the lead").check()  # the lead stores the proposals
     page.get_by_role("button", name="Save").click()
     procedure = AwardProcedure.objects.get()
     reference = procedure.reference
