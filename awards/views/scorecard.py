@@ -316,6 +316,8 @@ def results_page(request, reference):
     return render(request, "awards/scorecard/results.html", {
         "procedure": procedure, "data": data, "rows": rows, "flags": flags, "knockout_rows": knockout_rows,
         "can_edit": can_edit, **rationales_access(request.user, procedure),
+        "price_weight": data.weights.get(data.price.criterion.key) if data.price and data.price.criterion else None,
+        "price_rows": [(c, s) for c, s in data.price.rows() if c.lines] if data.price else [],
     })
 
 
