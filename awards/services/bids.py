@@ -9,6 +9,7 @@ from awards.models.procedure import Stage, Submission
 from awards.models.waivers import WaiverKind
 from awards.policies import bid_policy, procedure_policy
 from awards.selectors.knockouts import failed_knockout_sentence, failed_knockouts
+from awards.selectors.timeline import proposals_closed
 from awards.selectors.waivers import waivers_for
 from awards.services._common import clean_reason, lock_procedure, locked, require_stage
 from awards.transitions import BID_LABELS, BID_STATUSES, LEAD_BID_DECISIONS
@@ -102,7 +103,7 @@ def bid_record_submission(*, actor, bid: Bid) -> Bid:
     _move(bid, Bid.Status.SUBMITTED)
     now = timezone.now()
     bid.submitted_at = now
-    late = procedure.proposals_due is not None and timezone.localdate(now) > procedure.proposals_due
+    late = proposals_closed(procedure, now)  # the one definition of the deadline
     bid.late_decision = Bid.LateDecision.PENDING if late else Bid.LateDecision.NOT_LATE
     attribute(bid, actor=actor, reason="Proposal received after the deadline" if late else "Proposal received")
     bid.save(update_fields=["status", "submitted_at", "late_decision", "updated_at"])
