@@ -4,7 +4,7 @@ deleted. Once the RFP is issued, adding or withdrawing one is a clarification ev
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -95,7 +95,7 @@ def bidder_clarification_publish(*, actor, procedure: AwardProcedure, subject: s
     if not body:
         errors["body"] = "Write the clarification."
     if not key or len(key) > 64:
-        errors["key"] = "Open the form again and publish from there."
+        errors[NON_FIELD_ERRORS] = "This form has expired: open it again and publish from there."
     if errors:
         raise ValidationError(errors)
     return bidder_notice_publish(actor=actor, procedure=procedure, kind="clarification", subject=subject, body=body,
