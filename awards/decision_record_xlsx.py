@@ -96,6 +96,19 @@ def decision_record_tables(record: dict) -> dict[str, list[list]]:
             [{**s, **_who(s["signer"], "signer")} for s in record["signoffs"]],
             ["signer_id", "signer_name", "committee", "quorum", "memo_version", "decision", "comment", "signed_at",
              "content_hash", "hash_matches_version"])
+    price = record.get("price")
+    if price is not None:  # schema 2 (issue 20): amounts stay decimal strings, as in the JSON
+        tables["Price"] = _pairs({k: v for k, v in price.items() if k not in ("assumptions", "bids", "problems")}
+                                 | {"problems": "; ".join(price["problems"])})
+        tables["Volume assumptions"] = _table(price["assumptions"], ["key", "label", "unit", "monthly_volume"])
+        tables["Price lines"] = _table(
+            [{"bid": b["bid"], "currency": b["currency"], **line} for b in price["bids"] for line in b["lines"]],
+            ["bid", "currency", "kind", "label", "amount", "period", "assumption", "monthly_volume"])
+        tables["Price totals"] = _table(
+            [{**b, "rate_currency": (b["rate"] or {}).get("currency"), "rate": (b["rate"] or {}).get("rate"),
+              "rate_valid_from": (b["rate"] or {}).get("valid_from")} for b in price["bids"]],
+            ["bid", "currency", "term_months", "total", "rate_currency", "rate", "rate_valid_from", "base_total",
+             "counted", "score", "problem"])
     return tables
 
 

@@ -263,7 +263,8 @@ def test_an_outsider_recomputes_the_ranking_from_the_json_and_it_matches_the_res
     assert {c["score"] for c in record["consensus"]} == {4.5, None}
     epsilon = next(r for r in record["ranking"] if r["label"] == "Epsilon")
     assert epsilon["tie_break"]  # the engine explains the tie, the recomputation reproduces it
-    assert record["schema_version"] == 1 and record["scope"] == "full"
+    assert record["schema_version"] == 2 and record["scope"] == "full"
+    assert record["price"] is None  # no price formula, no price schedule
     assert any("mean of the counting evaluator scores" in line for line in record["readme"])
     assert "Delta" in record["excluded"][0]["label"] and record["knockout_decisions"]
 

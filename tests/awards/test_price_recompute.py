@@ -9,6 +9,7 @@ one in force on proposals-due may be used).
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections import defaultdict
@@ -20,6 +21,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from awards import services
 from awards.models import Requirement
@@ -249,6 +251,13 @@ def test_the_price_scores_and_ranking_recompute_from_the_json_alone(world, clien
         assert abs(row["total"] - float(weighted[row["bid"]])) < 1e-9
         assert row["score_sources"]["total-cost"] == "computed"
         assert abs(row["criterion_scores"]["total-cost"] - float(scores[row["bid"]])) < 1e-9
+    # the workbook carries the same price inputs and totals
+    workbook = load_workbook(io.BytesIO(client.get(reverse("awards:decision_record_xlsx",
+                                                           args=[world.reference])).content), read_only=True)
+    sheet = list(workbook["Price totals"].iter_rows(values_only=True))
+    rows = [dict(zip(sheet[0], row, strict=True)) for row in sheet[1:]]
+    assert {r["bid"]: Fraction(r["total"]) for r in rows if r["total"]} == totals
+    assert len(list(workbook["Price lines"].iter_rows())) == 1 + sum(len(b["lines"]) for b in record["price"]["bids"])
     # and the results page, to display rounding
     page = client.get(reverse("awards:results", args=[world.reference])).content.decode()
     shown = displayed_totals(page)
