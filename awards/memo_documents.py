@@ -88,15 +88,17 @@ def _route_preview(memo: DecisionMemo) -> str:
     """The route the policy in force would give if the memo were submitted now."""
     from awards.approval_policy import NoRuleApplies
     from awards.models import Committee
-    from awards.services.approval import route_for
+    from awards.services.approval import route_for, route_value
     from procurement.money import MissingRate
 
     try:
         decision = route_for(memo)
+        value = route_value(memo)
     except (NoRuleApplies, MissingRate) as exc:
         return str(exc)
     names = dict(Committee.objects.filter(key__in=decision.committees).values_list("key", "name"))
-    return f"{decision.explanation} Committees: " + ", ".join(names.get(k, k) for k in decision.committees) + "."
+    return (f"The route is chosen by {value.sentence}. {decision.explanation} Committees: "
+            + ", ".join(names.get(k, k) for k in decision.committees) + ".")
 
 
 def approval_chain_head(memo: DecisionMemo) -> dict | None:
