@@ -268,12 +268,14 @@ def test_the_price_scores_and_ranking_recompute_from_the_json_alone(world, clien
 
 def test_nobody_scores_the_price_criterion_by_hand(world, client):
     evaluator = world.evaluators_list[0]
+    services.scoresheet_reopen(actor=world.lead, sheet=evaluator.score_sheets.get(), reason="One more look")
     client.force_login(evaluator)
     page = client.get(reverse("awards:scoring", args=[world.reference])).content.decode()
     assert "Price: Total cost (weight 40)" in page  # everyone who scores sees the formula and its weight
     assert "every other bid gets 5 × lowest total ÷ its own total" in page
-    assert 'name="value"' in page and f'id="v-{world.bid_rows["Alpha"].pk}-{world.price_criterion.pk}"' not in page
-    services.scoresheet_reopen(actor=world.lead, sheet=evaluator.score_sheets.get(), reason="One more look")
+    alpha = world.bid_rows["Alpha"].pk
+    accuracy = Criterion.objects.get(scorecard__procedure=world, key="accuracy")
+    assert f'id="v-{alpha}-{accuracy.pk}"' in page and f'id="v-{alpha}-{world.price_criterion.pk}"' not in page
     with pytest.raises(DomainError, match="price formula"):
         services.score_save(actor=evaluator, bid=world.bid_rows["Alpha"], criterion=world.price_criterion,
                             value="5", rationale="Cheap")
