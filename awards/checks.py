@@ -4,11 +4,10 @@ Each check runs a bounded number of queries whatever the number of bids, questio
 """
 
 from django.db.models import Count, Prefetch, Q
-from django.utils import timezone
 from django.utils.formats import date_format
 
 from awards.models import Bid, ConflictDeclaration, EvaluatorAssignment, ReferenceCheck, Requirement
-from awards.models.procedure import Stage
+from awards.models.procedure import Stage, Submission
 from awards.prerequisites import register
 
 MIN_COMPETING_BIDS = 2
@@ -65,13 +64,27 @@ def timeline_set(procedure) -> list[str]:
 
 @register(Stage.EVALUATION)
 def proposals_closed(procedure) -> list[str]:
-    today = timezone.localdate()
+    from awards.selectors.timeline import proposals_closed as deadline_passed
+
     if procedure.proposals_due is None:
         return ["Set the date proposals are due."]
-    if today <= procedure.proposals_due:
+    if not deadline_passed(procedure):
         return [f"Proposals are due on {date_format(procedure.proposals_due, 'j M Y')}; evaluation starts after "
                 "that day."]
     return []
+
+
+@register(Stage.EVALUATION)
+def sealed_bids_opened(procedure) -> list[str]:
+    """Sealed bids (issue 20) take part only once opened: evaluating before the opening would judge a field that
+    nobody has seen, and the bids received through the portal would stay "invited"."""
+    from awards.models import BidOpening
+
+    if procedure.submission != Submission.PORTAL:
+        return []
+    if BidOpening.objects.filter(procedure=procedure, status=BidOpening.Status.OPENED).exists():
+        return []
+    return ["Open the sealed bids with the witnesses the policy requires before the evaluation starts."]
 
 
 @register(Stage.EVALUATION)

@@ -588,7 +588,7 @@ def memo_award(*, memo: DecisionMemo, actor) -> None:
     from procurement.documents.services import document_request
 
     document_request(kind="award_memo", source=memo, actor=None, reason="Memo approved")
-    notices.award_decided(memo=memo)  # through the outbox: one message each, e-mailed on commit
+    notices.award_decided(memo=memo, actor=actor)  # through the outbox: one message each, e-mailed on commit
     # The audit chains' heads are signed at every approval, so no history of this decision can later be cut
     # off silently (procurement.audit.checkpoint); a failure is logged and the beat job writes the next one.
     audit_tasks.checkpoint_on_commit(f"Decision memo of {procedure.reference} approved")

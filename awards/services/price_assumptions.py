@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from awards.models import AwardProcedure, Bid, PriceLine, VolumeAssumption
 from awards.models.procedure import Stage, Submission
 from awards.policies import procedure_policy
+from awards.selectors.timeline import proposals_closed
 from awards.services._common import lock_procedure, locked
 from awards.services.bidder_notices import bidder_notice_publish
 from awards.services.price import price_lines_from_schedule
@@ -37,7 +38,7 @@ def assumptions_open(procedure: AwardProcedure) -> str | None:
     """Why the volume assumptions can no longer change, or None while they can."""
     if procedure.stage not in ASSUMPTION_STAGES:
         return f"{procedure.reference} is {procedure.get_stage_display()}: the volume assumptions are fixed."
-    if procedure.proposals_due is not None and timezone.localdate() > procedure.proposals_due:
+    if proposals_closed(procedure):
         return "Proposals were due on " f"{procedure.proposals_due:%d %b %Y}: the volume assumptions are fixed."
     return None
 

@@ -1,6 +1,7 @@
 """Who sees and manages API tokens.
 
-- Every active user creates tokens for themselves and revokes their own (a token is a personal credential,
+- Every active staff user creates tokens for themselves (bidder contacts never: the API is internal, and their
+  tokens are refused by procurement.api.auth as well) and revokes their own (a token is a personal credential,
   like a password: even a superuser does not mint or revoke someone else's here; deactivating the person stops
   all of theirs at once).
 - Auditors may hold read tokens (they read the audit trail through the API) but not write ones: they change
@@ -18,12 +19,15 @@ from procurement.authz import EVERY_OBJECT, Action, when
 OWN_ONLY = "Only the person a token belongs to revokes it."
 AUDITOR_WRITE = "Auditors change nothing, so their tokens are read-only."
 NOT_ACTIVE = "This token is already revoked."
+BIDDERS = "Bidder contacts use the bidders' portal; the API is for the organisation's own people."
 
 
 class ApiTokenPolicy(authz.ObjectPolicy):
     model = ApiToken
     actions = {
-        "create": Action(when(lambda user, obj: True, lambda user: EVERY_OBJECT, needs_object=False)),
+        "create": Action(when(lambda user, obj: not getattr(user, "is_bidder", False),
+                              lambda user: Q(pk__in=[]) if getattr(user, "is_bidder", False) else EVERY_OBJECT,
+                              BIDDERS, needs_object=False)),
         "revoke": Action(
             when(lambda user, token: token.user_id == user.pk, lambda user: Q(user=user), OWN_ONLY),
             when(lambda user, token: token.revoked_at is None, lambda user: Q(revoked_at__isnull=True), NOT_ACTIVE,

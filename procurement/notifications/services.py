@@ -113,7 +113,8 @@ def _email_text(notification: Notification) -> str:
         parts += ["", notification.body]
     if notification.url:
         parts += ["", f"Open it in Baton: {absolute_url(notification.url)}"]
-    parts += ["", f"Choose what Baton emails you: {absolute_url(reverse('notifications:preferences'))}"]
+    if not getattr(notification.recipient, "is_bidder", False):  # bidders have no preferences page (the portal)
+        parts += ["", f"Choose what Baton emails you: {absolute_url(reverse('notifications:preferences'))}"]
     return "\n".join(parts)
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def _form(business_owner, **overrides):
     data = {"title": "Contract review copilot", "need_statement": "Cut first-pass review time.",
             "business_owner": business_owner.pk, "category": "ai_saas", "estimated_value": "120000",
-            "currency": "EUR", "term_months": "24", "single_source_justification": ""}
+            "currency": "EUR", "term_months": "24", "submission": "recorded", "single_source_justification": ""}
     data.update(overrides)
     return data
 

@@ -35,11 +35,12 @@ from contracts.policies import contract_policy, managed_contracts
 from procurement.calendar_feed import LOOKBACK
 from tests.policies.world import build, world_plans
 from vendors import dashboard as vendor_dashboard
-from vendors.policies import open_follow_ups, vendor_policy
+from vendors.policies import open_follow_ups, vendor_policy, vendor_portal_policy
 
 pytestmark = pytest.mark.django_db
 
-POLICIES = [vendor_policy, procedure_policy, bid_policy, memo_policy, debrief_policy, contract_policy]
+POLICIES = [vendor_policy, vendor_portal_policy, procedure_policy, bid_policy, memo_policy, debrief_policy,
+            contract_policy]
 EXAMPLES = int(os.environ.get("BATON_PROPERTY_EXAMPLES", "10"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
                     phases=[Phase.explicit, Phase.generate],  # no shrinking: a world is slow to rebuild

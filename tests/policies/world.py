@@ -37,10 +37,11 @@ from contracts.models import Contract, RaciActivity, RaciAssignment
 from contracts.models.contract import TEAM_FIELDS
 from contracts.playbook import CHANGE_ORDER_ACTIVITY
 from contracts.services.contracts import sync_team_grants
+from procurement.accounts.models import User
 from procurement.accounts.roles import Role
 from tests.factories.accounts import UserFactory
 from tests.factories.vendors import VendorFactory
-from vendors.models import VendorTask
+from vendors.models import VendorContact, VendorTask
 
 N_USERS = 7
 REVIEWS = [None, *ConflictDeclaration.Review.values, ConflictDeclaration.Review.RECUSED]
@@ -238,4 +239,10 @@ def build(plan: dict, seq: int) -> World:
                          assignee=u[assignee], opened_reason="Test",
                          status=VendorTask.Status.OPEN if is_open else VendorTask.Status.DONE,
                          closed_at=None if is_open else now, closed_by=None if is_open else u[0]))
+    # Bidder contacts (issue 20), one per vendor, every other one inactive: every internal policy must give them
+    # nothing, and the portal's vendor policy only their own vendor.
+    for n, vendor in enumerate(vendors):
+        bidder = UserFactory(username=f"w{seq}b{n}", kind=User.Kind.BIDDER, is_active=n % 2 == 0)
+        _save(VendorContact(vendor=vendor, name=f"Contact {n}", email=f"w{seq}b{n}@bidder.example", account=bidder))
+        world.users.append(bidder)
     return world
