@@ -54,7 +54,7 @@ class AwardsConfig(AppConfig):
               # Invitation e-mails whose task was lost are queued again (awards.services.invitations).
               PeriodicJob("portal-invitations-sweep", "awards.invitations_sweep", every=timedelta(minutes=5))),
         document_kinds=("awards.memo_documents",),
-        demo=(DemoStep(20, "awards.demo.seed"),),
+        demo=(DemoStep(20, "awards.demo.seed"), DemoStep(25, "awards.demo.portal.seed")),
         hooks=(HookProvider("vendors.engagements", "awards.selectors.vendor_engagements"),),
         api=(ApiRouter("procedures/", "awards.api.router"), ApiRouter("memos/", "awards.api.memo_router")),
         webhook_events=(WebhookEvent("memo.approved", "A decision memo was approved"),

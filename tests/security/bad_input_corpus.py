@@ -4,7 +4,8 @@ A `Target` is one form page: who submits it, its URL, a valid submission (`base`
 refusal (`expect`):
   "form"    the form comes back with an error at the field (or at the top, for "__all__");
   "cell"    the htmx scoring cell answers with its error line;
-  "preview" an import answers with its preview listing what is wrong.
+  "preview" an import answers with its preview listing what is wrong;
+  "price"   a price schedule page (staff or portal) answers with the error at the line, the currency or the top.
 A `Case` takes the target's valid submission and spoils one part of it. `Inert` cases are accepted on purpose
 (hostile HTML in a narrative is text, not an error) and the page that shows the text must render it inert.
 """
@@ -162,6 +163,16 @@ def _filled_sheet(w) -> bytes:
     return out.getvalue()
 
 
+def _portal(name):
+    return lambda w: reverse(name, args=[w.portal.reference])
+
+
+PORTAL_KIND = "dpa"  # an item of the low tier's due-diligence plan (vendors migration 0003)
+# a valid price schedule as the portal's price page posts it: two rows, saved (sealed)
+PRICE_ROWS = {"currency": "EUR", "rows": "2", "action": "save",
+              "kind-0": "one_off", "label-0": "Onboarding", "amount-0": "12000", "period-0": "", "assumption-0": "",
+              "kind-1": "usage", "label-1": "Tokens", "amount-1": "2.50", "period-1": "", "assumption-1": "tokens"}
+
 vendor_detail = _vendor_url("vendors:detail")
 contract_detail = _contract_url("contracts:detail")
 contract_negotiation = _contract_url("contracts:section", lambda w: "negotiation")  # the page's sections
@@ -212,11 +223,11 @@ TARGETS: dict[str, Target] = {
     "procedure_create": Target("lead", lambda w: reverse("awards:procedure_create"), lambda w: {
         "title": "Speech to text", "need_statement": "Transcribe calls.", "business_owner": w.owner.pk,
         "category": "ai_saas", "estimated_value": "120000", "currency": "EUR", "term_months": "24",
-        "single_source_justification": ""}),
+        "single_source_justification": "", "submission": "portal"}),
     "procedure_edit": Target("lead", _ref("awards:procedure_edit", "draft"), lambda w: {
         "title": w.draft.title, "need_statement": "A need.", "business_owner": w.owner.pk, "category": "ai_saas",
-        "estimated_value": "300000", "currency": "EUR", "term_months": "24", "single_source_justification": ""},
-        show=lambda w: w.draft.get_absolute_url()),
+        "estimated_value": "300000", "currency": "EUR", "term_months": "24", "single_source_justification": "",
+        "submission": "recorded"}, show=lambda w: w.draft.get_absolute_url()),
     "procedure_timeline": Target("lead", _ref("awards:procedure_timeline", "draft"), lambda w: {
         "rfp_issue_date": day(1), "question_deadline": day(10), "proposals_due": day(20), "demo_start": day(25),
         "demo_end": day(30), "target_award_date": day(45)}),
@@ -306,6 +317,24 @@ TARGETS: dict[str, Target] = {
                              lambda w: {"owner": w.manager.pk, "done_on": day(0)}),
     "contract_transition": Target("lead", _contract_url("contracts:transition", lambda w: "closed"),
                                   lambda w: {"reason": "Talks ended"}),
+    # the bidders' portal (issue 20): the bidder's own forms, and the lead's portal forms
+    "portal_question": Target("bidder", _portal("portal:qa"), lambda w: {"text": "Is EU hosting offered?"},
+                              show=_portal("portal:qa")),
+    "portal_file": Target("bidder", _portal("portal:submission_add"), lambda w: {
+        "title": "Technical proposal", "file": Upload("proposal.pdf", PDF)}),
+    "portal_price": Target("bidder", _portal("portal:price"), lambda w: dict(PRICE_ROWS), expect="price"),
+    "portal_answers": Target("bidder", lambda w: reverse("portal:diligence_answers"),
+                             lambda w: {f"tiering-{k}": v for k, v in _tiering_answers(w).items()}),
+    "portal_evidence": Target("bidder", lambda w: reverse("portal:diligence_upload", args=[PORTAL_KIND]), lambda w: {
+        f"{PORTAL_KIND}-title": "Data processing agreement", f"{PORTAL_KIND}-effective_date": day(-10),
+        f"{PORTAL_KIND}-valid_until": "", f"{PORTAL_KIND}-file": Upload("dpa.pdf", PDF)}),
+    "rfp_document_add": Target("lead", _portal("awards:rfp_document_add"), lambda w: {
+        "title": "Annex B: service levels", "file": Upload("annex-b.pdf", PDF)}),
+    "bidder_clarification": Target("lead", _portal("awards:bidder_clarification"), lambda w: {
+        "subject": "Hosting region", "body": "Hosting must stay in the EU.", "key": "corpus-clarification"},
+        show=_portal("awards:bidder_notices")),
+    "price_assumption_add": Target("lead", _portal("awards:price_assumption_add"), lambda w: {
+        "label": "Images analysed", "unit": "image", "monthly_volume": "2500", "key": ""}),
     # the kernel
     "password_change": Target("lead", lambda w: reverse("password_change"), lambda w: {
         "old_password": TEST_PASSWORD, "new_password1": "a-Much-longer-passphrase-2026",
@@ -357,14 +386,16 @@ def text_field_cases(target: str, name: str, *, max_length: int | None = None, r
     return cases
 
 
-def date_cases(target: str, name: str) -> list[Case]:
-    return [bad(target, name, "2026-02-30", f"{name} 30 February"),
-            bad(target, name, "tomorrow", f"{name} not a date"),
-            bad(target, name, "99999-01-01", f"{name} five-digit year")]
+def date_cases(target: str, name: str, *, at: str | None = None) -> list[Case]:
+    return [bad(target, name, "2026-02-30", f"{name} 30 February", at=at),
+            bad(target, name, "tomorrow", f"{name} not a date", at=at),
+            bad(target, name, "99999-01-01", f"{name} five-digit year", at=at)]
 
 
-def file_cases(target: str, name: str = "file", *, extra: dict | None = None) -> list[Case]:
-    return [Case(target, f"{name}: {note}", {name: upload, **(extra or {})}, (name, "__all__"))
+def file_cases(target: str, name: str = "file", *, extra: dict | None = None, at: str | None = None) -> list[Case]:
+    """`at`: the form's own name for the field when the page prefixes it (a prefixed form's errors are keyed by
+    the unprefixed name)."""
+    return [Case(target, f"{name}: {note}", {name: upload, **(extra or {})}, (at or name, "__all__"))
             for note, upload in DISGUISED.items()]
 
 
@@ -588,6 +619,44 @@ CASES: list[Case] = [
     bad("checklist_item", "done_on", day(400), "checklist done in the future"),
     bad("checklist_item", "owner", "999999", "checklist owner unknown"),
     bad("contract_transition", "reason", "", "transition without a reason"),
+    # --- the bidders' portal ---
+    *text_field_cases("portal_question", "text", max_length=4000),
+    *file_cases("portal_file"),
+    bad("portal_file", "file", DROP, "no file"),
+    *text_field_cases("portal_file", "title", max_length=200),
+    *[bad("portal_price", "amount-0", v, f"price amount {v!r}", at="row-0")
+      for v in ("-5", "abc", "NaN", "Infinity", "1e400", "1" * 30, "0.123456")],
+    bad("procedure_create", "submission", "fax", "proposals arriving by an unknown way"),
+    bad("procedure_create", "submission", DROP, "no way for proposals to arrive"),
+    bad("portal_price", "kind-0", "barter", "price line kind unknown", at="row-0"),
+    Case("portal_price", "price line without a description", {"label-0": "", "amount-0": "100"}, ("row-0",)),
+    bad("portal_price", "label-0", HUGE_LINE, "price line description too long", at="row-0"),
+    Case("portal_price", "recurring line without a period", {"kind-0": "recurring", "period-0": ""}, ("row-0",)),
+    bad("portal_price", "assumption-1", "no-such-volume", "usage line on an unknown assumption", at="row-1"),
+    *[bad("portal_price", "currency", v, f"currency {v!r}") for v in ("EUROS", "", "E1R", NUL)],
+    Case("portal_price", "no line at all", {"label-0": "", "amount-0": "", "label-1": "", "amount-1": ""},
+         ("__all__",)),
+    *[bad("portal_answers", "tiering-data_sensitivity", v, f"portal tiering answer {v!r}", at="data_sensitivity")
+      for v in ("bogus", "", "<script>")],
+    bad("portal_answers", "tiering-autonomy", DROP, "portal tiering question unanswered", at="autonomy"),
+    bad("portal_answers", "tiering-comment", HUGE_LINE, "portal tiering comment too long", at="comment"),
+    *file_cases("portal_evidence", f"{PORTAL_KIND}-file", at="file"),
+    bad("portal_evidence", f"{PORTAL_KIND}-file", DROP, "portal evidence without a file", at="file"),
+    *date_cases("portal_evidence", f"{PORTAL_KIND}-effective_date", at="effective_date"),
+    *text_field_cases("portal_evidence", f"{PORTAL_KIND}-title", max_length=200, at="title"),
+    Case("portal_evidence", "valid until before the document's date",
+         {f"{PORTAL_KIND}-effective_date": day(-10), f"{PORTAL_KIND}-valid_until": day(-20)},
+         ("valid_until", "__all__")),
+    *file_cases("rfp_document_add"),
+    *text_field_cases("rfp_document_add", "title", max_length=200),
+    *text_field_cases("bidder_clarification", "subject", max_length=150),
+    bad("bidder_clarification", "body", "", "clarification without text"),
+    bad("bidder_clarification", "body", HUGE_LINE * 2, "clarification text too long"),
+    *[bad("price_assumption_add", "monthly_volume", v, f"monthly volume {v!r}")
+      for v in ("-1", "abc", "NaN", "1e400", "")],
+    *text_field_cases("price_assumption_add", "label", max_length=200),
+    bad("price_assumption_add", "key", "not a slug!", "assumption code not a slug"),
+    bad("price_assumption_add", "key", "tokens", "assumption code already used"),
     # --- the kernel ---
     bad("password_change", "old_password", "nope", "password change with a wrong old password"),
     bad("password_change", "new_password2", "something-else-entirely", "password confirmation differs"),
@@ -620,4 +689,5 @@ INERT: list[Inert] = [Inert(target, name) for target, name in (
     ("kickoff_edit", "goals"), ("action_add", "description"),
     ("feedback_add", "body"), ("feedback_respond", "response"),
     ("issue_add", "title"), ("issue_resolve", "resolution"), ("milestone_add", "title"),
+    ("portal_question", "text"), ("bidder_clarification", "subject"),
 )]

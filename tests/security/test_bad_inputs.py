@@ -6,7 +6,7 @@ sends it) to the real URL. For every refusal the test checks:
   - one status: 400 for a refused form or import (the htmx scoring cell answers 200 with its error line, since
     htmx swaps only a 2xx answer; Django's own password-change view answers 200);
   - a clear message: the form's error at the spoiled field (or at the top of the form, for files and cross-field
-    rules), the htmx cell's error line or the import preview's problems;
+    rules), the htmx cell's error line, the import preview's problems or a price schedule's line error;
   - nothing written: the row count of every Baton model and of every history table, and the files in private
     storage, are the same before and after.
 Hostile HTML in narrative fields is accepted as text; the page showing it must render it escaped or sanitised.
@@ -91,7 +91,12 @@ def post(client: Client, world: World, target, data: dict):
 
 
 def errors_of(response) -> dict[str, list[str]]:
-    form = response.context.get("form") if response.context else None
+    context = response.context
+    form = context.get("form") if context else None
+    if context and context.get("answers_form") is not None:  # the portal's due diligence: several forms on one
+        # page (each plan item's upload form included as "form"), the one posted back is the bound one in error
+        posted = [context.get("answers_form"), *(getattr(item, "form", None) for item in context.get("items") or [])]
+        form = next((f for f in posted if f is not None and getattr(f, "is_bound", False) and f.errors), None)
     if form is None:
         return {}
     return {str(key): list(value) for key, value in form.errors.items()}
@@ -105,6 +110,18 @@ def message_shown(case: Case, target, response) -> str:
     if target.expect == "cell":
         text = response.content.decode()
         return text if response.status_code == 200 and "error" in text.lower() else ""
+    if target.expect == "price" and response.status_code == 400:  # rows, not a form (awards.forms.price_schedule)
+        context = response.context
+        for where in case.fields:
+            if where.startswith("row-"):
+                shown = context["row_errors"].get(int(where.removeprefix("row-")), [])
+            elif where == "__all__":
+                shown = context["errors"]
+            else:
+                shown = context["field_errors"].get(where, [])
+            if shown:
+                return " ".join(shown)
+        return ""
     if target.expect == "preview" and response.status_code == 400:  # a file with problems answers 400
         preview = response.context.get("preview")
         form_errors = errors_of(response)

@@ -71,6 +71,9 @@ class World:
     issue: object
     checklist_item: object
     spare_memo: object
+    portal: AwardProcedure | None = None  # issue 20: a portal procedure with the RFP out and a volume assumption
+    portal_bid: Bid | None = None
+    bidder: object = None  # the portal bid's vendor contact, signed in to the bidders' portal
 
 
 def _timeline(days_back: int = 0) -> dict:
@@ -157,13 +160,26 @@ def build_world() -> World:
     issue = contracts.issue_create(actor=lead, contract=contract, title="Liability cap", priority="high")
     checklist_item = contract.checklist.order_by("pk").first()
     spare_memo = memo_for_award(tier=Tier.LOW)  # approved, no contract yet: for the contract-opening form
+
+    # the bidders' portal: a portal procedure with its RFP out (priced by a volume assumption), one bidder
+    from awards.services.price_assumptions import volume_assumption_add
+    from tests.factories.portal import bidder_for
+    from tests.security.portal_world import portal_rfp
+
+    portal, portal_bids = portal_rfp(lead=lead, owner=owner, title="Procedure in the portal",
+                                     vendors=[VendorFactory(tier=Tier.LOW, owner=lead, legal_name=name)
+                                              for name in ("Portal Bidder Ltd", "Another Portal Bidder Ltd")])
+    volume_assumption_add(actor=lead, procedure=portal, label="Tokens", unit="thousand tokens", monthly_volume=1000,
+                          key="tokens")
+    bidder = bidder_for(portal_bids[0], username="corpus-bidder")
     return World(lead=lead, owner=owner, evaluator=evaluator, approver=approver, manager=manager, vendor=vendor,
                  other_vendor=other_vendor, evidence=evidence, risk=risk, draft=draft, requirement=requirement,
                  rfp=rfp, rfp_bid=rfp_bids[0], question=question, pov_criterion=pov_criterion,
                  evaluation=evaluation, eval_bid=eval_bids[0], undeclared_bid=eval_bids[2],
                  eval_criterion=eval_criterion, shortlist=shortlist,
                  memo=memo, contract=contract, clause=clause, feedback=feedback, issue=issue,
-                 checklist_item=checklist_item, spare_memo=spare_memo)
+                 checklist_item=checklist_item, spare_memo=spare_memo, portal=portal, portal_bid=portal_bids[0],
+                 bidder=bidder)
 
 
 def _first_topic() -> str:
