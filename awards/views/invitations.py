@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from awards.models import Bid, BidderInvitation, BidderNotice, Question, RfpDocument
 from awards.models.procedure import Submission
-from awards.policies import procedure_policy
+from awards.policies import procedure_policy, sees_all_bids
 from awards.services.invitations import bidder_invitation_revoke, bidder_invite_contacts
 from awards.services.qa import questions_publish
 from awards.services.rfp_documents import bidder_clarification_publish, rfp_document_add, rfp_document_withdraw
@@ -224,8 +224,8 @@ def bidder_notices(request, reference):
 def panel_context(procedure, user) -> dict:
     """The procedure page's portal panel: per bid its contacts and their invitations, the RFP documents, and a
     count of notices sent and acknowledged. A fixed number of queries, whatever the number of bids."""
-    if procedure.submission != Submission.PORTAL or not procedure_policy.can(user, "view", procedure):
-        return {"show": False}
+    if procedure.submission != Submission.PORTAL or not sees_all_bids(user, procedure):
+        return {"show": False}  # it lists every bid and its contacts: not for an evaluator who sees only some
     invitations = BidderInvitation.objects.select_related("accepted_by", "invited_by").order_by("-created_at", "-pk")
     bids = list(Bid.objects.filter(procedure=procedure).select_related("vendor").order_by("vendor__legal_name", "pk")
                 .prefetch_related("vendor__contacts", Prefetch("invitations", queryset=invitations)))
