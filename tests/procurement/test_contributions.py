@@ -34,13 +34,15 @@ def test_the_registry_holds_what_the_kernel_used_to_list_by_hand():
     registry = collect()
 
     assert [s.key for s in registry.search] == ["vendors", "procedures", "memos", "contracts"]
-    assert {k.value for k in registry.notification_kinds} == STORED_KINDS | {"award_notice", "scorecard_changed",
-                                                                            "timeline_changed"}
+    assert {k.value for k in registry.notification_kinds} == STORED_KINDS | {
+        "award_notice", "scorecard_changed", "timeline_changed",
+        # issue 20: the bidders' portal
+        "bidder_notice", "bidder_question", "bid_opening", "bid_received", "vendor_self_report"}
     assert [e.url_name for e in registry.navigation] == [
         "home", "vendors:list", "awards:procedure_list", "contracts:list", "audit:log", "notifications:inbox",
         "exchange_rates", "webhooks:list"]
     assert [u.module for u in registry.urls if not u.module.startswith("procurement.")] == [
-        "vendors.urls", "awards.urls", "contracts.urls"]
+        "vendors.urls", "awards.urls", "awards.portal.urls", "contracts.urls"]
     assert set(registry.audited) == {"vendors.vendor", "awards.awardprocedure", "awards.bid",
                                      "awards.decisionmemo", "contracts.contract", "procurement.exchangerate",
                                      "webhooks.webhooksubscription"}
