@@ -72,7 +72,7 @@ def route_value(memo: DecisionMemo) -> RouteValue:
     """The value the approval policy is applied to, and the sentence saying which value it is. MissingRate when the
     currency has no rate on the day the rule names."""
     bid = memo.recommended_bid if memo.recommended_bid_id else None
-    if bid is not None and bid.price_lines.exists():
+    if bid is not None and bid.price_currency:  # set with its price lines (price_lines_from_schedule): no query
         from awards.selectors.price import costs_for_bids, priced_bids_queryset
 
         cost = costs_for_bids(memo.procedure, priced_bids_queryset(memo.procedure).filter(pk=bid.pk))

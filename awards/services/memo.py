@@ -268,9 +268,10 @@ def cost_comparison(procedure) -> dict | None:
     from awards.selectors.price import bid_costs, price_outcome, rate_day
 
     scorecard = Scorecard.objects.filter(procedure=procedure).first()
-    costs = bid_costs(procedure)
-    if not any(c.lines for c in costs) and not (scorecard and scorecard.price_formula):
+    priced = Bid.objects.filter(procedure=procedure).exclude(price_currency="").exists()
+    if not priced and not (scorecard and scorecard.price_formula):
         return None
+    costs = bid_costs(procedure)
     outcome = price_outcome(procedure, scorecard, costs=costs) if scorecard is not None else None
     scores = outcome.scores if outcome is not None else {}
     cent = Decimal("0.01")

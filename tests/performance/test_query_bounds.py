@@ -29,7 +29,8 @@ HOME = 12
 LIST_PAGE = 12
 VENDOR_DETAIL = 22
 RESULTS = 18  # issue 17, finding 5: whether scoring has closed; the reasons load per bid at their own address
-MEMO = 29  # +1 (issue 17, finding 5): the evaluators' reasons, one query for every bid
+# +1 (issue 17, finding 5): the evaluators' reasons; +2 (issue 20): the price formula and whether any bid is priced
+MEMO = 31
 CONTRACT_SECTION = 20  # issue 18: one section per request (16 at most for a lead; the whole page was 51)
 AUDIT_LOG = 8  # issue 18: 6 since the log reads its one index table (was one query per audited table, 77)
 
