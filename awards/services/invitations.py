@@ -280,7 +280,7 @@ def bidder_invitation_accept(*, token: str, user=None, username: str = "", passw
     invitation = BidderInvitation.objects.select_for_update().get(pk=found.pk)
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
         raise InvitationUnusable("This invitation link was already used or withdrawn a moment ago.")
-    contact = VendorContact.objects.select_for_update().select_related("vendor", "account").get(
+    contact = VendorContact.objects.select_for_update(of=("self",)).select_related("vendor", "account").get(
         pk=invitation.contact_id)
     invitation.contact = contact
     created = False
