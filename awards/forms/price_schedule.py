@@ -77,3 +77,33 @@ def schedule_errors(exc: ValidationError, origin: list[int]) -> tuple[dict, list
 
 def blank_rows(count: int = MIN_ROWS) -> list[dict]:
     return [{name: "" for name in FIELDS} | {"kind": "one_off"} for _ in range(count)]
+
+
+def schedule_post(post, *, procedure, assumptions: dict, context: dict, save) -> tuple[str, list[dict], int, bool]:
+    """The one handling of a posted price-schedule form (the lead's for recorded bids, the bidder's in the portal):
+    "add_rows" adds blank rows; "preview" checks the schedule and works out its total; "save" also calls
+    `save(data)` (the caller's service). Errors go into `context` (by row, at the top, by field) with the status
+    to answer. Returns (currency, rows, status, saved)."""
+    from awards.services.price import price_schedule_clean
+    from procurement.exceptions import DomainError
+    from procurement.money import money
+
+    currency = str(post.get("currency", "")).strip().upper()[:10]
+    rows = rows_from_post(post)
+    action = post.get("action", "preview")
+    if action == "add_rows":
+        return currency, (rows + blank_rows(3))[:MAX_ROWS], 200, False
+    data, origin = schedule_from_rows(currency, rows)
+    try:
+        clean = price_schedule_clean(procedure=procedure, data=data)
+        context["total"] = f"{money(schedule_total(clean, assumptions, procedure.term_months))} {clean['currency']}"
+        if action == "save":
+            save(data)
+            return currency, rows, 200, True
+    except ValidationError as exc:
+        context["row_errors"], context["errors"], context["field_errors"] = schedule_errors(exc, origin)
+        return currency, rows, 400, False
+    except DomainError as exc:
+        context["errors"] = [str(exc)]
+        return currency, rows, 409, False
+    return currency, rows, 200, False

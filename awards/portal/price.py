@@ -13,7 +13,6 @@ awards.portal.access.portal_bid_or_404.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -22,16 +21,10 @@ from django.views.decorators.http import require_http_methods
 from awards.forms.price_schedule import (
     MAX_ROWS,
     blank_rows,
-    rows_from_post,
-    schedule_errors,
-    schedule_from_rows,
-    schedule_total,
+    schedule_post,
 )
 from awards.models import PriceLine, SealedItem, SealedSubmission, VolumeAssumption
 from awards.portal.access import bidder_required, portal_bid_or_404
-from awards.services.price import price_schedule_clean
-from procurement.exceptions import DomainError
-from procurement.money import money
 
 
 def _sealed_schedule(bid):
@@ -57,32 +50,15 @@ def price_page(request, reference):
                "row_errors": {}, "errors": [], "field_errors": {}, "total": None}
     status = 200
     if request.method == "POST":
-        currency = str(request.POST.get("currency", "")).strip().upper()[:10]
-        rows = rows_from_post(request.POST)
-        action = request.POST.get("action", "preview")
-        if action == "add_rows":
-            rows += blank_rows(3)
-            rows = rows[:MAX_ROWS]
-        else:
-            data, origin = schedule_from_rows(currency, rows)
-            try:
-                clean = price_schedule_clean(procedure=procedure, data=data)
-                total = schedule_total(clean, assumptions, procedure.term_months)
-                context["total"] = f"{money(total)} {clean['currency']}"
-                if action == "save":
-                    from awards.services.sealed import sealed_price_schedule_save
+        from awards.services.sealed import sealed_price_schedule_save
 
-                    sealed_price_schedule_save(actor=request.user, bid=bid, schedule=data)
-                    messages.success(request, "Your price schedule is sealed and saved. Nobody can read it before "
-                                              "the bids are opened. Submit your bid on the bid page when it is "
-                                              "complete.")
-                    return redirect(reverse("portal:submission", args=[procedure.reference]))
-            except ValidationError as exc:
-                context["row_errors"], context["errors"], context["field_errors"] = schedule_errors(exc, origin)
-                status = 400
-            except DomainError as exc:
-                context["errors"] = [str(exc)]
-                status = 409
+        currency, rows, status, saved = schedule_post(
+            request.POST, procedure=procedure, assumptions=assumptions, context=context,
+            save=lambda data: sealed_price_schedule_save(actor=request.user, bid=bid, schedule=data))
+        if saved:
+            messages.success(request, "Your price schedule is sealed and saved. Nobody can read it before the bids "
+                                      "are opened. Submit your bid on the bid page when it is complete.")
+            return redirect(reverse("portal:submission", args=[procedure.reference]))
     context["currency"] = currency
     context["rows"] = [(index, row, context["row_errors"].get(index, [])) for index, row in enumerate(rows)]
     context["row_count"] = len(rows)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -21,15 +20,11 @@ from django.views.decorators.http import require_http_methods
 from awards.forms.price_schedule import (
     MAX_ROWS,
     blank_rows,
-    rows_from_post,
-    schedule_errors,
-    schedule_from_rows,
-    schedule_total,
+    schedule_post,
 )
 from awards.models import PriceLine, VolumeAssumption
 from awards.policies import bid_policy
 from awards.selectors import bids_of
-from awards.services.price import price_schedule_clean
 from awards.services.price_assumptions import (
     bid_price_record,
     volume_assumption_add,
@@ -39,8 +34,6 @@ from awards.services.price_assumptions import (
 from awards.views import scorecard as sc
 from awards.views.procedure import action_page, procedure_for_request
 from procurement.authz import get_for_user_or_404
-from procurement.exceptions import DomainError
-from procurement.money import money
 
 
 class AssumptionForm(forms.Form):
@@ -118,30 +111,17 @@ def bid_price(request, reference, pk):
                "field_errors": {}, "total": None, "reason": ""}
     status = 200
     if request.method == "POST":
-        currency = str(request.POST.get("currency", "")).strip().upper()[:10]
-        rows = rows_from_post(request.POST)
         context["reason"] = str(request.POST.get("reason", ""))[:2000]
-        action = request.POST.get("action", "preview")
-        if action == "add_rows":
-            rows = (rows + blank_rows(3))[:MAX_ROWS]
-        else:
-            data, origin = schedule_from_rows(currency, rows)
-            try:
-                clean = price_schedule_clean(procedure=procedure, data=data)
-                total = schedule_total(clean, assumptions, procedure.term_months)
-                context["total"] = f"{money(total)} {clean['currency']}"
-                if action == "save":
-                    with transaction.atomic():
-                        bid_price_record(actor=request.user, bid=bid, schedule=data, reason=context["reason"])
-                    messages.success(request, f"Price schedule of {bid.vendor} recorded: {context['total']} over "
-                                              "the term.")
-                    return redirect(_panel(procedure))
-            except ValidationError as exc:
-                context["row_errors"], context["errors"], context["field_errors"] = schedule_errors(exc, origin)
-                status = 400
-            except DomainError as exc:
-                context["errors"] = [str(exc)]
-                status = 409
+
+        def save(data):
+            with transaction.atomic():
+                bid_price_record(actor=request.user, bid=bid, schedule=data, reason=context["reason"])
+
+        currency, rows, status, saved = schedule_post(request.POST, procedure=procedure, assumptions=assumptions,
+                                                      context=context, save=save)
+        if saved:
+            messages.success(request, f"Price schedule of {bid.vendor} recorded: {context['total']} over the term.")
+            return redirect(_panel(procedure))
     context.update(currency=currency, row_count=len(rows), max_rows=MAX_ROWS,
                    rows=[(i, row, context["row_errors"].get(i, [])) for i, row in enumerate(rows)])
     return render(request, "awards/price/bid_price.html", context, status=status)
