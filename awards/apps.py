@@ -12,6 +12,7 @@ from procurement.contributions import (
     NavEntry,
     NotificationKind,
     PeriodicJob,
+    PolicyTable,
     SearchSource,
     UrlInclude,
     WebhookEvent,
@@ -23,7 +24,8 @@ class AwardsConfig(AppConfig):
     verbose_name = "Award procedures"
     contributions = Contributions(
         urls=(UrlInclude("procedures/", "awards.urls"),
-              UrlInclude("portal/", "awards.portal.urls")),  # the bidders' portal (issue 20)
+              UrlInclude("portal/", "awards.portal.urls"),  # the bidders' portal (issue 20)
+              UrlInclude("policy/awards/", "awards.policy.urls")),  # issue 21: policy tables
         navigation=(NavEntry("Award procedures", "awards:procedure_list", order=20),),
         panels="awards.dashboard.panels",
         work_count="awards.dashboard.work_count",
@@ -59,6 +61,15 @@ class AwardsConfig(AppConfig):
         api=(ApiRouter("procedures/", "awards.api.router"), ApiRouter("memos/", "awards.api.memo_router")),
         webhook_events=(WebhookEvent("memo.approved", "A decision memo was approved"),
                         WebhookEvent("award.notified", "The award was notified to the bidders")),
+        # issue 21: the policy tables this app keeps (procurement.policy_tables)
+        policy_tables=(
+            PolicyTable("committees", "Committees and their members",
+                        "Who approves award decision memos, and how many of each committee must approve.",
+                        "awards.policy.tables.committees_snapshot", "awards_policy:committees", order=10),
+            PolicyTable("approval_matrix", "Approval matrix",
+                        "Contract value bands (with their currency) × vendor tiers → the committees that approve.",
+                        "awards.policy.tables.approval_matrix_snapshot", "awards_policy:approval_matrix", order=20),
+        ),
     )
 
     def ready(self):

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import calendar
 import logging
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -430,12 +429,11 @@ def _price_outcome(procedure, scorecard, bids, decisions, criterion):
 
 
 def assigned_criteria(assignment: EvaluatorAssignment, criteria, groups_by_id) -> list:
-    """Criteria an evaluator scores: all of them, unless the assignment names groups (by key or name)."""
-    wanted = {t.strip().lower() for t in re.split(r"[,;\n]", assignment.criterion_groups or "") if t.strip()}
+    """Criteria an evaluator scores: all of them, unless the assignment names criterion groups."""
+    wanted = {group.pk for group in assignment.groups.all()}
     if not wanted:
         return list(criteria)
-    return [c for c in criteria if {groups_by_id[c.group_id].key.lower(), groups_by_id[c.group_id].name.lower()}
-            & wanted]
+    return [c for c in criteria if c.group_id in wanted]
 
 
 @dataclass

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from procurement.accounts.roles import Role
 from procurement.contributions import (
     ApiRouter,
     AuditedModel,
@@ -9,6 +10,7 @@ from procurement.contributions import (
     NavEntry,
     NotificationKind,
     PeriodicJob,
+    PolicyTable,
     SearchSource,
     UrlInclude,
     WebhookEvent,
@@ -18,8 +20,11 @@ from procurement.contributions import (
 class ContractsConfig(AppConfig):
     name = "contracts"
     contributions = Contributions(
-        urls=(UrlInclude("contracts/", "contracts.urls"),),
-        navigation=(NavEntry("Contracts", "contracts:list", order=30),),
+        urls=(UrlInclude("contracts/", "contracts.urls"),
+              UrlInclude("policy/contracts/", "contracts.policy.urls")),  # issue 21: policy tables
+        navigation=(NavEntry("Contracts", "contracts:list", order=30),
+                    NavEntry("Portfolio", "contracts:portfolio",
+                             frozenset({Role.PROCUREMENT_LEAD, Role.AUDITOR}), order=40)),
         panels="contracts.dashboard.panels",
         search=(SearchSource("contracts", "Contracts", "contracts.search.find"),),
         calendar=("contracts.calendar.events",),
@@ -46,6 +51,25 @@ class ContractsConfig(AppConfig):
         webhook_events=(WebhookEvent("contract.signed", "A contract was signed"),
                         WebhookEvent("pack.acknowledged", "A handoff pack was acknowledged"),
                         WebhookEvent("kpi.breached", "A KPI measurement breached its threshold")),
+        # issue 21: the policy tables this app keeps (procurement.policy_tables)
+        policy_tables=(
+            PolicyTable("clause_playbook", "Clause playbook",
+                        "The AI clauses, the tiers that must carry each, and their default positions.",
+                        "contracts.policy.tables.clause_playbook_snapshot", "contracts_policy:clause_playbook",
+                        order=60),
+            PolicyTable("kpi_templates", "KPI templates",
+                        "The KPIs a settled service-level or performance clause turns into.",
+                        "contracts.policy.tables.kpi_templates_snapshot", "contracts_policy:kpi_templates",
+                        order=70),
+            PolicyTable("checkin_templates", "Check-in templates",
+                        "The questions each team answers at a periodic check-in.",
+                        "contracts.policy.tables.checkin_templates_snapshot", "contracts_policy:checkin_templates",
+                        order=80),
+            PolicyTable("reminder_lead_times", "Reminder lead times",
+                        "How many days ahead contract managers are reminded of notice and renewal dates.",
+                        "contracts.policy.tables.reminder_lead_times_snapshot",
+                        "contracts_policy:reminder_lead_times", order=90),
+        ),
     )
 
     def ready(self):

@@ -4,12 +4,18 @@ from contracts.views import negotiation as views
 from contracts.views import ocds as oviews
 from contracts.views import post_award as pviews
 from contracts.views import sections as sviews
+from contracts.views.corrections import urls as correction_urls
+from contracts.views.lists import urls as list_urls
+from contracts.views.portfolio import urls as portfolio_urls
 
 app_name = "contracts"
 
 urlpatterns = [
     path("", views.contract_list, name="list"),
     path("open/", views.contract_open, name="open"),
+    # issue 21: lists across contracts and the portfolio, before "<reference>/" like the OCDS pages
+    *list_urls,
+    *portfolio_urls,
     # open contracting data (issue 19): before "<reference>/" so "ocds" is never read as a contract reference
     path("ocds/", oviews.publication_list, name="ocds_list"),
     path("ocds/bulk/", oviews.bulk_package_download, name="ocds_bulk"),
@@ -66,4 +72,6 @@ urlpatterns = [
     path("<str:reference>/exit/steps/<int:pk>/", pviews.exit_step, name="exit_step"),
     path("<str:reference>/exit/steps/<int:pk>/waive/", pviews.exit_step_waive, name="exit_step_waive"),
     path("<str:reference>/exit/close/", pviews.exit_close, name="exit_close"),
+    # issue 21: undoing what is undoable, with a reason
+    *correction_urls,
 ]

@@ -5,6 +5,8 @@ from django.apps import AppConfig
 from procurement.accounts.roles import Role
 from procurement.contributions import AuditedModel, Contributions, DemoStep, NavEntry, PeriodicJob
 
+POLICY_READERS = frozenset({Role.POLICY_ADMINISTRATOR, Role.PROCUREMENT_LEAD, Role.AUDITOR})
+
 
 class ProcurementConfig(AppConfig):
     name = "procurement"
@@ -12,7 +14,8 @@ class ProcurementConfig(AppConfig):
     contributions = Contributions(
         navigation=(NavEntry("My work", "home", counter="procurement.dashboard.work_count", order=0),
                     NavEntry("Exchange rates", "exchange_rates", frozenset({Role.PROCUREMENT_LEAD, Role.AUDITOR}),
-                             order=95)),
+                             order=95),
+                    NavEntry("Policy", "policy:index", POLICY_READERS, order=96)),
         audited=(AuditedModel("procurement.exchangerate", "procurement.exchange_rates.exchange_rate_policy"),),
         jobs=(PeriodicJob("worker-heartbeat", "procurement.tasks.worker_heartbeat", every=timedelta(seconds=60)),),
         demo=(DemoStep(0, "procurement.demo.seed_step"),),

@@ -128,6 +128,25 @@ class WebhookEvent:
 
 
 @dataclass(frozen=True)
+class PolicyTable:
+    """A policy table the app keeps (issue 21), changed only by a policy administrator on its page, each change a
+    new procurement.PolicyVersion (procurement.policy_tables).
+
+    - `snapshot`: dotted name of () -> JSON-able, the table as it stands now: read from the app's rows for a
+      table kept in rows (committees, the approval matrix, ...), the shipped default for a table kept only in its
+      versions (the tiering rules, ...), which it returns when no version exists yet;
+    - `url_name`: the page where the table is read and changed.
+    """
+
+    key: str  # stored in PolicyVersion.table and in every pin: never change it
+    label: str
+    description: str
+    snapshot: str
+    url_name: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Contributions:
     urls: tuple[UrlInclude, ...] = ()
     navigation: tuple[NavEntry, ...] = ()
@@ -143,6 +162,7 @@ class Contributions:
     hooks: tuple[HookProvider, ...] = ()
     api: tuple[ApiRouter, ...] = ()
     webhook_events: tuple[WebhookEvent, ...] = ()
+    policy_tables: tuple[PolicyTable, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,6 +227,10 @@ class Registry:
     def webhook_events(self) -> list[WebhookEvent]:
         return self.all("webhook_events")
 
+    @property
+    def policy_tables(self) -> dict[str, PolicyTable]:
+        return {table.key: table for table in sorted(self.all("policy_tables"), key=lambda t: t.order)}
+
     def providers(self, hook: str) -> list:
         """The callables every app contributes to `hook`, in INSTALLED_APPS order (resolved)."""
         return [resolve(item.provider) for item in self.all("hooks") if item.hook == hook]
@@ -247,7 +271,8 @@ def _dotted_names(contributions: Contributions) -> Iterator[tuple[str, str]]:
             if isinstance(item, str):
                 yield spec.name, item
                 continue
-            for name in ("module", "counter", "finder", "policy", "parts", "notice", "step", "provider", "router"):
+            for name in ("module", "counter", "finder", "policy", "parts", "notice", "step", "provider", "router",
+                         "snapshot"):
                 dotted = getattr(item, name, "")
                 if dotted:
                     yield f"{spec.name}.{name}", dotted
@@ -312,7 +337,8 @@ def check_contributions(app_configs=None, **kwargs) -> list[checks.CheckMessage]
     for what, values in (("notification kind", [k.value for k in registry.notification_kinds]),
                          ("search source", [s.key for s in registry.search]),
                          ("periodic job", [j.name for j in registry.jobs]),
-                         ("audited model", [a.label for a in registry.all("audited")])):
+                         ("audited model", [a.label for a in registry.all("audited")]),
+                         ("policy table", [t.key for t in registry.all("policy_tables")])):
         seen: set[str] = set()
         for value in values:
             if value in seen:

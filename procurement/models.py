@@ -88,3 +88,29 @@ class ExchangeRate(models.Model):
             errors["rate"] = "A rate is a positive number: how many base-currency units one unit is worth."
         if errors:
             raise ValidationError(errors)
+
+
+class PolicyVersion(models.Model):
+    """One version of one policy table (issue 21): the whole table as it stood after a change, who changed it
+    and why. Versions are only ever added (procurement.policy_tables); what started under a version keeps it.
+
+    `table` is the key an app declares in `Contributions.policy_tables` (e.g. "approval_matrix"). Version 1 is
+    the table as shipped (or as it stood when versioning began), recorded the first time it is read or changed.
+    """
+
+    table = models.SlugField(max_length=40)
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField(help_text="The whole table at this version, as plain JSON.")
+    sha256 = models.CharField(max_length=64, editable=False)
+    reason = models.CharField(max_length=300)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", help_text="Empty for the shipped version.")
+    changed_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["table", "-number"]
+        constraints = [models.UniqueConstraint(fields=["table", "number"], name="one_policy_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.table} v{self.number}"

@@ -21,6 +21,7 @@ urlpatterns = [
     # Each app's pages (and the kernel's documents, audit and notifications): `Contributions.urls`.
     *[path(entry.prefix, include(entry.module)) for entry in collect().urls],
     path("search/", search.search_view, name="search"),
+    path("policy/", include("procurement.policy_views")),  # issue 21: the policy tables and their versions
     path("exchange-rates/", exchange_rate_views.rate_list, name="exchange_rates"),
     path("exchange-rates/record/", exchange_rate_views.rate_record, name="exchange_rate_record"),
     path("calendar/<str:token>.ics", calendar_feed.feed_view, name="calendar_feed"),

@@ -8,6 +8,7 @@ from procurement.contributions import (
     NavEntry,
     NotificationKind,
     PeriodicJob,
+    PolicyTable,
     SearchSource,
     UrlInclude,
     WebhookEvent,
@@ -17,7 +18,8 @@ from procurement.contributions import (
 class VendorsConfig(AppConfig):
     name = "vendors"
     contributions = Contributions(
-        urls=(UrlInclude("vendors/", "vendors.urls"),),
+        urls=(UrlInclude("vendors/", "vendors.urls"),
+              UrlInclude("policy/vendors/", "vendors.policy.urls")),  # issue 21: policy tables
         navigation=(NavEntry("Vendors", "vendors:list", order=10),),
         panels="vendors.dashboard.panels",
         work_count="vendors.dashboard.work_count",
@@ -36,4 +38,17 @@ class VendorsConfig(AppConfig):
         demo=(DemoStep(10, "vendors.demo.seed"),),
         api=(ApiRouter("vendors/", "vendors.api.router"),),
         webhook_events=(WebhookEvent("attestation.expired", "A vendor's attestation expired"),),
+        # issue 21: the policy tables this app keeps (procurement.policy_tables)
+        policy_tables=(
+            PolicyTable("tiering_rules", "Tiering rule table",
+                        "Which questionnaire answers make a vendor critical, high, medium or low.",
+                        "vendors.policy.tables.tiering_rules_snapshot", "vendors_policy:tiering_rules", order=30),
+            PolicyTable("dd_plans", "Due-diligence plans",
+                        "For each tier: the evidence required, the references, whether a POV is mandatory.",
+                        "vendors.policy.tables.dd_plans_snapshot", "vendors_policy:dd_plans", order=40),
+            PolicyTable("risk_acceptance", "Risk acceptance matrix",
+                        "Who may accept a residual risk of each rating.",
+                        "vendors.policy.tables.risk_acceptance_snapshot", "vendors_policy:risk_acceptance",
+                        order=50),
+        ),
     )

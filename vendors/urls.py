@@ -36,3 +36,8 @@ urlpatterns = [
 from vendors.views import self_report as _self_report  # noqa: E402
 
 urlpatterns += _self_report.urls
+
+# issue 21: lists across vendors
+from vendors.views import lists as _lists  # noqa: E402
+
+urlpatterns += _lists.urls

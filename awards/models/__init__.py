@@ -51,3 +51,4 @@ from awards.models.sealed import (  # noqa: F401 E402 (issue 20: sealed bids)
     SealedSubmission,
     SealingKey,
 )
+from awards.models.templates import ProcedureTemplate  # noqa: E402,F401 (issue 21: set-up templates)

@@ -45,6 +45,8 @@ class ApprovalRule(TimeStampedModel):
                                     default=0, validators=[MinValueValidator(0)])
     max_value = models.DecimalField("up to contract value (exclusive)", max_digits=14, decimal_places=2,
                                     null=True, blank=True, help_text="Empty: no upper limit.")
+    currency = models.CharField(max_length=3, blank=True, default="",
+                                help_text="ISO 4217 code the band's limits are in; empty: the base currency.")
     tiers = models.JSONField(default=list, help_text='Vendor tiers this rule covers, e.g. ["low", "medium"]. '
                                                      'An untiered vendor counts as critical.')
     committees = models.ManyToManyField(Committee, related_name="rules")

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from awards.models.bids import Bid
@@ -13,12 +14,17 @@ class EvaluatorAssignment(TimeStampedModel):
     procedure = models.ForeignKey(AwardProcedure, on_delete=models.CASCADE, related_name="assignments")
     evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="evaluator_assignments")
-    # Free for now; the scorecard may later point assignments at criterion groups.
-    criterion_groups = models.CharField(max_length=200, blank=True,
-                                        help_text="Optional: which parts of the scorecard this evaluator scores.")
+    # issue 21: the criterion groups this evaluator scores, chosen from the scorecard; none chosen: every group.
+    groups = models.ManyToManyField("awards.CriterionGroup", blank=True, related_name="assignments",
+                                    help_text="The criterion groups this evaluator scores; none: all of them.")
+    # issue 21: unassigning keeps the row (and every submitted sheet) with the reason; unsubmitted work goes.
+    unassigned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    unassigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", editable=False)
+    unassign_reason = models.TextField(blank=True, default="", editable=False)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[groups])
 
     class Meta:
         ordering = ["procedure", "evaluator__last_name", "evaluator__first_name", "pk"]
@@ -27,6 +33,11 @@ class EvaluatorAssignment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.evaluator} on {self.procedure.reference}"
+
+    @property
+    def group_label(self) -> str:
+        """The criterion groups this evaluator scores, by name ("" for all); prefetch `groups` in lists."""
+        return ", ".join(group.name for group in self.groups.all())
 
 
 class ConflictDeclaration(TimeStampedModel):
@@ -47,6 +58,10 @@ class ConflictDeclaration(TimeStampedModel):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", editable=False)
     reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # issue 21: a revision is a new declaration; the one it replaces is kept, marked superseded.
+    supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="superseded_by", editable=False)
+    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     # Reviews under which the evaluator may open the bid.
@@ -54,7 +69,9 @@ class ConflictDeclaration(TimeStampedModel):
 
     class Meta:
         ordering = ["assignment", "bid", "pk"]
-        constraints = [models.UniqueConstraint(fields=["assignment", "bid"], name="unique_declaration_per_bid")]
+        # One declaration in force per evaluator and bid; superseded ones stay beside it.
+        constraints = [models.UniqueConstraint(fields=["assignment", "bid"], condition=Q(superseded_at__isnull=True),
+                                               name="unique_declaration_per_bid")]
 
     def __str__(self) -> str:
         return f"{self.assignment.evaluator} / {self.bid.vendor}: {self.get_review_display()}"

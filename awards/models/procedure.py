@@ -77,9 +77,17 @@ class AwardProcedure(TimeStampedModel):
     question_deadline = models.DateField(null=True, blank=True,
                                          help_text="Last day on which bidders' questions are accepted.")
     proposals_due = models.DateField(null=True, blank=True, help_text="Last day on which proposals are accepted.")
+    # issue 21: a deadline with a time and a zone. Empty time: the end of the proposals-due day (as before);
+    # empty zone: settings.TIME_ZONE. awards.selectors.timeline.proposals_deadline is the one reading of them.
+    proposals_due_time = models.TimeField("proposals due by (time)", null=True, blank=True)
+    time_zone = models.CharField("deadline time zone", max_length=64, blank=True, default="")
     demo_start = models.DateField("demo/POV window opens", null=True, blank=True)
     demo_end = models.DateField("demo/POV window closes", null=True, blank=True)
     target_award_date = models.DateField(null=True, blank=True)
+    # issue 21: the policy versions this procedure started under ({table key: version}: procurement.policy_tables)
+    # and what it was set up from ("Template “…” v3" or "Copied from AP-2026-0004"), both fixed at creation.
+    policy_versions = models.JSONField(default=dict, blank=True, editable=False)
+    set_up_from = models.CharField(max_length=200, blank=True, default="", editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -36,6 +36,12 @@ class ScorecardTemplate(TimeStampedModel):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     definition = models.JSONField()
+    # issue 21: templates are versioned. Changing one raises `version` (the history keeps every earlier
+    # definition); a scorecard records the version it was built from. Retired templates are kept, not deleted.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -57,6 +63,7 @@ class Scorecard(TimeStampedModel):
         default=5, validators=[MinValueValidator(1), MaxValueValidator(MAX_SCALE)],
         help_text="Scores run from 0 to this number.")
     template_name = models.CharField(max_length=200, blank=True, editable=False)
+    template_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     locked_at = models.DateTimeField(null=True, blank=True, editable=False)
     locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+", editable=False)

@@ -276,7 +276,7 @@ def decision_record(procedure, *, for_user) -> dict:
         person, sheet = assignment.evaluator, sheet_of.get(assignment.evaluator_id)
         seen.add(person.pk)
         evaluators.append({"id": person.pk, "name": str(person), "assigned": True,
-                           "criterion_groups": assignment.criterion_groups,
+                           "criterion_groups": assignment.group_label,
                            "sheet_submitted_at": _time(sheet.submitted_at) if sheet else None})
     for sheet in sheets:
         if sheet.evaluator_id not in seen:

@@ -36,7 +36,7 @@ def _grant(*, procedure: AwardProcedure, user, actor) -> None:
 
 
 @transaction.atomic
-def evaluator_assign(*, actor, procedure: AwardProcedure, evaluator, criterion_groups: str = "") -> EvaluatorAssignment:
+def evaluator_assign(*, actor, procedure: AwardProcedure, evaluator, groups=()) -> EvaluatorAssignment:
     procedure = lock_procedure(procedure.pk)
     require(actor, procedure_policy, "edit", procedure)
     if not procedure.is_open:
@@ -47,8 +47,7 @@ def evaluator_assign(*, actor, procedure: AwardProcedure, evaluator, criterion_g
         raise ValidationError({"evaluator": "The procurement lead runs the procedure and does not score it."})
     if EvaluatorAssignment.objects.filter(procedure=procedure, evaluator=evaluator).exists():
         raise ValidationError({"evaluator": f"{evaluator} is already an evaluator of this procedure."})
-    assignment = EvaluatorAssignment(procedure=procedure, evaluator=evaluator, assigned_by=actor,
-                                     criterion_groups=criterion_groups.strip())
+    assignment = EvaluatorAssignment(procedure=procedure, evaluator=evaluator, assigned_by=actor)
     assignment.full_clean()
     attribute(assignment, actor=actor, reason="Evaluator assigned")
     try:
@@ -56,6 +55,10 @@ def evaluator_assign(*, actor, procedure: AwardProcedure, evaluator, criterion_g
             assignment.save()
     except IntegrityError:
         raise ValidationError({"evaluator": f"{evaluator} is already an evaluator of this procedure."}) from None
+    if groups:
+        if any(group.scorecard.procedure_id != procedure.pk for group in groups):
+            raise ValidationError({"groups": "Choose criterion groups of this procedure's scorecard."})
+        assignment.groups.set(groups)
     _grant(procedure=procedure, user=evaluator, actor=actor)
     notices.evaluator_assigned(assignment=assignment)
     return assignment

@@ -96,7 +96,7 @@ def _scoring_context(*, actor, bid: Bid, criterion: Criterion):
     groups = {g.pk: g for g in CriterionGroup.objects.filter(scorecard=scorecard)}
     if criterion not in results.assigned_criteria(assignment, [criterion], groups):
         raise DomainError(f"{criterion.name} is not among the criteria assigned to you "
-                          f"({assignment.criterion_groups}).")
+                          f"({assignment.group_label}).")
     if not bid.is_admitted or bid.status not in results.SCORABLE_STATUSES:
         raise DomainError(f"The bid of {bid.vendor} is not under evaluation.")
     declaration = ConflictDeclaration.objects.filter(assignment=assignment, bid=bid).first()

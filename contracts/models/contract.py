@@ -89,6 +89,8 @@ class Contract(TimeStampedModel):
                                        related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    editable=False)
+    # issue 21: the policy versions this contract started under ({table key: version}: procurement.policy_tables).
+    policy_versions = models.JSONField(default=dict, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

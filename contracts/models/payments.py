@@ -14,6 +14,7 @@ from procurement.models import TimeStampedModel
 
 class InvoiceStatus(models.TextChoices):
     RECEIVED = "received", "Received"
+    DISPUTED = "disputed", "Disputed"  # issue 21: the contract manager disputes it with a reason
     APPROVED = "approved", "Approved"
     PAID = "paid", "Paid"
 
@@ -35,6 +36,8 @@ class Invoice(TimeStampedModel):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", editable=False)
     paid_on = models.DateField(null=True, blank=True, editable=False)
+    dispute_reason = models.TextField(blank=True, default="", editable=False,
+                                      help_text="Why the invoice is disputed (issue 21); kept when it is resolved.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     editable=False)
     history = HistoricalRecords()

@@ -19,6 +19,8 @@ class User(AbstractUser):
 
     job_title = models.CharField(max_length=120, blank=True)
     kind = models.CharField(max_length=8, choices=UserKind.choices, default=UserKind.STAFF, editable=False)
+    # issue 21: each person's own time zone (an IANA name, e.g. "Europe/Dublin"); empty: settings.TIME_ZONE.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
     history = HistoricalRecords(m2m_fields=[AbstractUser.groups.field])
 
     class Meta:

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     POST_AWARD_MANAGER = "Post-award manager", "Post-award contract manager"
     BUSINESS_OWNER = "Business owner", "Business owner"
     AUDITOR = "Auditor", "Auditor"
+    POLICY_ADMINISTRATOR = "Policy administrator", "Policy administrator"
 
 
 ROLE_SUMMARIES: dict[str, str] = {
@@ -19,6 +20,8 @@ ROLE_SUMMARIES: dict[str, str] = {
     Role.POST_AWARD_MANAGER: "Joins the kickoff, comments on clauses, accepts the handoff pack and runs the contract.",
     Role.BUSINESS_OWNER: "Owns the need and agrees the requirements of your procedures.",
     Role.AUDITOR: "Reads every record and its full history; changes nothing.",
+    Role.POLICY_ADMINISTRATOR: "Keeps the policy tables (committees, approval matrix, due-diligence plans, tiering "
+                               "rules, clause playbook and the rest) up to date, each change with a reason.",
 }
 
 

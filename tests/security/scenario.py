@@ -16,9 +16,17 @@ from django.utils import timezone
 
 from procurement.accounts.roles import Role
 from tests.factories.accounts import TEST_PASSWORD, UserFactory
+from tests.security.scenario_parts.builder import BuilderScenario
+from tests.security.scenario_parts.lists import ListsScenario
+from tests.security.scenario_parts.people import PeopleScenario
+from tests.security.scenario_parts.policy_awards_vendors import PolicyAwardsVendorsScenario
+from tests.security.scenario_parts.policy_contracts import PolicyContractsScenario
+from tests.security.scenario_parts.setup import SetupScenario
+from tests.security.scenario_parts.templates import TemplatesScenario
 
 
-class Scenario:
+class Scenario(BuilderScenario, SetupScenario, TemplatesScenario, PolicyAwardsVendorsScenario,
+               PolicyContractsScenario, ListsScenario, PeopleScenario):
     """Attributes build on first use, so a URL only pays for the objects its kwargs need."""
 
     # --- the people with a relation ---------------------------------------------------------------------
@@ -57,6 +65,11 @@ class Scenario:
     @cached_property
     def auditor(self):
         return UserFactory(username="right-auditor", roles=[Role.AUDITOR])
+
+    @cached_property
+    def policy_admin(self):
+        """The policy administrator (issue 21): the right person for every policy table's page."""
+        return UserFactory(username="right-policy-admin", roles=[Role.POLICY_ADMINISTRATOR])
 
     @cached_property
     def superuser(self):

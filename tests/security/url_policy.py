@@ -291,13 +291,23 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
 # Issue 19's endpoints, one table per feature (single sign-on, passkeys, the REST API, webhooks); issue 20's
 # bidders' portal and its internal pages.
 from tests.security.url_policy_api import API  # noqa: E402
+
+# Issue 21's pages: one table per area (builder, set-up, templates, policy tables, lists, people).
+from tests.security.url_policy_builder import BUILDER  # noqa: E402
+from tests.security.url_policy_lists import LISTS  # noqa: E402
 from tests.security.url_policy_ocds import OCDS  # noqa: E402
 from tests.security.url_policy_passkeys import PASSKEYS  # noqa: E402
+from tests.security.url_policy_people import PEOPLE  # noqa: E402
+from tests.security.url_policy_policy_awards_vendors import POLICY_AWARDS_VENDORS  # noqa: E402
+from tests.security.url_policy_policy_contracts import POLICY_CONTRACTS  # noqa: E402
 from tests.security.url_policy_portal import PORTAL  # noqa: E402
+from tests.security.url_policy_setup import SETUP  # noqa: E402
 from tests.security.url_policy_sso import SSO  # noqa: E402
+from tests.security.url_policy_templates import TEMPLATES  # noqa: E402
 from tests.security.url_policy_webhooks import WEBHOOKS  # noqa: E402
 
-for _table in (SSO, PASSKEYS, API, WEBHOOKS, OCDS, PORTAL):
+for _table in (SSO, PASSKEYS, API, WEBHOOKS, OCDS, PORTAL, BUILDER, SETUP, TEMPLATES, POLICY_AWARDS_VENDORS,
+               POLICY_CONTRACTS, LISTS, PEOPLE):
     assert not set(_table) & set(POLICY), set(_table) & set(POLICY)
     POLICY.update(_table)
 

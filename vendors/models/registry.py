@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -57,7 +58,7 @@ class Vendor(TimeStampedModel):
     legal_name = models.CharField(max_length=200, unique=True)
     trading_name = models.CharField(max_length=200, blank=True)
     website = models.URLField(blank=True)
-    country = models.CharField(max_length=2, help_text="ISO 3166 two-letter country code of the contracting entity.")
+    country = CountryField(help_text="The country of the contracting entity.")
     offering_type = models.CharField(max_length=32, choices=OfferingType.choices)
     ai_act_role = models.CharField("EU AI Act role", max_length=32, choices=AiActRole.choices)
     data_categories = models.JSONField(default=list, blank=True,
@@ -84,10 +85,8 @@ class Vendor(TimeStampedModel):
         unknown = [c for c in (self.data_categories or []) if c not in DataCategory.values]
         if unknown:
             raise ValidationError({"data_categories": f"Unknown data categories: {', '.join(map(str, unknown))}."})
-        if self.country:
-            self.country = self.country.upper()
-            if len(self.country) != 2 or not ("A" <= self.country[0] <= "Z" and "A" <= self.country[1] <= "Z"):
-                raise ValidationError({"country": "Enter the two-letter ISO code of the country, e.g. IE or US."})
+        if self.country:  # the field's choices (django-countries) check the code; imports may send it lower-case
+            self.country = str(self.country.code if hasattr(self.country, "code") else self.country).upper()
 
     def __str__(self) -> str:
         return self.trading_name or self.legal_name
@@ -163,6 +162,8 @@ class TierAssessment(models.Model):
     tier = models.CharField(max_length=16, choices=Tier.choices)
     reasons = models.JSONField(default=list, blank=True)
     reason = models.TextField(blank=True, help_text="Why (required for an override).")
+    # issue 21: the version of the tiering rule table the questionnaire was assessed under.
+    rules_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assessed_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
@@ -472,6 +473,8 @@ class Risk(TimeStampedModel):
                                     related_name="+")
     accepted_at = models.DateTimeField(null=True, blank=True)
     acceptance_reason = models.TextField(blank=True)
+    # issue 21: the version of the risk acceptance matrix the acceptance was judged under.
+    acceptance_matrix_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

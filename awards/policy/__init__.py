@@ -1,0 +1,1 @@
+"""The awards app's policy tables (issue 21): their snapshots (tables.py), services, forms, views and URLs."""

@@ -1,0 +1,6 @@
+"""Lists across contracts (issue 21): invoices, KPIs and obligations, sorted, filtered, paginated, exported."""
+
+
+
+urls = [
+]

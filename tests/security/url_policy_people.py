@@ -1,0 +1,6 @@
+"""The URL policy of people and places (preferences, time zones) (issue 21), merged into url_policy.POLICY."""
+
+from tests.security.url_policy import AUD, GET, GET_POST, LEADS, POST, P, Rule, act, read, signed_in  # noqa: F401
+
+PEOPLE = {
+}
