@@ -14,7 +14,7 @@ from django.db.models import OuterRef, Subquery, Sum
 from contracts.handoff import KIND
 from contracts.models import Contract, Invoice, Kpi, KpiMeasurement, Milestone, PackAcknowledgement
 from contracts.models.contract import PaymentModel
-from contracts.services.reminders import lead_days
+from contracts.policy.tables import lead_days_reader
 from contracts.usage import Forecast, forecast_spend
 
 
@@ -77,11 +77,12 @@ def alerts_for(contracts: list[Contract], *, on: date, user=None) -> dict[int, A
                 alerts.attestations.append((attestation, state))
     for milestone in Milestone.objects.filter(contract_id__in=ids, status=Milestone.Status.PLANNED, due_date__lt=on):
         result[milestone.contract_id].late_milestones.append(milestone)
-    window = timedelta(days=lead_days()["notice"])
-    for c in contracts:
-        if c.status in (Contract.Status.SIGNED, Contract.Status.ACTIVE) and c.notice_date \
-                and on <= c.notice_date <= on + window:
-            result[c.pk].notice_due = c.notice_date
+    watched = [c for c in contracts if c.status in (Contract.Status.SIGNED, Contract.Status.ACTIVE) and c.notice_date]
+    if watched:
+        leads_of = lead_days_reader()  # each contract's pinned lead times (issue 21), every version read once
+        for c in watched:
+            if on <= c.notice_date <= on + timedelta(days=leads_of(c)["notice"]):
+                result[c.pk].notice_due = c.notice_date
     if user is not None:
         mine = [pk for pk, a in result.items() if a.contract.post_award_manager_id == user.pk]
         if mine:

@@ -1,5 +1,9 @@
 """Review templates for the periodic check-ins, one per team. Written for Baton; each question has a stable key
-(answers are stored against it) and the topic it covers."""
+(answers are stored against it) and the topic it covers.
+
+These are the shipped defaults, version 1 of the "check-in templates" policy table (issue 21): a policy
+administrator changes the table on its page, and each contract answers the version it was opened under
+(`questions_for`)."""
 
 TOPICS = {
     "milestones": "Milestones", "payments": "Payments", "flexibility": "Flexibility for newer models",
@@ -48,9 +52,22 @@ TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
-def questions(team: str) -> list[tuple[str, str, str]]:
-    """[(key, topic label, question)] for a team."""
-    return [(key, TOPICS[topic], text) for key, topic, text in TEMPLATES[team]]
+def questions(team: str, template: dict | None = None) -> list[tuple[str, str, str]]:
+    """[(key, topic label, question)] for a team: from `template` (a version of the check-in templates policy
+    table, contracts.policy.tables.checkin_template_for(contract)) when given, else the shipped template."""
+    if template is None:
+        return [(key, TOPICS[topic], text) for key, topic, text in TEMPLATES[team]]
+    entry = template.get(team) or {}
+    topics = entry.get("topics") or {}
+    return [(row["key"], topics.get(row["topic"], TOPICS.get(row["topic"], row["topic"])), row["text"])
+            for row in entry.get("questions") or []]
+
+
+def questions_for(contract, team: str) -> list[tuple[str, str, str]]:
+    """The questions of the check-in template version pinned by `contract` (issue 21)."""
+    from contracts.policy.tables import checkin_template_for
+
+    return questions(team, checkin_template_for(contract))
 
 
 def covered_topics() -> set[str]:

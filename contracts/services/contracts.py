@@ -22,8 +22,10 @@ from contracts.models import (
 )
 from contracts.models.contract import TEAM_FIELDS
 from contracts.playbook import CHECKLIST, RACI_ACTIVITIES
+from contracts.policy.tables import CONTRACT_TABLES
 from contracts.services._common import ensure_editable, locked, need, require, save
 from contracts.transitions import CONTRACT_TRANSITIONS
+from procurement import policy_tables
 from procurement.exceptions import InvalidTransition
 from procurement.references import next_reference
 from procurement.services import model_update
@@ -89,15 +91,23 @@ def _check_team(contract: Contract) -> None:
 
 
 def seed_clause_positions(contract: Contract, *, actor) -> int:
+    """Copy the clauses the vendor's tier requires into the contract's positions, from the playbook version the
+    contract is pinned to (issue 21): a later change to the playbook leaves an open contract's clauses alone."""
+    from contracts.policy.tables import playbook_for
+
     tier = effective_tier(contract.vendor)
     created = 0
     existing = set(contract.clauses.values_list("playbook_clause_id", flat=True))
-    for clause in PlaybookClause.objects.filter(active=True).order_by("order", "pk"):
-        if not clause.required_for(tier) or clause.pk in existing:
+    pinned = playbook_for(contract)
+    rows = {c.key: c for c in PlaybookClause.objects.filter(key__in=list(pinned))}
+    for key, entry in sorted(pinned.items(), key=lambda item: (item[1]["order"], item[0])):
+        clause = rows.get(key)
+        if clause is None or not entry["active"] or tier not in (entry["required_tiers"] or []) \
+                or clause.pk in existing:
             continue
-        position = ClausePosition(contract=contract, playbook_clause=clause, title=clause.title, required=True,
-                                  target=clause.target, fallback=clause.fallback, walk_away=clause.walk_away,
-                                  order=clause.order, owner=contract.negotiation_lead)
+        position = ClausePosition(contract=contract, playbook_clause=clause, title=entry["title"], required=True,
+                                  target=entry["target"], fallback=entry["fallback"], walk_away=entry["walk_away"],
+                                  order=entry["order"], owner=contract.negotiation_lead)
         save(position, actor=actor, reason=f"Required by the {tier} tier")
         created += 1
     return created
@@ -154,6 +164,8 @@ def contract_open(*, actor, memo, title: str = "", value: Decimal | None = None,
         business_owner=business_owner or procedure.business_owner, start_date=start_date, end_date=end_date,
         renewal=renewal, notice_period_days=notice_period_days, created_by=actor,
         reference="CT-pending",
+        # what is in flight keeps the policy versions it started with (issue 21)
+        policy_versions=policy_tables.pin(CONTRACT_TABLES),
     )
     contract.full_clean(exclude=["reference"])
     _check_team(contract)

@@ -18,6 +18,8 @@ KPI_FIELDS = ("name", "unit", "direction", "threshold", "frequency", "source", "
 
 # Obligations of the handoff pack that become tracked metrics: {playbook clause key: [KPI defaults]}.
 # Thresholds start at the playbook's fallback level; the post-award manager sets the agreed figure.
+# These are the shipped defaults, version 1 of the "KPI templates" policy table (issue 21); a contract seeds the
+# version it was opened under (contracts.policy.tables.kpi_templates_for).
 KPI_SEEDS = {
     "service-levels": [
         {"name": "Monthly availability", "unit": "%", "direction": "at_least", "threshold": Decimal("99.5"),
@@ -75,14 +77,19 @@ def kpis_seed_from_pack(*, actor, contract: Contract) -> list[Kpi]:
     contract = locked(contract)
     require(actor, "manage", contract)
     ensure_open(contract)
+    from contracts.policy.tables import kpi_templates_for
+
+    templates = kpi_templates_for(contract)  # the KPI templates version the contract was opened under
     existing = {k.name.lower() for k in contract.kpis.all()}
     created = []
-    for clause in contract.clauses.filter(status__in=SETTLED, playbook_clause__key__in=KPI_SEEDS) \
+    for clause in contract.clauses.filter(status__in=SETTLED, playbook_clause__key__in=list(templates)) \
             .select_related("playbook_clause"):
-        for seed in KPI_SEEDS[clause.playbook_clause.key]:
+        for seed in templates[clause.playbook_clause.key]:
             if seed["name"].lower() in existing:
                 continue
-            kpi = save(Kpi(contract=contract, clause=clause, source="own", **seed), actor=actor,
+            fields = {name: seed[name] for name in ("name", "unit", "direction", "threshold", "frequency")
+                      if name in seed}
+            kpi = save(Kpi(contract=contract, clause=clause, source="own", **fields), actor=actor,
                        reason=f"Seeded from the pack obligation “{clause.title}”"[:100])
             existing.add(kpi.name.lower())
             created.append(kpi)

@@ -1,6 +1,8 @@
 """Daily reminders before the notice deadline and the renewal (end) date of each signed or active contract.
 
-Lead times come from settings (BATON_NOTICE_LEAD_DAYS, BATON_RENEWAL_LEAD_DAYS). A reminder is due on every day
+Lead times come from the "reminder lead times" policy table (issue 21): each contract follows the version it was
+opened under (version 1, the settings BATON_NOTICE_LEAD_DAYS and BATON_RENEWAL_LEAD_DAYS, when it has no pin).
+A reminder is due on every day
 of its window, and the notification key names the contract, the kind of date and the date itself: running the
 job twice, or every day of the window, tells each person once; if a change order moves the end date, the new
 date gets its own reminder.
@@ -10,8 +12,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
-
 from contracts.models import Contract
 from contracts.notices import tell
 from contracts.services._common import today
@@ -19,14 +19,21 @@ from contracts.services._common import today
 WATCHED = (Contract.Status.SIGNED, Contract.Status.ACTIVE)
 
 
-def lead_days() -> dict[str, int]:
-    return {"notice": int(getattr(settings, "BATON_NOTICE_LEAD_DAYS", 30)),
-            "renewal": int(getattr(settings, "BATON_RENEWAL_LEAD_DAYS", 60))}
+def lead_days(contract: Contract | None = None) -> dict[str, int]:
+    """The lead times that apply to `contract` (its pinned version), or the current ones for what starts now."""
+    from contracts.policy.tables import REMINDER_LEAD_TIMES, lead_days_for
+    from procurement import policy_tables
+
+    if contract is not None:
+        return lead_days_for(contract)
+    current = policy_tables.current(REMINDER_LEAD_TIMES).snapshot
+    return {"notice": int(current["notice"]), "renewal": int(current["renewal"])}
 
 
-def due_reminders(contract: Contract, on: date) -> list[tuple[str, date]]:
-    """[(which, the date)] whose reminder window contains `on`."""
-    leads, found = lead_days(), []
+def due_reminders(contract: Contract, on: date, leads: dict[str, int] | None = None) -> list[tuple[str, date]]:
+    """[(which, the date)] whose reminder window contains `on` (`leads`: the contract's lead times, when the
+    caller has them already)."""
+    leads, found = leads or lead_days(contract), []
     for which, day in (("notice", contract.notice_date), ("renewal", contract.end_date)):
         if day is not None and day - timedelta(days=leads[which]) <= on <= day:
             found.append((which, day))
@@ -35,11 +42,14 @@ def due_reminders(contract: Contract, on: date) -> list[tuple[str, date]]:
 
 def renewal_reminders_send(*, on: date | None = None) -> int:
     on = on or today()
+    from contracts.policy.tables import lead_days_reader
+
     sent = 0
     contracts = (Contract.objects.filter(status__in=WATCHED, end_date__isnull=False)
                  .select_related("post_award_manager", "negotiation_lead", "business_owner"))
+    leads_of = lead_days_reader()  # every version of the lead times, read once
     for contract in contracts:
-        for which, day in due_reminders(contract, on):
+        for which, day in due_reminders(contract, on, leads_of(contract)):
             days_left = (day - on).days
             if which == "notice":
                 subject = (f"{contract.reference}: last day to give notice is {day:%d %b %Y} "

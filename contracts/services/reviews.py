@@ -22,11 +22,14 @@ def checkin_record(*, actor, contract: Contract, team: str, held_on: date, answe
     contract = locked(contract)
     require(actor, "manage", contract)
     ensure_open(contract)
-    if team not in checkins.TEMPLATES:
+    if team not in CheckIn.Team.values:
         raise ValidationError({"team": "Choose a team."})
     if held_on and held_on > today():
         raise ValidationError({"held_on": "A check-in cannot be recorded before it is held."})
-    keys = [key for key, _topic, _text in checkins.questions(team)]
+    # the questions of the check-in template version the contract was opened under (issue 21)
+    keys = [key for key, _topic, _text in checkins.questions_for(contract, team)]
+    if not keys:
+        raise ValidationError({"team": "The check-in template this contract follows has no question for this team."})
     cleaned = {key: (answers.get(key) or "").strip() for key in keys}
     missing = {f"answer_{key}": "Answer this question (write “not discussed” if it was skipped)."
                for key, value in cleaned.items() if not value}
