@@ -50,6 +50,41 @@ ACCEPTANCE_MATRIX: dict[str, AcceptanceLevel] = {
 }
 
 
+RATINGS = (LOW, MEDIUM, HIGH, CRITICAL)
+
+
+def matrix_to_config(matrix: dict[str, AcceptanceLevel]) -> dict[str, dict]:
+    """The plain-data form of an acceptance matrix (the policy table "risk_acceptance" keeps it in its versions)."""
+    return {rating: {"roles": sorted(str(role) for role in matrix[rating].roles), "label": matrix[rating].label}
+            for rating in RATINGS}
+
+
+def matrix_from_config(config) -> dict[str, AcceptanceLevel]:
+    """An acceptance matrix from plain data; ValueError naming the problem when it is not a valid matrix: every
+    rating present, known role names only, a label for each rating."""
+    known = {str(role) for role in Role}
+    if not isinstance(config, dict):
+        raise ValueError("The acceptance matrix must map each rating to who may accept it.")
+    unknown = set(config) - set(RATINGS)
+    if unknown:
+        raise ValueError(f"Unknown rating(s): {', '.join(sorted(unknown))}.")
+    matrix = {}
+    for rating in RATINGS:
+        entry = config.get(rating)
+        if not isinstance(entry, dict):
+            raise ValueError(f"Say who may accept a {RATING_LABELS[rating].lower()} residual risk.")
+        roles = entry.get("roles") or []
+        bad = [r for r in roles if r not in known]
+        if bad:
+            raise ValueError(f"{RATING_LABELS[rating]}: unknown role(s) {', '.join(bad)}.")
+        label = str(entry.get("label") or "").strip()
+        if not label:
+            label = (" or ".join(f"a {r}" for r in sorted(roles)) if roles
+                     else "nobody — mitigate it further first")
+        matrix[rating] = AcceptanceLevel(frozenset(roles), label)
+    return matrix
+
+
 def acceptance_level(rating: str, matrix: dict[str, AcceptanceLevel] | None = None) -> AcceptanceLevel:
     return (matrix or ACCEPTANCE_MATRIX)[rating]
 

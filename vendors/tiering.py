@@ -253,3 +253,19 @@ def describe_table(rules: Sequence[Rule] | None = None) -> list[tuple[str, str]]
     """(tier label, rule text) rows for showing the table in the UI."""
     table = configured_rules() if rules is None else rules
     return [(TIER_LABELS[rule.tier], rule.describe()) for rule in table]
+
+
+def rules_to_config(rules: Sequence[Rule]) -> list[dict]:
+    """The plain-data form of a rule table (what `rules_from_config` reads back): the policy table's versions keep
+    it (vendors.policy, table "tiering_rules")."""
+    out = []
+    for rule in rules:
+        when = []
+        for condition in rule.when:
+            value = list(condition.value) if isinstance(condition.value, tuple) else condition.value
+            when.append([condition.question, condition.op, value] + ([condition.label] if condition.label else []))
+        entry: dict = {"tier": rule.tier, "when": when}
+        if rule.reason:
+            entry["reason"] = rule.reason
+        out.append(entry)
+    return out

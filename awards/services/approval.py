@@ -18,13 +18,14 @@ The memo's lifecycle (awards.services.memo) calls this module; this module never
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from awards import notices
-from awards.approval_policy import NoRuleApplies, Rule, select_rule
+from awards.approval_policy import NoRuleApplies, Rule, rules_from_snapshot, select_rule
 from awards.models import (
     ApprovalRoute,
     ApprovalRule,
@@ -37,16 +38,40 @@ from awards.models import (
 from awards.models.approval import Decision
 from awards.models.memo import MemoStatus
 from awards.policies import counted_signoffs, memo_policy, one_committee_per_person
+from procurement import policy_tables
 from procurement.audit.history import attribute
 from procurement.exceptions import InvalidTransition
-from procurement.money import CENT, MissingRate, RateUsed, rate_on
+from procurement.money import CENT, MissingRate, RateUsed, normalise_currency, rate_on
+
+APPROVAL_MATRIX, COMMITTEES = "approval_matrix", "committees"  # the policy tables a route reads
 
 
-def policy_rules() -> list[Rule]:
-    """The approval matrix in force, as pure rules."""
+def policy_rules(pins=None) -> list[Rule]:
+    """The approval matrix that applies, as pure rules: for a procedure's `pins` (its policy_versions) the pinned
+    version (read from the live rows when it is the current one), else the matrix in force now."""
+    if pins is not None and not policy_tables.is_current(pins, APPROVAL_MATRIX):
+        return rules_from_snapshot(policy_tables.applicable(pins, APPROVAL_MATRIX).snapshot)
     rows = ApprovalRule.objects.filter(active=True).prefetch_related("committees").order_by("position", "pk")
     return [Rule(key=r.pk, name=r.name, min_value=r.min_value, max_value=r.max_value, tiers=frozenset(r.tiers),
-                 committees=tuple(c.key for c in sorted(r.committees.all(), key=lambda c: c.pk))) for r in rows]
+                 committees=tuple(c.key for c in sorted(r.committees.all(), key=lambda c: c.pk)),
+                 currency=(r.currency or "").upper()) for r in rows]
+
+
+def pinned_committees(pins) -> dict[str, dict] | None:
+    """The committees (key -> {name, quorum, members}) of the pinned version when it is not the current one;
+    None when the live rows apply."""
+    if policy_tables.is_current(pins, COMMITTEES):
+        return None
+    return {row["key"]: row for row in policy_tables.applicable(pins, COMMITTEES).snapshot}
+
+
+def procedure_pins(procedure) -> dict:
+    return dict(procedure.policy_versions or {})
+
+
+def versions_sentence(pins) -> str:
+    return (f"approval matrix version {policy_tables.pinned_number(pins, APPROVAL_MATRIX)}, committees version "
+            f"{policy_tables.pinned_number(pins, COMMITTEES)}")
 
 
 @dataclass(frozen=True)
@@ -59,6 +84,7 @@ class RouteValue:
     base_value: Decimal
     source: str
     sentence: str  # which value chose the route, in words (the memo page shows it)
+    day: date | None = None  # the day whose rates the route uses (a band in another currency converts at it)
 
     @property
     def conversion(self) -> str:
@@ -78,9 +104,9 @@ def route_value(memo: DecisionMemo) -> RouteValue:
         cost = costs_for_bids(memo.procedure, priced_bids_queryset(memo.procedure).filter(pk=bid.pk))
         if cost and cost[0].total is not None:
             cost = cost[0]
-            if cost.rate is None:
-                from awards.selectors.price import rate_day
+            from awards.selectors.price import rate_day
 
+            if cost.rate is None:
                 raise MissingRate(cost.currency, rate_day(memo.procedure))
             amount = cost.total.quantize(CENT, rounding=ROUND_HALF_UP)
             rate = cost.rate
@@ -88,12 +114,13 @@ def route_value(memo: DecisionMemo) -> RouteValue:
             sentence = (f"the recommended bid's total cost over the {memo.procedure.term_months}-month term from its "
                         f"price schedule, not the estimate: {rate.describe(cost.total)}"
                         + ("" if rate.is_base else ", the rate in force on proposals-due"))
-            return RouteValue(amount=amount, rate=rate, base_value=base_value, source="price", sentence=sentence)
+            return RouteValue(amount=amount, rate=rate, base_value=base_value, source="price", sentence=sentence,
+                              day=rate_day(memo.procedure))
     rate = rate_on(memo.procedure.currency, memo.decision_date)
     sentence = "the memo's contract value (no price schedule recorded for the recommended bid)" + (
         "" if rate.is_base else f": {rate.describe(memo.contract_value)}")
     return RouteValue(amount=memo.contract_value, rate=rate, base_value=rate.convert(memo.contract_value),
-                      source="contract", sentence=sentence)
+                      source="contract", sentence=sentence, day=memo.decision_date)
 
 
 def route_for(memo: DecisionMemo):
@@ -103,8 +130,18 @@ def route_for(memo: DecisionMemo):
     DomainError naming both), never a comparison of raw amounts."""
     tier = memo.recommended_bid.vendor.tier if memo.recommended_bid_id else None
     value = route_value(memo)
-    return select_rule(policy_rules(), value=value.base_value, tier=tier, currency=value.rate.base_currency,
-                       conversion=value.conversion, rate=value.rate)
+    return select_rule(policy_rules(procedure_pins(memo.procedure)), value=value.base_value, tier=tier,
+                       currency=value.rate.base_currency, conversion=value.conversion, rate=value.rate,
+                       value_in=lambda code: band_value(value, code))
+
+
+def band_value(value: RouteValue, currency: str) -> Decimal:
+    """The route's base-currency value in a band's own currency, at that currency's rate on the day the route uses
+    (MissingRate when there is none)."""
+    rate = rate_on(normalise_currency(currency), value.day or timezone.localdate())
+    if rate.is_base:
+        return value.base_value
+    return (value.base_value / rate.rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def approval_route_open(*, memo: DecisionMemo, version: MemoVersion, actor) -> ApprovalRoute:
@@ -112,18 +149,31 @@ def approval_route_open(*, memo: DecisionMemo, version: MemoVersion, actor) -> A
         decision = route_for(memo)
     except (NoRuleApplies, MissingRate) as exc:
         raise InvalidTransition(str(exc)) from None
+    pins = procedure_pins(memo.procedure)
     committees = {c.key: c for c in Committee.objects.filter(key__in=decision.committees)}
+    pinned = pinned_committees(pins)
+    missing = [key for key in decision.committees
+               if key not in committees or (pinned is not None and key not in pinned)]
+    if missing:
+        raise InvalidTransition(f"The approval rule “{decision.rule.name}” names the committee(s) "
+                                f"{', '.join(missing)}, which no longer exist; ask a policy administrator to fix "
+                                "the committees.")
     rate = decision.rate
     value = route_value(memo)
-    route = ApprovalRoute(memo=memo, version=version, rule_id=decision.rule.key, rule_name=decision.rule.name,
-                          rule_explanation=decision.explanation[:500], contract_value=value.amount,
+    rule_id = decision.rule.key if ApprovalRule.objects.filter(pk=decision.rule.key).exists() else None
+    applied = versions_sentence(pins)
+    explanation = f"{decision.explanation} Policy: {applied}."
+    route = ApprovalRoute(memo=memo, version=version, rule_id=rule_id, rule_name=decision.rule.name,
+                          rule_explanation=explanation[:500], contract_value=value.amount,
                           currency=rate.currency, exchange_rate=rate.rate, rate_date=rate.valid_from,
                           base_value=decision.value, vendor_tier=decision.tier)
-    attribute(route, actor=actor, reason=f"Route opened by rule “{decision.rule.name}”")
+    attribute(route, actor=actor, reason=f"Route opened by rule “{decision.rule.name}” ({applied})")
     route.save()
     for position, key in enumerate(decision.committees):
         committee = committees[key]
-        step = RouteStep(route=route, committee=committee, committee_name=committee.name, quorum=committee.quorum,
+        name, quorum = ((committee.name, committee.quorum) if pinned is None
+                        else (pinned[key]["name"], int(pinned[key]["quorum"])))
+        step = RouteStep(route=route, committee=committee, committee_name=name, quorum=quorum,
                          position=position)
         attribute(step, actor=actor, reason="Committee required by the approval policy")
         step.save()
@@ -136,9 +186,17 @@ def open_route(memo: DecisionMemo) -> ApprovalRoute | None:
 
 
 def route_steps_of(route: ApprovalRoute, user) -> list[RouteStep]:
-    """The steps of the route whose committee `user` sits on."""
-    return list(RouteStep.objects.filter(route=route, committee__members=user).select_related("committee")
-                .order_by("position", "pk"))
+    """The steps of the route whose committee `user` sits on, by the membership of the committees version that
+    applies to the memo's procedure (the live rows when it is current). A deactivated user sits on none."""
+    if not getattr(user, "is_active", False):
+        return []
+    pinned = pinned_committees(procedure_pins(route.memo.procedure))
+    if pinned is None:
+        return list(RouteStep.objects.filter(route=route, committee__members=user).select_related("committee")
+                    .order_by("position", "pk"))
+    steps = RouteStep.objects.filter(route=route).select_related("committee").order_by("position", "pk")
+    return [step for step in steps
+            if user.username in (pinned.get(step.committee.key) or {}).get("members", ())]
 
 
 def signable_steps(route: ApprovalRoute, user) -> list[RouteStep]:

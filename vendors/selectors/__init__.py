@@ -1,7 +1,8 @@
 """Reads of the vendors app: user-scoped, N+1-free querysets, and the due-diligence answers other apps use.
 
 Public interface used by other apps (keep the signatures):
-    tier_obligations(tier) -> TierObligations
+    tier_obligations(tier, *, plans=None, pins=None) -> TierObligations
+    dd_plans(*, pins=None), procedure_dd_plans(procedure): the plans in force, or those pinned by a procedure
     due_diligence_status(vendor, as_of) -> DueDiligenceStatus
     valid_attestations(vendor, on) -> list[Attestation]
     attestation_alerts(vendor_ids, on) -> list[Attestation]   (expiring or expired, with .state/.state_label)
@@ -105,9 +106,71 @@ class DueDiligenceChecklist:
 # --- the plan ---------------------------------------------------------------------------------------------
 
 
-def dd_plans() -> dict[str, DueDiligencePlan]:
-    """Every tier's plan with its requirement rows (two queries)."""
+@dataclass(frozen=True)
+class _PinnedRequirements:
+    rows: tuple
+
+    def all(self):
+        return self.rows
+
+
+@dataclass(frozen=True)
+class PinnedRequirement:
+    """A due-diligence requirement as an earlier version of the plans kept it (reads like the model row)."""
+
+    evidence_kind: str
+    guidance: str
+    independent_evidence_required: bool
+
+    @property
+    def needs_independent_evidence(self) -> bool:
+        return self.independent_evidence_required or self.evidence_kind in ALWAYS_INDEPENDENT_KINDS
+
+
+@dataclass(frozen=True)
+class PinnedPlan:
+    """A tier's due-diligence plan from a version of the "dd_plans" policy table (reads like DueDiligencePlan)."""
+
+    tier: str
+    references_required: int
+    independent_references_required: int
+    pov_required: bool
+    attestation_refresh_months: int
+    requirements: _PinnedRequirements
+    version: int
+
+    def get_tier_display(self) -> str:
+        return self.tier.capitalize()
+
+
+def plans_from_snapshot(snapshot, number: int) -> dict[str, PinnedPlan]:
+    """The plans of one version of the "dd_plans" policy table, keyed by tier."""
+    return {row["tier"]: PinnedPlan(
+        tier=row["tier"], references_required=int(row["references"]),
+        independent_references_required=int(row["independent_references"]), pov_required=bool(row["pov_required"]),
+        attestation_refresh_months=int(row["refresh_months"]), version=number,
+        requirements=_PinnedRequirements(tuple(PinnedRequirement(r["kind"], r.get("guidance", ""),
+                                                                 bool(r.get("independent")))
+                                               for r in row.get("requirements", ()))))
+        for row in snapshot}
+
+
+def dd_plans(*, pins=None) -> dict:
+    """Every tier's plan with its requirement rows (two queries). With `pins` (an award procedure's
+    policy_versions), the plans of the version that applies to it: the live rows when that is the current version,
+    else the pinned version's snapshot (procurement.policy_tables)."""
+    if pins is not None:
+        from procurement import policy_tables
+
+        version = policy_tables.applicable(pins, "dd_plans")
+        if version.number != policy_tables.current("dd_plans").number:
+            return plans_from_snapshot(version.snapshot, version.number)
     return {plan.tier: plan for plan in DueDiligencePlan.objects.prefetch_related("requirements")}
+
+
+def procedure_dd_plans(procedure) -> dict:
+    """The due-diligence plans that apply to an award procedure (its pin of the "dd_plans" table)."""
+    return dd_plans(pins=procedure.policy_versions or {})
 
 
 def _obligations_from(plan: DueDiligencePlan | None) -> TierObligations:
@@ -120,9 +183,10 @@ def _obligations_from(plan: DueDiligencePlan | None) -> TierObligations:
                            pov_required=plan.pov_required, required_evidence_kinds=kinds)
 
 
-def tier_obligations(tier: str, *, plans: dict[str, DueDiligencePlan] | None = None) -> TierObligations:
-    """What due diligence the tier requires (from the DD requirement rows). Untiered ("") → critical plan."""
-    plans = dd_plans() if plans is None else plans
+def tier_obligations(tier: str, *, plans: dict[str, DueDiligencePlan] | None = None, pins=None) -> TierObligations:
+    """What due diligence the tier requires (from the DD requirement rows; with `pins`, the version of the plans
+    pinned by an award procedure). Untiered ("") → critical plan."""
+    plans = dd_plans(pins=pins) if plans is None else plans
     return _obligations_from(plans.get(tier or STRICTEST_TIER) or plans.get(STRICTEST_TIER))
 
 
@@ -175,16 +239,16 @@ def _rows(vendor: Vendor, name: str, queryset: QuerySet) -> list:
     return list(queryset.filter(vendor=vendor))
 
 
-def dd_checklist(vendor: Vendor, as_of: date, *, plans: dict[str, DueDiligencePlan] | None = None
+def dd_checklist(vendor: Vendor, as_of: date, *, plans: dict[str, DueDiligencePlan] | None = None, pins=None
                  ) -> DueDiligenceChecklist:
     """The vendor's due-diligence plan as a checklist judged on `as_of`.
 
     Evidence counts when it is the current version on that date, was uploaded by then, was accepted at review,
     is in effect (effective date on or before) and not expired (valid until on or after). Certificates can also
     be satisfied by a valid attestation of the matching standard. Uses prefetched evidence and attestations
-    when the vendor carries them.
+    when the vendor carries them. `pins`: judge by the plans pinned by an award procedure (else the current ones).
     """
-    plans = dd_plans() if plans is None else plans
+    plans = dd_plans(pins=pins) if plans is None else plans
     tier = vendor.tier or STRICTEST_TIER
     plan = plans.get(tier) or plans.get(STRICTEST_TIER)
     obligations = _obligations_from(plan)

@@ -17,7 +17,7 @@ from vendors.models import (
     VendorTask,
     VendorUserObjectPermission,
 )
-from vendors.risk import ACCEPTANCE_MATRIX, RATING_LABELS
+from vendors.risk import RATING_LABELS, matrix_from_config
 from vendors.transitions import RISK_STATUS
 
 
@@ -48,9 +48,15 @@ def vendor_page(vendor: Vendor, *, as_of: date, today: date) -> dict:
         att.refresh = attestation_refresh(att, plan)
         att.refresh_due = att.refresh.on
     risks = list(vendor.risks.all())
+    matrix_version = None
+    if risks:
+        from procurement import policy_tables
+
+        matrix_version = policy_tables.current("risk_acceptance")
+        matrix = matrix_from_config(matrix_version.snapshot)
     for risk in risks:
         risk.rating_label = RATING_LABELS[risk.residual_rating]
-        risk.acceptor = ACCEPTANCE_MATRIX[risk.residual_rating].label
+        risk.acceptor = matrix[risk.residual_rating].label
         risk.next_states = [(s, Risk.Status(s).label) for s in sorted(RISK_STATUS[risk.status])
                             if s != Risk.Status.ACCEPTED]
     assessments = list(vendor.tier_assessments.all())
@@ -59,6 +65,7 @@ def vendor_page(vendor: Vendor, *, as_of: date, today: date) -> dict:
         "evidence": evidence, "attestations": attestations, "risks": risks, "assessments": assessments,
         "assessment": assessments[0] if assessments else None, "risk_status_labels": dict(Risk.Status.choices),
         "tasks": tasks_for_page(vendor), "triggers": list(vendor.reassessment_triggers.all()),
+        "acceptance_matrix_version": matrix_version,
     }
 
 

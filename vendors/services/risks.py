@@ -13,7 +13,7 @@ from procurement.services import model_save
 from procurement.statemachine import ensure_transition
 from vendors.models import Risk, Vendor
 from vendors.policies import vendor_policy
-from vendors.risk import acceptance_refusal
+from vendors.risk import acceptance_refusal, matrix_from_config
 from vendors.services._common import need_reason
 from vendors.transitions import RISK_STATUS
 
@@ -79,15 +79,25 @@ def risk_set_status(*, actor, risk: Risk, status: str, reason: str) -> Risk:
     return risk
 
 
+def acceptance_matrix_in_force():
+    """The current version of the risk acceptance matrix (policy table "risk_acceptance"): (number, matrix)."""
+    from procurement import policy_tables
+
+    version = policy_tables.current("risk_acceptance")
+    return version.number, matrix_from_config(version.snapshot)
+
+
 @transaction.atomic
 def risk_accept(*, actor, risk: Risk, reason: str) -> Risk:
-    """Accept the residual risk. Who may do it depends on the residual rating (vendors.risk.ACCEPTANCE_MATRIX);
-    nobody accepts a risk they own."""
+    """Accept the residual risk. Who may do it depends on the residual rating and the current version of the risk
+    acceptance matrix (policy table "risk_acceptance", shipped as vendors.risk.ACCEPTANCE_MATRIX), whose number
+    the risk records; nobody accepts a risk they own."""
     risk = Risk.objects.select_for_update().select_related("vendor").get(pk=risk.pk)
     authz.require(actor, vendor_policy, "accept_risk", risk.vendor)
     reason = need_reason(reason)
+    number, matrix = acceptance_matrix_in_force()
     refusal = acceptance_refusal(rating=risk.residual_rating, user_roles=roles_of(actor),
-                                 is_owner=risk.owner_id == actor.pk)
+                                 is_owner=risk.owner_id == actor.pk, matrix=matrix)
     if refusal:
         raise PermissionDenied(refusal)
     ensure_transition(RISK_STATUS, risk.status, Risk.Status.ACCEPTED, labels=dict(Risk.Status.choices),
@@ -96,5 +106,6 @@ def risk_accept(*, actor, risk: Risk, reason: str) -> Risk:
     risk.accepted_by = actor
     risk.accepted_at = timezone.now()
     risk.acceptance_reason = reason
-    model_save(risk, actor=actor, reason=f"Residual risk accepted: {reason}")
+    risk.acceptance_matrix_version = number
+    model_save(risk, actor=actor, reason=f"Residual risk accepted (acceptance matrix version {number}): {reason}")
     return risk

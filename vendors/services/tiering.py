@@ -18,6 +18,14 @@ from vendors.services import monitoring
 from vendors.services._common import need_reason
 
 
+def rules_in_force() -> tuple[int, tuple]:
+    """The current version of the tiering rule table (policy table "tiering_rules"): (number, rules)."""
+    from procurement import policy_tables
+
+    version = policy_tables.current("tiering_rules")
+    return version.number, tiering.rules_from_config(version.snapshot)
+
+
 def _apply_tier(vendor: Vendor, assessment: TierAssessment, *, actor, reason: str,
                 trigger: ReassessmentTrigger | None = None) -> str:
     """Make the assessment's tier the vendor's tier, then let monitoring follow up the change (tasks opened or
@@ -35,16 +43,20 @@ def _apply_tier(vendor: Vendor, assessment: TierAssessment, *, actor, reason: st
 def tier_assess(*, actor, vendor: Vendor, answers: Mapping[str, str],
                 reason: str = "Tiering questionnaire answered", rules=None) -> TierAssessment:
     """Run the rule table on the answers, keep the assessment, and make its tier the vendor's tier.
-    A new questionnaire replaces an override in force (the newest assessment always governs)."""
+    A new questionnaire replaces an override in force (the newest assessment always governs). The rules are the
+    current version of the tiering rule table (its number is kept on the assessment) unless `rules` is given."""
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     authz.require(actor, vendor_policy, "tier", vendor)
+    number = None
+    if rules is None:
+        number, rules = rules_in_force()
     try:
         result = tiering.assess(answers, rules)
     except tiering.InvalidAnswers as exc:
         raise ValidationError(str(exc)) from None
     assessment = TierAssessment(vendor=vendor, kind=TierAssessment.Kind.QUESTIONNAIRE, answers=dict(answers),
                                 computed_tier=result.tier, tier=result.tier, reasons=list(result.reasons),
-                                reason=reason, assessed_by=actor)
+                                reason=reason, assessed_by=actor, rules_version=number)
     model_save(assessment, actor=actor, reason=reason)
     _apply_tier(vendor, assessment, actor=actor, reason=f"Tier {result.tier} from questionnaire")
     return assessment
@@ -104,8 +116,9 @@ def trigger_record(*, actor, vendor: Vendor, kind: str, occurred_on: date | None
     if errors:
         raise ValidationError(errors)
     merged = {**latest.answers, **given}
+    number, rules = rules_in_force()
     try:
-        result = tiering.assess(merged)
+        result = tiering.assess(merged, rules)
     except tiering.InvalidAnswers as exc:
         raise ValidationError(str(exc)) from None
     label = ReassessmentTrigger.Kind(kind).label
@@ -117,7 +130,7 @@ def trigger_record(*, actor, vendor: Vendor, kind: str, occurred_on: date | None
         reason += f" (replaces the manual override to {vendor.get_tier_display()})"
     assessment = TierAssessment(vendor=vendor, kind=TierAssessment.Kind.QUESTIONNAIRE, answers=merged,
                                 computed_tier=result.tier, tier=result.tier, reasons=list(result.reasons),
-                                reason=reason, assessed_by=actor)
+                                reason=reason, assessed_by=actor, rules_version=number)
     model_save(assessment, actor=actor, reason=reason)
     trigger = ReassessmentTrigger(vendor=vendor, kind=kind, occurred_on=occurred_on,
                                   description=description.strip(), answer_changes=changes, tier_before=vendor.tier,
