@@ -60,7 +60,8 @@ def alerts_for(contracts: list[Contract], *, on: date, user=None) -> dict[int, A
             alerts.late_invoices.append(invoice)
     usage = [c for c in contracts if c.payment_model == PaymentModel.USAGE and c.spend_cap is not None]
     if usage:
-        spend = dict(Invoice.objects.filter(contract__in=usage).values("contract").annotate(total=Sum("amount"))
+        spend = dict(Invoice.objects.filter(contract__in=usage).exclude(status=Invoice.Status.DISPUTED)
+                     .values("contract").annotate(total=Sum("amount"))
                      .values_list("contract", "total"))
         for c in usage:
             forecast = forecast_spend(spend=spend.get(c.pk) or 0, cap=c.spend_cap, start=c.start_date,

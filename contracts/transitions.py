@@ -41,7 +41,8 @@ validate_machine(MILESTONE_TRANSITIONS, M.values)
 
 I = InvoiceStatus  # noqa: E741
 INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
-    I.RECEIVED: frozenset({I.APPROVED}),
+    I.RECEIVED: frozenset({I.APPROVED, I.DISPUTED}),
+    I.DISPUTED: frozenset({I.RECEIVED}),  # issue 21: a dispute is raised and resolved with a reason
     I.APPROVED: frozenset({I.PAID}),
     I.PAID: frozenset(),
 }

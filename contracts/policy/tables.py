@@ -65,6 +65,11 @@ def reminder_lead_times_snapshot():
 # --- what applies to a contract -----------------------------------------------------------------------------
 
 
+def contract_policy_notes(contract):
+    """What the contract page says about the policy versions that apply to it (one query per table)."""
+    return policy_tables.version_notes(pins_of(contract), CONTRACT_TABLES)
+
+
 def pins_of(contract) -> dict:
     return getattr(contract, "policy_versions", None) or {}
 

@@ -57,12 +57,17 @@ def kickoff_attendee_add(*, actor, kickoff: Kickoff, user, role: str) -> Kickoff
 
 
 @transaction.atomic
-def kickoff_attendee_remove(*, actor, attendee: KickoffAttendee) -> None:
+def kickoff_attendee_remove(*, actor, attendee: KickoffAttendee, reason: str) -> None:
+    """Take someone off the attendance list, with a reason, before the kickoff is held (refused after it: 409).
+    The post-award manager may be removed too; holding the kickoff still requires them among the attendees."""
     kickoff = _kickoff(attendee.kickoff)
     require(actor, "edit", kickoff.contract)
+    reason = need(reason)
+    ensure_editable(kickoff.contract)
     if kickoff.is_held:
         raise InvalidTransition("The kickoff has been held; its attendance list is a record and stays as it is.")
-    delete(attendee, actor=actor, reason=f"Attendee removed: {attendee.user.username}")
+    attendee = KickoffAttendee.objects.select_related("user").get(pk=attendee.pk, kickoff=kickoff)
+    delete(attendee, actor=actor, reason=f"Attendee {attendee.user.username} removed: {reason}")
 
 
 def hold_blockers(kickoff: Kickoff) -> list[str]:

@@ -1,4 +1,5 @@
-"""Payment terms, invoices (received → approved → paid) and the daily payment checks."""
+"""Payment terms, invoices (received → approved → paid, or received → disputed → received) and the daily
+payment checks."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from contracts.models import Contract, Invoice, Milestone
 from contracts.models.contract import PaymentModel
@@ -110,9 +111,41 @@ def invoice_pay(*, actor, invoice: Invoice, paid_on: date | None = None) -> Invo
     return save(invoice, actor=actor, reason=f"Invoice {invoice.number} paid{note}")
 
 
+@transaction.atomic
+def invoice_dispute(*, actor, invoice: Invoice, reason: str) -> Invoice:
+    """Dispute a received invoice with a reason (received → disputed): done by whoever may approve invoices on the
+    contract, under the same segregation as approval. A disputed invoice is neither approved nor paid; it stays
+    open (the payment checks still watch its due date) until the dispute is resolved."""
+    invoice = _locked_invoice(invoice)
+    require(actor, "approve_payment", invoice.contract)
+    _segregated(actor, invoice, "approve")
+    ensure_open(invoice.contract)
+    reason = need(reason)
+    ensure_transition(INVOICE_TRANSITIONS, invoice.status, S.DISPUTED, labels=dict(S.choices),
+                      subject=f"Invoice {invoice.number}")
+    invoice.status, invoice.dispute_reason = S.DISPUTED, reason
+    return save(invoice, actor=actor, reason=f"Invoice {invoice.number} disputed: {reason}")
+
+
+@transaction.atomic
+def invoice_dispute_resolve(*, actor, invoice: Invoice, reason: str) -> Invoice:
+    """Resolve a dispute (disputed → received), with a reason: the invoice can then be approved. The dispute's
+    reason stays on the invoice and in its history."""
+    invoice = _locked_invoice(invoice)
+    require(actor, "approve_payment", invoice.contract)
+    _segregated(actor, invoice, "approve")
+    ensure_open(invoice.contract)
+    reason = need(reason)
+    ensure_transition(INVOICE_TRANSITIONS, invoice.status, S.RECEIVED, labels=dict(S.choices),
+                      subject=f"Invoice {invoice.number}")
+    invoice.status = S.RECEIVED
+    return save(invoice, actor=actor, reason=f"Invoice {invoice.number} dispute resolved: {reason}")
+
+
 def usage_spend(contract: Contract) -> dict:
-    """Spend to date on a usage-based contract (every invoice received counts) and the run-rate forecast."""
-    spend = contract.invoices.aggregate(total=Sum("amount"))["total"] or 0
+    """Spend to date on a usage-based contract (every invoice received counts, except one under dispute) and the
+    run-rate forecast."""
+    spend = contract.invoices.exclude(status=S.DISPUTED).aggregate(total=Sum("amount"))["total"] or 0
     return forecast_spend(spend=spend, cap=contract.spend_cap, start=contract.start_date, end=contract.end_date,
                           on=today())
 
@@ -137,7 +170,8 @@ def payments_check(*, on: date | None = None) -> dict[str, int]:
                   f"{invoice.received_on:%d %b %Y} and was due by {due:%d %b %Y}."),
             target=contract)
     usage = (Contract.objects.filter(payment_model=PaymentModel.USAGE, spend_cap__isnull=False)
-             .exclude(status=Contract.Status.CLOSED).annotate(spend=Sum("invoices__amount"))
+             .exclude(status=Contract.Status.CLOSED)
+             .annotate(spend=Sum("invoices__amount", filter=~Q(invoices__status=S.DISPUTED)))
              .select_related("post_award_manager", "negotiation_lead"))
     for contract in usage:
         forecast = forecast_spend(spend=contract.spend or 0, cap=contract.spend_cap, start=contract.start_date,

@@ -85,13 +85,36 @@ def raci_activity_add(*, actor, contract: Contract, name: str, accountable: str)
     return activity
 
 
+def raci_removal_refusal(activity: RaciActivity) -> str:
+    """Why this activity cannot be removed ("" when it can): the matrix is a record once the kickoff is held, and
+    the two activities whose Accountable seat the payment and change-order rules read stay."""
+    from contracts.playbook import CHANGE_ORDER_ACTIVITY, PAYMENT_APPROVAL_ACTIVITY
+
+    kickoff = getattr(activity.contract, "kickoff", None)
+    if kickoff is not None and kickoff.is_held:
+        return (f"The kickoff of {activity.contract.reference} has been held; the RACI matrix agreed there is a "
+                f"record, so “{activity.name}” stays. Change its cells in the matrix instead.")
+    if activity.name in (CHANGE_ORDER_ACTIVITY, PAYMENT_APPROVAL_ACTIVITY):
+        return (f"“{activity.name}” names who decides change orders and approves payments on this contract; it "
+                "cannot be removed. Change its Accountable party in the matrix instead.")
+    return ""
+
+
 @transaction.atomic
-def raci_activity_remove(*, actor, activity: RaciActivity) -> None:
+def raci_activity_remove(*, actor, activity: RaciActivity, reason: str) -> None:
+    """Remove an activity and its cells, with a reason, before the kickoff is held (refused after it: 409)."""
     contract = locked(activity.contract)
     require(actor, "edit", contract)
+    reason = need(reason)
+    ensure_editable(contract)
+    activity = RaciActivity.objects.select_related("contract__kickoff").get(pk=activity.pk)
+    refusal = raci_removal_refusal(activity)
+    if refusal:
+        raise InvalidTransition(refusal)
+    why = f"RACI activity removed: {reason}"
     for cell in list(activity.assignments.all()):
-        delete(cell, actor=actor, reason="RACI activity removed")
-    delete(activity, actor=actor, reason="RACI activity removed")
+        delete(cell, actor=actor, reason=why)
+    delete(activity, actor=actor, reason=why)
 
 
 @transaction.atomic
