@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from awards.models import Bid, PovCriterion, PovProtocol
 from awards.models.pov import _plain
 from awards.policies import bid_policy
-from awards.services._common import lock_procedure, locked
+from awards.services._common import clean_reason, lock_procedure, locked
 from procurement.audit.history import attribute
 from procurement.authz import require
 from procurement.exceptions import DomainError
@@ -68,10 +68,13 @@ def pov_criterion_update(*, actor, criterion: PovCriterion, metric: str, compara
 
 
 @transaction.atomic
-def pov_criterion_remove(*, actor, criterion: PovCriterion) -> None:
+def pov_criterion_remove(*, actor, criterion: PovCriterion, reason: str = "") -> None:
+    """Remove one of our success criteria while the protocol is still open (issue 21: undo with a reason). The
+    reason is required and kept as the change reason of the removed row's history."""
     _editable_protocol(actor=actor, bid=criterion.protocol.bid)
     criterion = locked(PovCriterion, criterion.pk)
-    model_delete(criterion, actor=actor, reason="POV criterion removed before the lock")
+    why = clean_reason(reason, what="the reason for removing this criterion")
+    model_delete(criterion, actor=actor, reason=why)
 
 
 @transaction.atomic

@@ -230,6 +230,18 @@ def group_update(*, actor, group: CriterionGroup, name: str, weight, reason: str
     return group
 
 
+@transaction.atomic
+def group_remove(*, actor, group: CriterionGroup, reason: str = "") -> None:
+    """Remove an empty group (its criteria are moved or removed first, each by its own rule). After the lock the
+    lead says why, as for every change."""
+    procedure, scorecard = _editable(actor=actor, procedure_id=group.scorecard.procedure_id)
+    group = locked(CriterionGroup, group.pk)
+    why = _reason(scorecard, reason, "Group removed")
+    if Criterion.objects.filter(group=group).exists():
+        raise ValidationError({"group": f"The group {group.name} still has criteria: move or remove them first."})
+    model_delete(group, actor=actor, reason=why)
+
+
 # --- criteria -----------------------------------------------------------------------------------------------
 
 
@@ -303,11 +315,20 @@ def criterion_update(*, actor, criterion: Criterion, name: str, description: str
     return criterion
 
 
+def _removal_reason(reason: str, what: str) -> str:
+    """Removing a criterion or a knockout is an undo (issue 21): before the lock as after it, the lead says why,
+    and the reason is kept in the removed row's history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Give the reason for removing {what} (kept in the audit trail)."})
+    return reason
+
+
 @transaction.atomic
 def criterion_remove(*, actor, criterion: Criterion, reason: str = "") -> None:
     procedure, scorecard = _editable(actor=actor, procedure_id=criterion.scorecard.procedure_id)
     criterion = locked(Criterion, criterion.pk)
-    why = _reason(scorecard, reason, "Criterion removed")
+    why = _removal_reason(reason, f"the criterion {criterion.name}")
     affected = _reset_scores(Score.objects.filter(criterion=criterion), actor=actor, reason=why)
     for link in CriterionCoverage.objects.filter(criterion=criterion):
         model_delete(link, actor=actor, reason=why)
@@ -353,7 +374,7 @@ def knockout_update(*, actor, knockout: Knockout, name: str, description: str = 
 def knockout_remove(*, actor, knockout: Knockout, reason: str = "") -> None:
     procedure, scorecard = _editable(actor=actor, procedure_id=knockout.scorecard.procedure_id)
     knockout = locked(Knockout, knockout.pk)
-    why = _reason(scorecard, reason, "Knockout removed")
+    why = _removal_reason(reason, f"the knockout {knockout.name}")
     for decision in KnockoutDecision.objects.filter(knockout=knockout):
         model_delete(decision, actor=actor, reason=why)
     model_delete(knockout, actor=actor, reason=why)
