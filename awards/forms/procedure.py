@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from awards.models import AwardProcedure, Bid, PovCriterion, ReferenceCheck, Requirement
 from awards.models.procedure import TIMELINE_FIELDS, Stage
 from procurement.accounts.roles import Role
-from vendors.models import OfferingType, Vendor
+from procurement.people import PersonChoiceField, people_with_role
+from vendors.models import OfferingType
 
 User = get_user_model()
 
@@ -33,7 +34,9 @@ class ProcedureForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["business_owner"].queryset = users_with_role(Role.BUSINESS_OWNER)
+        self.fields["business_owner"] = PersonChoiceField(
+            queryset=people_with_role(Role.BUSINESS_OWNER), label="Business owner",
+            help_text="Owns the need and agrees the requirements: active people with the business owner role.")
         self.fields["category"].label = "Category"
 
 
@@ -73,14 +76,6 @@ class RequirementForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
-class InviteForm(forms.Form):
-    vendor = forms.ModelChoiceField(queryset=Vendor.objects.none(), help_text="From the vendor registry.")
-
-    def __init__(self, *args, vendors, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["vendor"].queryset = vendors
-
-
 class DocumentForm(forms.Form):
     title = forms.CharField(max_length=200)
     file = forms.FileField(help_text="PDF, images, Office documents, CSV, plain text or ZIP; up to 25 MB. Its sha256 "
@@ -117,16 +112,6 @@ class AnswerForm(forms.Form):
                                   help_text="Reword it so it does not reveal who asked. Left empty, the question is "
                                             "published as received.")
     answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
-
-
-class AssignForm(forms.Form):
-    evaluator = forms.ModelChoiceField(queryset=User.objects.none())
-    criterion_groups = forms.CharField(max_length=200, required=False,
-                                       help_text="Optional: which parts of the scorecard they score.")
-
-    def __init__(self, *args, exclude_ids=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["evaluator"].queryset = users_with_role(Role.EVALUATOR).exclude(pk__in=list(exclude_ids))
 
 
 class DeclareForm(forms.Form):

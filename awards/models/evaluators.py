@@ -10,7 +10,24 @@ from awards.models.procedure import AwardProcedure
 from procurement.models import TimeStampedModel
 
 
+class CurrentAssignments(models.Manager):
+    """The default reading: evaluators assigned now (an unassigned row stays, for the record, in `all_objects`)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(unassigned_at__isnull=True)
+
+
+class DeclarationsInForce(models.Manager):
+    """The default reading: the declaration in force per evaluator and bid (superseded ones in `all_objects`)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(superseded_at__isnull=True)
+
+
 class EvaluatorAssignment(TimeStampedModel):
+    """An evaluator on a procedure. `objects` (and `procedure.assignments`, and every subquery built on them) reads
+    the current assignments only; `all_objects` reads unassigned rows too (the decision record, reassignment)."""
+
     procedure = models.ForeignKey(AwardProcedure, on_delete=models.CASCADE, related_name="assignments")
     evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="evaluator_assignments")
@@ -25,6 +42,8 @@ class EvaluatorAssignment(TimeStampedModel):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     editable=False)
     history = HistoricalRecords(m2m_fields=[groups])
+    objects = CurrentAssignments()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["procedure", "evaluator__last_name", "evaluator__first_name", "pk"]
@@ -38,6 +57,10 @@ class EvaluatorAssignment(TimeStampedModel):
     def group_label(self) -> str:
         """The criterion groups this evaluator scores, by name ("" for all); prefetch `groups` in lists."""
         return ", ".join(group.name for group in self.groups.all())
+
+    @property
+    def is_current(self) -> bool:
+        return self.unassigned_at is None
 
 
 class ConflictDeclaration(TimeStampedModel):
@@ -63,6 +86,8 @@ class ConflictDeclaration(TimeStampedModel):
                                       related_name="superseded_by", editable=False)
     superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
+    objects = DeclarationsInForce()
+    all_objects = models.Manager()
 
     # Reviews under which the evaluator may open the bid.
     MAY_OPEN = (Review.NOT_NEEDED, Review.ACCEPTED)
@@ -79,3 +104,7 @@ class ConflictDeclaration(TimeStampedModel):
     @property
     def may_open(self) -> bool:
         return self.review in self.MAY_OPEN
+
+    @property
+    def in_force(self) -> bool:
+        return self.superseded_at is None

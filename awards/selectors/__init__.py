@@ -69,7 +69,15 @@ def procedure_bids(procedure: AwardProcedure) -> QuerySet[Bid]:
 
 
 def assigned_evaluators(procedure: AwardProcedure) -> QuerySet[EvaluatorAssignment]:
-    return EvaluatorAssignment.objects.filter(procedure=procedure).select_related("evaluator")
+    """The current assignments (unassigned rows are left out by the default manager), groups prefetched."""
+    return EvaluatorAssignment.objects.filter(procedure=procedure).select_related("evaluator").prefetch_related(
+        "groups")
+
+
+def unassigned_evaluators(procedure: AwardProcedure) -> QuerySet[EvaluatorAssignment]:
+    """Evaluators taken off the procedure, with who did it and why (their submitted sheets stay in the record)."""
+    return (EvaluatorAssignment.all_objects.filter(procedure=procedure, unassigned_at__isnull=False)
+            .select_related("evaluator", "unassigned_by").order_by("-unassigned_at"))
 
 
 def evaluator_may_open(user, bid: Bid) -> bool:

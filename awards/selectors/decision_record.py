@@ -239,13 +239,19 @@ def decision_record(procedure, *, for_user) -> dict:
     knockout_by_id = {k.pk: k for k in data.knockouts}
     sheet_by_id = {s.pk: s for s in data.sheets}
 
-    assignments = list(EvaluatorAssignment.objects.filter(procedure=procedure).select_related("evaluator"))
-    declarations = list(ConflictDeclaration.objects.filter(assignment__procedure=procedure)
-                        .select_related("reviewed_by").order_by("assignment_id", "bid_id", "pk"))
+    # Every assignment, unassigned ones too (their submitted sheets stay in the record, with the reason), and
+    # every version of every declaration: the ones in force count, the superseded ones are listed beside them.
+    assignments = list(EvaluatorAssignment.all_objects.filter(procedure=procedure)
+                       .select_related("evaluator", "unassigned_by").prefetch_related("groups"))
+    all_declarations = list(ConflictDeclaration.all_objects.filter(assignment__procedure=procedure)
+                            .select_related("reviewed_by").order_by("assignment_id", "bid_id", "pk"))
     evaluator_of_assignment = {a.pk: a.evaluator_id for a in assignments}
     if not full:
         assignments = [a for a in assignments if a.evaluator_id == for_user.pk]
-        declarations = [d for d in declarations if evaluator_of_assignment.get(d.assignment_id) == for_user.pk]
+        all_declarations = [d for d in all_declarations
+                            if evaluator_of_assignment.get(d.assignment_id) == for_user.pk]
+    declarations = [d for d in all_declarations if d.in_force]
+    superseded = [d for d in all_declarations if not d.in_force]
     review_of = {(evaluator_of_assignment[d.assignment_id], d.bid_id): d.review for d in declarations}
 
     scores = []
@@ -275,13 +281,17 @@ def decision_record(procedure, *, for_user) -> dict:
     for assignment in assignments:
         person, sheet = assignment.evaluator, sheet_of.get(assignment.evaluator_id)
         seen.add(person.pk)
-        evaluators.append({"id": person.pk, "name": str(person), "assigned": True,
+        evaluators.append({"id": person.pk, "name": str(person), "assigned": assignment.is_current,
                            "criterion_groups": assignment.group_label,
-                           "sheet_submitted_at": _time(sheet.submitted_at) if sheet else None})
+                           "sheet_submitted_at": _time(sheet.submitted_at) if sheet else None,
+                           "unassigned_at": _time(assignment.unassigned_at),
+                           "unassigned_by": _person_id(assignment.unassigned_by),
+                           "unassign_reason": assignment.unassign_reason})
     for sheet in sheets:
         if sheet.evaluator_id not in seen:
             evaluators.append({"id": sheet.evaluator_id, "name": str(sheet.evaluator), "assigned": False,
-                               "criterion_groups": "", "sheet_submitted_at": _time(sheet.submitted_at)})
+                               "criterion_groups": "", "sheet_submitted_at": _time(sheet.submitted_at),
+                               "unassigned_at": None, "unassigned_by": None, "unassign_reason": ""})
 
     if full:
         shown_bids = data.bids
@@ -327,7 +337,16 @@ def decision_record(procedure, *, for_user) -> dict:
             "review_label": d.get_review_display(), "review_reason": d.review_reason,
             "reviewed_by": _person_id(d.reviewed_by), "reviewed_at": _time(d.reviewed_at),
             "declared_at": _time(d.created_at), "counts": d.review in COUNTING_REVIEWS,
+            "supersedes": d.supersedes_id,
         } for d in declarations if str(d.bid_id) in bid_keys or full],
+        # Earlier versions of revised declarations: kept for the record, never counted.
+        "superseded_declarations": [{
+            "id": d.pk, "evaluator": evaluator_of_assignment[d.assignment_id], "bid": str(d.bid_id),
+            "has_conflict": d.has_conflict, "description": d.description, "review": d.review,
+            "review_label": d.get_review_display(), "review_reason": d.review_reason,
+            "declared_at": _time(d.created_at), "superseded_at": _time(d.superseded_at),
+            "supersedes": d.supersedes_id, "counts": False,
+        } for d in superseded if str(d.bid_id) in bid_keys or full],
         "consensus": None,
         "knockout_decisions": None,
         "ranking": None,

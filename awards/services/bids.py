@@ -76,6 +76,26 @@ def bid_invite(*, actor, procedure: AwardProcedure, vendor: Vendor) -> Bid:
 
 
 @transaction.atomic
+def bids_invite(*, actor, procedure: AwardProcedure, vendors) -> list[Bid]:
+    """Invite several registered vendors in one go: every one under bid_invite's rules, all or none.
+
+    A refusal names the vendor it concerns (`{"vendor": "<vendor>: <why>"}`, the field of the one-vendor
+    service) and nothing is saved.
+    """
+    vendors = list(dict.fromkeys(vendors))  # once each, in the order given
+    if not vendors:
+        raise ValidationError({"vendor": "Choose at least one vendor to invite."})
+    bids = []
+    for vendor in vendors:
+        try:
+            bids.append(bid_invite(actor=actor, procedure=procedure, vendor=vendor))
+        except ValidationError as exc:
+            raise ValidationError({"vendor": [message if str(vendor) in message else f"{vendor}: {message}"
+                                               for message in exc.messages]}) from None
+    return bids
+
+
+@transaction.atomic
 def bid_decline(*, actor, bid: Bid, reason: str) -> Bid:
     procedure = lock_procedure(bid.procedure_id)
     bid = locked(Bid, bid.pk)

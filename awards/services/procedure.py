@@ -44,6 +44,22 @@ def _check_business_owner(user) -> None:
         raise ValidationError({"business_owner": "Choose an active user who holds the business owner role."})
 
 
+PINNED_POLICIES = ("committees", "approval_matrix", "dd_plans")
+
+
+def _pin_policies() -> dict[str, int]:
+    """The policy versions a new procedure keeps for its whole life (procurement.policy_tables.pin): the
+    committees, the approval matrix and the due-diligence plans in force when it starts. While a table's snapshot
+    is not written yet (NotImplementedError) or not declared (LookupError), nothing is pinned: the procedure is
+    then under each table's baseline, version 1."""
+    from procurement import policy_tables
+
+    try:
+        return policy_tables.pin(PINNED_POLICIES)
+    except (NotImplementedError, LookupError):
+        return {}
+
+
 @transaction.atomic
 def procedure_create(*, actor, title: str, need_statement: str, business_owner, category: str,
                      estimated_value: Decimal, currency: str, term_months: int,
@@ -56,6 +72,7 @@ def procedure_create(*, actor, title: str, need_statement: str, business_owner, 
         title=title, need_statement=need_statement, business_owner=business_owner, lead=actor, category=category,
         estimated_value=estimated_value, currency=currency, term_months=term_months,
         single_source_justification=single_source_justification, reference="pending", submission=submission,
+        policy_versions=_pin_policies(),
     )
     procedure.full_clean(exclude=["reference"])
     procedure.reference = next_reference("AP", actor=actor)

@@ -15,11 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from awards import selectors, services
 from awards.forms.procedure import (
     AnswerForm,
-    AssignForm,
     BidDecisionForm,
     DeclareForm,
     DocumentForm,
-    InviteForm,
     LateDecisionForm,
     PovCriterionForm,
     PovResultForm,
@@ -32,15 +30,20 @@ from awards.forms.procedure import (
     ReviewForm,
     TimelineForm,
 )
+from awards.forms.setup import AssignEvaluatorsForm, InviteVendorsForm
 from awards.models import AwardProcedure, Bid
 from awards.models.procedure import Stage
 from awards.policies import bid_policy, procedure_policy
 from awards.prerequisites import Readiness
 from awards.selectors.timeline import ISSUED_STAGES, timeline_changes_after_issue
+from awards.services.bids import bids_invite
+from awards.services.evaluators import evaluators_assign
 from awards.services.procedure import issue_window_shortfalls
+from procurement.accounts.roles import Role
 from procurement.authz import get_for_user_or_404
 from procurement.exceptions import EvidenceTampered
 from procurement.listing import paginate_sorted
+from procurement.people import people_with_role
 from procurement.posting import handle_form
 from procurement.spreadsheets import neutralise
 from procurement.uploads import verified_download
@@ -65,6 +68,13 @@ def action_page(request, form_class, call, *, procedure, title: str, success, do
                "bid": bid, "multipart": multipart, **(extra or {})}
     return handle_form(request, form_class, call, template="awards/action_form.html", context=context,
                        success=success, done=done, form_kwargs=form_kwargs)
+
+
+def procedure_groups(procedure: AwardProcedure):
+    """The criterion groups of the procedure's scorecard, in the scorecard's order (for group checkboxes)."""
+    from awards.models import CriterionGroup
+
+    return CriterionGroup.objects.filter(scorecard__procedure=procedure).order_by("position", "pk")
 
 
 def _anchored(obj, anchor: str) -> str:
@@ -250,13 +260,16 @@ def requirements_agree_all(request, reference):
 
 @login_required
 def bid_invite(request, reference):
+    """Invite several registry vendors at once (awards.services.bids.bids_invite: all or none)."""
     procedure = procedure_for_request(request, reference, "edit")
     return action_page(
-        request, InviteForm,
-        lambda form: services.bid_invite(actor=request.user, procedure=procedure, vendor=form.cleaned_data["vendor"]),
-        procedure=procedure, title="Invite a vendor", submit="Invite",
-        intro="The vendor's tier sets what the bid owes: reference checks and whether a demo/POV is required.",
-        success=_anchored(procedure, "bids"), done=lambda bid: f"{bid.vendor} invited.",
+        request, InviteVendorsForm,
+        lambda form: bids_invite(actor=request.user, procedure=procedure, vendors=form.cleaned_data["vendor"]),
+        procedure=procedure, title="Invite vendors", submit="Invite",
+        intro="Tick every vendor to invite. Each vendor's tier sets what its bid owes: reference checks and whether "
+              "a demo/POV is required.",
+        success=_anchored(procedure, "bids"),
+        done=lambda bids: f"Invited: {', '.join(str(bid.vendor) for bid in bids)}.",
         form_kwargs={"vendors": selectors.invitable_vendors(request.user, procedure)})
 
 
@@ -462,15 +475,19 @@ def qa_export(request, reference):
 
 @login_required
 def evaluator_assign(request, reference):
+    """Assign one evaluator or several, each scoring the criterion groups ticked (none: every group)."""
     procedure = procedure_for_request(request, reference, "edit")
+    people = people_with_role(Role.EVALUATOR).exclude(
+        pk__in=[*selectors.assigned_evaluator_ids(procedure), procedure.lead_id])
     return action_page(
-        request, AssignForm,
-        lambda form: services.evaluator_assign(actor=request.user, procedure=procedure, **form.cleaned_data),
-        procedure=procedure, title="Assign an evaluator", submit="Assign",
-        intro="The evaluator sees this procedure only, and each bid only after declaring any conflict of "
+        request, AssignEvaluatorsForm,
+        lambda form: evaluators_assign(actor=request.user, procedure=procedure,
+                                       evaluators=form.cleaned_data["evaluators"], groups=form.cleaned_data["groups"]),
+        procedure=procedure, title="Assign evaluators", submit="Assign",
+        intro="An evaluator sees this procedure only, and each bid only after declaring any conflict of "
               "interest with its vendor.", success=_anchored(procedure, "evaluators"),
-        done=lambda assignment: f"{assignment.evaluator} assigned.",
-        form_kwargs={"exclude_ids": [*selectors.assigned_evaluator_ids(procedure), procedure.lead_id]})
+        done=lambda assignments: f"Assigned: {', '.join(str(a.evaluator) for a in assignments)}.",
+        form_kwargs={"people": people, "groups": procedure_groups(procedure)})
 
 
 @login_required
