@@ -1,7 +1,7 @@
-"""The clause playbook is edited here; contract records are read-only (their writes go through the services)."""
+"""Contract records and the clause playbook are read-only here: records are written by the services, the playbook
+by a policy administrator on its policy page (issue 21)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from contracts.models import (
     ChangeOrder,
@@ -20,15 +20,26 @@ from procurement.admin import ReadOnlyAdmin
 
 
 @admin.register(PlaybookClause)
-class PlaybookClauseAdmin(SimpleHistoryAdmin):
+class PlaybookClauseAdmin(ReadOnlyAdmin):
+    """Read-only (issue 21): the playbook is a policy table, changed by a policy administrator on its page
+    (contracts_policy:clause_playbook), with a reason and a new policy version each time."""
+
     list_display = ("order", "title", "key", "required_tiers", "active")
     list_display_links = ("title",)
-    list_editable = ("order", "active")
     search_fields = ("title", "key", "purpose")
-    fieldsets = [(None, {"fields": ("key", "title", "purpose", "required_tiers", "order", "active")}),
+    fieldsets = [(None, {"fields": ("key", "title", "purpose", "required_tiers", "order", "active"),
+                         "description": "Read-only here: a policy administrator changes the clause playbook on "
+                                        "its policy page (Policy › Clause playbook), with a reason; each change "
+                                        "is a new version and applies to contracts opened after it."}),
                  ("Default positions", {"fields": ("target", "fallback", "walk_away")})]
 
+    def changelist_view(self, request, extra_context=None):
+        from django.contrib import messages
+        from django.urls import reverse
 
+        messages.info(request, "The clause playbook is changed on its policy page, not here: "
+                               f"{reverse('contracts_policy:clause_playbook')}")
+        return super().changelist_view(request, extra_context=extra_context)
 
 
 @admin.register(Contract)
