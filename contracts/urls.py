@@ -1,5 +1,6 @@
 from django.urls import path
 
+from contracts.views import lists as lviews
 from contracts.views import negotiation as views
 from contracts.views import ocds as oviews
 from contracts.views import post_award as pviews
@@ -11,7 +12,7 @@ from contracts.views.portfolio import urls as portfolio_urls
 app_name = "contracts"
 
 urlpatterns = [
-    path("", views.contract_list, name="list"),
+    path("", lviews.contract_list, name="list"),  # issue 21: contracts.views.lists
     path("open/", views.contract_open, name="open"),
     # issue 21: lists across contracts and the portfolio, before "<reference>/" like the OCDS pages
     *list_urls,

@@ -10,10 +10,23 @@ def neutralise(value):
     return value
 
 
+def as_is(value):
+    """Leave a value unchanged (with `text_cells=True`, which keeps formula-like text as text instead)."""
+    return value
+
+
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
 def workbook_bytes(tables: dict[str, list[list]], *, cell=neutralise, width: int = 18,
-                   header_row: bool = False, widths: dict[str, int] | None = None) -> bytes:
+                   header_row: bool = False, widths: dict[str, int] | None = None, text_cells: bool = False) -> bytes:
     """An XLSX file with one sheet per table (name -> rows), every cell passed through `cell` (formula-safe by
-    default). `header_row`: the first row is bold and stays in view; `widths`: a sheet's single column width."""
+    default). `header_row`: the first row is bold and stays in view; `widths`: a sheet's single column width.
+
+    `text_cells`: text that looks like a formula is stored as a text cell (string type, quote-prefixed style)
+    with its value unchanged, so a spreadsheet program neither runs it nor shows an added apostrophe; pass
+    `cell=as_is` with it to keep the value exactly as given."""
     import io
 
     from openpyxl import Workbook
@@ -26,6 +39,11 @@ def workbook_bytes(tables: dict[str, list[list]], *, cell=neutralise, width: int
         sheet = workbook.create_sheet(name)
         for row in rows:
             sheet.append([cell(value) for value in row])
+            if text_cells:
+                for written in sheet[sheet.max_row]:
+                    if looks_like_formula(written.value):
+                        written.data_type = "s"
+                        written.quotePrefix = True
         if header_row and rows:
             for first in sheet[1]:
                 first.font = Font(bold=True)

@@ -7,7 +7,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from procurement import authz
-from procurement.listing import paginate_sorted
+from procurement.listing import Column, Listing, display
 from vendors import forms, selectors, services
 from vendors.engagements import engagements_for
 from vendors.models import Vendor
@@ -16,29 +16,47 @@ from vendors.services import monitoring
 from vendors.transitions import VENDOR_STATUS
 from vendors.views._common import vendor_for, vendor_form
 
-SORT_FIELDS = {"name": "legal_name", "tier": "tier", "status": "status", "country": "country",
-               "updated": "updated_at"}
-LIST_COLUMNS = [("name", "Vendor", True), ("tier", "Tier", True), ("status", "Status", True),
-                ("offering", "Offering", False), ("country", "Country", True), ("dd", "Due diligence", False),
-                ("owner", "Owner", False)]
+
+def _person(user) -> str:
+    return "" if user is None else (user.get_full_name() or user.get_username())
+
+
+def _vendor_rows(user, params: dict):
+    queryset = selectors.vendor_list(user, today=timezone.localdate(), **params)
+    return queryset.prefetch_related(*selectors.vendor_for_page_prefetches())
+
+
+def _with_due_diligence(vendors: list) -> None:
+    today, plans = timezone.localdate(), selectors.dd_plans()
+    for vendor in vendors:
+        vendor.dd = selectors.dd_checklist(vendor, today, plans=plans)
+
+
+def _dd_text(vendor) -> str:
+    return "Complete" if vendor.dd.complete else f"{len(vendor.dd.gaps)} gap{'s' if len(vendor.dd.gaps) != 1 else ''}"
+
+
+VENDOR_LISTING = Listing(
+    name="vendors",
+    columns=(
+        Column("name", "Vendor", lambda v: str(v), sort="legal_name"),
+        Column("tier", "Tier", lambda v: v.get_tier_display() or "Not tiered", sort="tier"),
+        Column("status", "Status", display("status"), sort="status"),
+        Column("offering", "Offering", display("offering_type")),
+        Column("country", "Country", lambda v: str(v.country or ""), sort="country"),
+        Column("dd", "Due diligence", _dd_text),
+        Column("owner", "Owner", lambda v: _person(v.owner)),
+    ),
+    rows=_vendor_rows, default_sort="name", filter_form=forms.VendorFilterForm, prepare=_with_due_diligence,
+    row_template="vendors/_vendor_row.html",
+)
+LIST_COLUMNS = VENDOR_LISTING.table_columns
+SORT_FIELDS = VENDOR_LISTING.sort_fields
 
 
 @login_required
 def vendor_list(request):
-    filters = forms.VendorFilterForm(request.GET or None)
-    params = filters.cleaned_data if filters.is_valid() else {}
-    today = timezone.localdate()
-    queryset = selectors.vendor_list(request.user, today=today, **{k: v for k, v in params.items() if v})
-    queryset = queryset.prefetch_related(*selectors.vendor_for_page_prefetches())
-    listing = paginate_sorted(request, queryset, sort_fields=SORT_FIELDS, default_sort="name")
-    page = listing["page_obj"]
-    vendors = list(page.object_list)
-    plans = selectors.dd_plans()
-    for vendor in vendors:
-        vendor.dd = selectors.dd_checklist(vendor, today, plans=plans)
-    page.object_list = vendors
-    return render(request, "vendors/vendor_list.html", {
-        **listing, "filters": filters, "columns": LIST_COLUMNS, "row_template": "vendors/_vendor_row.html",
+    return VENDOR_LISTING.respond(request, "vendors/vendor_list.html", {
         "can_create": vendor_policy.allows(request.user, "create"),
     })
 
