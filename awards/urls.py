@@ -1,6 +1,6 @@
 from django.urls import path
 
-from awards.views import decision_record, memo, waivers
+from awards.views import decision_record, lists, memo, waivers
 from awards.views import procedure as views
 from awards.views import scorecard as sc
 
@@ -10,7 +10,7 @@ P = "<str:reference>/"
 B = P + "bids/<int:pk>/"
 
 urlpatterns = [
-    path("", views.procedure_list, name="procedure_list"),
+    path("", lists.procedure_list, name="procedure_list"),  # issue 21: the list of procedures (awards.views.lists)
     path("new/", views.procedure_create, name="procedure_create"),
     path(P, views.procedure_detail, name="procedure_detail"),
     path(P + "edit/", views.procedure_edit, name="procedure_edit"),
