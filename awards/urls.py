@@ -87,7 +87,8 @@ urlpatterns += [*_invitations.urls, *_opening.urls, *_price.urls]
 
 # issue 21: daily work. Templates come first: "templates/" and "start/" would otherwise read as a reference.
 from awards.views import builder as _builder  # noqa: E402
+from awards.views import decisions as _decisions  # noqa: E402
 from awards.views import setup as _setup  # noqa: E402
 from awards.views import templates as _templates  # noqa: E402
 
-urlpatterns = [*_templates.urls, *urlpatterns, *_builder.urls, *_setup.urls]
+urlpatterns = [*_templates.urls, *urlpatterns, *_builder.urls, *_setup.urls, *_decisions.urls]

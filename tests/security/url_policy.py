@@ -204,6 +204,7 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
     "awards:results_knockout": act(P(knockout_id=_pk("knockout"), bid_id=_pk("bid"))),
     "awards:results_consensus": act(P(bid_id=_pk("bid"), criterion_id=_pk("criterion"))),
     "awards:results_shortlist": act(P(bid_id=_pk("bid"))),
+    "awards:results_decide": act(P()),  # issue 21: every knockout and shortlist decision on one page
     "awards:memo_inbox": signed_in(),
     "awards:memo_detail": read(lambda s: {"reference": s.memo.procedure.reference}, "approver"),
     "awards:memo_create": act(P(), methods=POST),
