@@ -95,3 +95,30 @@ def _svg(width: float, height: float, title: str, desc: str, body: list[str]) ->
         f'<rect x="0" y="0" width="{_num(width)}" height="{_num(height)}" fill="#ffffff"/>',
         *body, "</svg>",
     ])
+
+
+def bar_chart_svg(*, title: str, rows: list[tuple[str, float, str]], unit: str = "", empty: str = "Nothing to show.",
+                  bar_width: int = 360, row_height: int = 24, label_width: int = 200) -> str:
+    """Horizontal bars, one per (label, value, printed value); the portfolio's panels (issue 21). Every bar
+    prints its value and carries a <title>, so the chart reads without colour and the table repeats it."""
+    from awards.charts import BAR, _short
+
+    left, top = 10, 34
+    x0 = left + label_width
+    height = top + row_height * max(1, len(rows)) + 12
+    width = x0 + bar_width + 110
+    peak = max((value for _, value, _ in rows), default=0) or 1
+    body = [f'<text x="{left}" y="20" font-size="14" font-weight="bold">{_esc(title)}</text>']
+    if not rows:
+        body.append(f'<text x="{left}" y="{_num(top + 16)}" fill="{MUTED}">{_esc(empty)}</text>')
+    for i, (label, value, printed) in enumerate(rows):
+        y = top + i * row_height
+        length = bar_width * max(0.0, float(value)) / float(peak)
+        body.append(
+            f"<g><title>{_esc(label)}: {_esc(printed)}{_esc(' ' + unit if unit else '')}</title>"
+            f'<text x="{left}" y="{_num(y + row_height / 2 + 4)}">{_esc(_short(str(label), 30))}</text>'
+            f'<rect x="{x0}" y="{_num(y + 4)}" width="{_num(length)}" height="{_num(row_height - 8)}" fill="{BAR}"/>'
+            f'<text x="{_num(x0 + length + 6)}" y="{_num(y + row_height / 2 + 4)}" font-size="11">'
+            f"{_esc(printed)}</text></g>")
+    desc = f"Bar chart of {len(rows)} values" + (f" in {unit}" if unit else "") + "; the table below repeats them."
+    return _svg(width, height, title, desc, body)
