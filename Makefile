@@ -23,11 +23,13 @@ TEST_DB_TEMPLATE := var/test-db/template.sqlite3
 .PHONY: run test install install-run fast-venv bytecode lint checks test-db-template test-fast test-integration \
 	test-e2e bench
 
+# Quiet on purpose: migrations report only failures, the demo's e-mails stay in memory while seeding, and the last
+# thing printed before the server's own banner is the address with the demo sign-ins (seed_demo).
 run: install-run
-	$(FAST_ENV) $(PY) manage.py migrate --noinput
-	$(FAST_ENV) $(PY) manage.py seed_demo
-	@echo "Baton is serving on http://localhost:8000/ — sign in as lead / baton-demo-2026 (see README)."
-	$(FAST_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Preparing the database and the demo data..."
+	@$(FAST_ENV) BATON_DEV_KEY_NOTED=1 $(PY) manage.py migrate --noinput --verbosity 0
+	@$(FAST_ENV) BATON_DEV_KEY_NOTED=1 $(PY) manage.py seed_demo --address http://localhost:8000/
+	@$(FAST_ENV) BATON_DEV_KEY_NOTED=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # The lint, the checks and the migrated test database are independent: they run side by side on the two cores.
 test: install

@@ -34,7 +34,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = _DEV_SECRET
-    if not TESTING:
+    # `make run` says so in its sign-in table instead (BATON_DEV_KEY_NOTED), once rather than per command.
+    if not TESTING and not env.bool("BATON_DEV_KEY_NOTED", default=False):
         warnings.warn(
             "\n*** Baton is running with the DEVELOPMENT secret key. Set SECRET_KEY and DEBUG=0 in production. ***",
             stacklevel=1,
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "axes",
+    "django_countries",  # Vendor.country: the list of countries, their names (issue 21)
     "procurement.apps.ProcurementConfig",
     "procurement.accounts.apps.AccountsConfig",
     "procurement.audit.apps.AuditConfig",
@@ -88,7 +90,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "procurement.middleware.UserTimeZoneMiddleware",  # times in the signed-in person's own zone (issue 21)
     "procurement.middleware.DomainErrorMiddleware",
+    "procurement.middleware.DebugNotFoundMiddleware",  # Baton's 404 page under DEBUG, not the URL list (issue 21)
     "axes.middleware.AxesMiddleware",
     "procurement.bidders.BidderConfinementMiddleware",  # bidder contacts reach only the portal (issue 20)
 ]

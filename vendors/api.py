@@ -135,7 +135,7 @@ def _as_dict(vendor: Vendor, plans, today: date, *, detail: bool = False) -> dic
     status = selectors.dd_checklist(vendor, today, plans=plans).status()
     data = {
         "id": vendor.pk, "legal_name": vendor.legal_name, "trading_name": vendor.trading_name,
-        "website": vendor.website, "country": vendor.country, "offering_type": vendor.offering_type,
+        "website": vendor.website, "country": str(vendor.country or ""), "offering_type": vendor.offering_type,
         "ai_act_role": vendor.ai_act_role, "status": vendor.status, "tier": vendor.tier,
         "tier_overridden": vendor.tier_overridden, "owner": _people(vendor.owner),
         "due_diligence": {"as_of": status.as_of, "complete": status.complete, "gaps": list(status.gaps),

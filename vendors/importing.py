@@ -2,7 +2,9 @@
 
 Columns (header row, any order, case-insensitive): legal_name, trading_name, website, country, offering_type,
 ai_act_role, data_categories (separated by ';'), description, owner (a Procurement lead's username; blank = you).
-Choice columns take the code or the label shown in Baton (e.g. "ai_saas" or "AI SaaS tool").
+Choice columns take the code or the label shown in Baton (e.g. "ai_saas" or "AI SaaS tool"). The country column
+takes the ISO 3166 two-letter code in any case ("ie", "IE") or the country's English name as Baton lists it
+("Ireland", any case); anything else (a three-letter code, a misspelt name) is refused at its row.
 """
 
 import csv
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 
 import openpyxl
 from django.core.exceptions import ValidationError
+from django_countries import countries
 
 from procurement.accounts.models import User
 from procurement.accounts.roles import Role, has_role
@@ -63,6 +66,16 @@ def _choice(value: str, choices) -> str | None:
     return None
 
 
+def country_code(value: str) -> str | None:
+    """The two-letter code for a code (any case) or an exact English country name (any case); None otherwise."""
+    wanted = (value or "").strip()
+    if len(wanted) == 2 and wanted.upper() in countries:
+        return wanted.upper()
+    if len(wanted) > 2:
+        return countries.by_name(wanted) or None
+    return None
+
+
 def _read_table(data: bytes, name: str) -> list[list[str]]:
     try:
         detected = files.detect(data, name)
@@ -100,6 +113,10 @@ def validate_row(values: dict, *, line: int, actor, seen: set[str]) -> ImportRow
                           + ", ".join(OfferingType.values))
     if cleaned["ai_act_role"] and role is None:
         row.errors.append(f"ai_act_role: “{cleaned['ai_act_role']}” is not one of " + ", ".join(AiActRole.values))
+    country = country_code(cleaned["country"])
+    if cleaned["country"] and country is None:
+        row.errors.append(f"country: “{cleaned['country'][:60]}” is neither a two-letter country code (e.g. IE) "
+                          "nor a country's English name (e.g. Ireland)")
     categories = []
     for part in filter(None, (p.strip() for p in cleaned["data_categories"].split(";"))):
         code = _choice(part, DataCategory)
@@ -118,7 +135,7 @@ def validate_row(values: dict, *, line: int, actor, seen: set[str]) -> ImportRow
         row.errors.append("legal_name: appears twice in this file")
     seen.add(key)
     vendor = Vendor(legal_name=cleaned["legal_name"], trading_name=cleaned["trading_name"],
-                    website=cleaned["website"], country=cleaned["country"].upper(), offering_type=offering or "",
+                    website=cleaned["website"], country=country or "", offering_type=offering or "",
                     ai_act_role=role or "", data_categories=categories, description=cleaned["description"],
                     owner=owner)
     try:
@@ -127,9 +144,11 @@ def validate_row(values: dict, *, line: int, actor, seen: set[str]) -> ImportRow
         for name, messages in exc.message_dict.items():
             if name in ("offering_type", "ai_act_role") and cleaned[name] and not (offering and role):
                 continue  # already explained above
+            if name == "country" and cleaned["country"] and country is None:
+                continue  # already explained above
             row.errors.extend(f"{name}: {m}" for m in messages)
     row.values = {"legal_name": vendor.legal_name, "trading_name": vendor.trading_name, "website": vendor.website,
-                  "country": vendor.country, "offering_type": vendor.offering_type,
+                  "country": str(vendor.country or ""), "offering_type": vendor.offering_type,
                   "ai_act_role": vendor.ai_act_role, "data_categories": categories,
                   "description": vendor.description, "owner_id": owner.pk}
     return row

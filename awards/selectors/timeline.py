@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.utils import timezone
@@ -144,14 +144,52 @@ def last_timeline_change_at(procedure) -> datetime | None:
     return row
 
 
+def procedure_zone_name(procedure) -> str:
+    """The IANA name of the zone the procedure's deadline is read in: its own, else settings.TIME_ZONE (also when
+    the stored name is not a zone this machine knows)."""
+    name = (getattr(procedure, "time_zone", "") or "").strip()
+    if name and _known_zone(name):
+        return name
+    return settings.TIME_ZONE
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def proposals_deadline(procedure) -> datetime | None:
-    """The moment proposals-due ends: the first instant of the day after `proposals_due`, in settings.TIME_ZONE
-    (so a proposal received at 23:59:59 on the due day is on time). None when no due date is set. The one
-    definition of the deadline: the portal, the sealed-bid services, the opening and their pages all ask here."""
+    """The moment proposals-due ends, in the procedure's zone (procedure.time_zone, blank: settings.TIME_ZONE).
+
+    With a time (`proposals_due_time`), the deadline is that wall-clock time on the due date: a proposal received
+    at 11:59:59 is on time for a 12:00 deadline, one at 12:00:00 is late. Without a time, it is the first instant
+    of the day after `proposals_due` (so a proposal received at 23:59:59 on the due day is on time). A wall-clock
+    time that a daylight-saving change skips (01:30 on a spring-forward night) is read with the offset in force
+    before the change, as zoneinfo does. None when no due date is set. The one definition of the deadline: the
+    portal, the sealed-bid services, the opening and their pages all ask here."""
     if procedure.proposals_due is None:
         return None
-    zone = ZoneInfo(settings.TIME_ZONE)
-    return datetime.combine(procedure.proposals_due + timedelta(days=1), time.min, tzinfo=zone)
+    zone = ZoneInfo(procedure_zone_name(procedure))
+    due_time = getattr(procedure, "proposals_due_time", None)
+    if due_time is None:
+        return datetime.combine(procedure.proposals_due + timedelta(days=1), time.min, tzinfo=zone)
+    return datetime.combine(procedure.proposals_due, due_time.replace(tzinfo=None), tzinfo=zone)
+
+
+def deadline_text(procedure) -> str:
+    """The deadline as bidders and staff read it, e.g. "12 Jan 2027, 12:00 Europe/Dublin" or, without a time,
+    "the end of 12 Jan 2027 (Europe/Dublin)"; "no deadline set" without a due date. Plain text, for e-mails,
+    notices and refusals (pages use the `deadline` template tag, which adds the viewer's own time)."""
+    deadline = proposals_deadline(procedure)
+    if deadline is None:
+        return "no deadline set"
+    zone = procedure_zone_name(procedure)
+    if getattr(procedure, "proposals_due_time", None) is None:
+        return f"the end of {date_format(procedure.proposals_due, 'j M Y')} ({zone})"
+    return f"{date_format(deadline.date(), 'j M Y')}, {deadline:%H:%M} {zone}"
 
 
 def proposals_closed(procedure, at: datetime | None = None) -> bool:

@@ -119,3 +119,55 @@ def test_a_clash_appearing_between_preview_and_confirm_saves_nothing(client, lea
 
     assert b"Nothing was imported" in response.content
     assert list(Vendor.objects.values_list("legal_name", flat=True)) == ["Kestrel Compute BV"]
+
+
+def test_the_country_column_takes_a_code_in_any_case_or_an_english_name(client, lead):
+    client.force_login(lead)
+    data = (HEADER
+            + "Aran Models Ltd,,,Ireland,ai_saas,provider,,,\n"         # the English name
+            + "Bodhi AI Pvt,,,india,ai_saas,provider,,,\n"              # the name in any case
+            + "Cedar Labs GmbH,,,de,ai_saas,provider,,,\n")             # the code in lower case
+
+    preview = post_file(client, "vendors.csv", data.encode())
+
+    assert preview.status_code == 200 and preview.context["preview"].clean
+    assert [row.values["country"] for row in preview.context["preview"].rows] == ["IE", "IN", "DE"]
+    assert client.post(reverse("vendors:import"), {"confirm": "1"}).status_code == 302
+    imported = {v.legal_name: v for v in Vendor.objects.all()}
+    assert {name: v.country.code for name, v in imported.items()} == {
+        "Aran Models Ltd": "IE", "Bodhi AI Pvt": "IN", "Cedar Labs GmbH": "DE"}
+    row = imported["Aran Models Ltd"].history.get()
+    assert (row.history_user, row.history_change_reason) == (lead, "Imported from file")
+
+
+def test_any_other_country_is_refused_with_its_row_and_column_and_nothing_is_saved(client, lead):
+    client.force_login(lead)
+    data = (HEADER
+            + "Good Co,,,GB,ai_saas,provider,,,\n"
+            + "Three Letters Ltd,,,IRL,ai_saas,provider,,,\n"          # row 3: an alpha-3 code
+            + "Typo Ltd,,,Irland,ai_saas,provider,,,\n"               # row 4: a misspelt name
+            + "Nowhere Ltd,,,ZZ,ai_saas,provider,,,\n")               # row 5: no such code
+
+    response = post_file(client, "vendors.csv", data.encode())
+
+    assert response.status_code == 400
+    rows = {row.line: row.errors for row in response.context["preview"].rows}
+    assert rows[2] == []
+    for line, value in ((3, "IRL"), (4, "Irland"), (5, "ZZ")):
+        assert len(rows[line]) == 1 and rows[line][0].startswith(f"country: “{value}”")
+    html = response.content.decode()
+    assert "Irland" in html and "neither a two-letter country code" in html
+    assert client.post(reverse("vendors:import"), {"confirm": "1"}).status_code == 302
+    assert not Vendor.objects.exists()
+
+
+def test_the_vendor_form_offers_countries_by_name_and_pages_show_the_name(client, lead):
+    vendor = VendorFactory(country="IE", owner=lead)
+    client.force_login(lead)
+
+    form = client.get(reverse("vendors:create")).content.decode()
+    detail = client.get(reverse("vendors:detail", args=[vendor.pk])).content.decode()
+
+    assert '<select name="country"' in form and '<option value="IE">Ireland</option>' in form
+    assert form.index(">Austria<") < form.index(">Germany<") < form.index(">Ireland<")
+    assert "Ireland" in detail

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django_countries import countries
 
 from procurement.accounts.roles import Role
 from vendors import tiering
@@ -52,7 +53,25 @@ class VendorFilterForm(forms.Form):
     follow_ups = forms.ChoiceField(label="Follow-ups", required=False, choices=[("", "Any"), *FOLLOW_UP_STATES])
 
 
+class CountrySelect(forms.TypedChoiceField):
+    """Countries by their English name (django-countries' list, sorted by name); the two-letter code is stored.
+    A code sent in lower case (a script, an old bookmark) is read as the same code."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Country")
+        kwargs.setdefault("help_text", "Where the contracting entity is registered.")
+        super().__init__(choices=country_choices, coerce=str, empty_value="", **kwargs)
+
+    def to_python(self, value):
+        return super().to_python((value or "").strip().upper())
+
+
+def country_choices():
+    return [("", "Choose a country…"), *((c.code, c.name) for c in countries)]  # django-countries sorts by name
+
+
 class VendorForm(forms.ModelForm):
+    country = CountrySelect()
     data_categories = forms.MultipleChoiceField(
         label="Data categories processed", required=False, choices=DataCategory.choices,
         widget=forms.CheckboxSelectMultiple, help_text="Which kinds of our data the vendor would process.")
@@ -64,8 +83,7 @@ class VendorForm(forms.ModelForm):
         fields = ["legal_name", "trading_name", "website", "country", "offering_type", "ai_act_role",
                   "data_categories", "description", "owner"]
         labels = {"legal_name": "Legal name", "trading_name": "Trading name", "offering_type": "Offering type"}
-        help_texts = {"country": "Two-letter ISO code of the contracting entity, e.g. IE or US.",
-                      "description": "What the vendor offers and why we are looking at it (Markdown)."}
+        help_texts = {"description": "What the vendor offers and why we are looking at it (Markdown)."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,5 +219,6 @@ class GrantForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="CSV or Excel file",
-                           help_text="Columns: legal_name, trading_name, website, country, offering_type, "
-                                     "ai_act_role, data_categories (separated by ;), description, owner.")
+                           help_text="Columns: legal_name, trading_name, website, country (a two-letter code such "
+                                     "as IE, or the English name such as Ireland), offering_type, ai_act_role, "
+                                     "data_categories (separated by ;), description, owner.")
