@@ -11,8 +11,12 @@ from awards.models import (
     Committee,
     ConflictDeclaration,
     DecisionMemo,
+    ScorecardTemplate,
     SignOff,
 )
+
+POLICY_NOTE = ("Read-only: a policy table. A policy administrator changes it on its policy page (Policy in the "
+               "navigation), with a reason; each change is a new version.")
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
@@ -49,22 +53,36 @@ class ConflictDeclarationAdmin(ReadOnlyAdmin):
 
 
 # --- approval matrix, memos and sign-offs -------------------------------------------------------------
+class PolicyTableAdmin(ReadOnlyAdmin):
+    """A policy table, shown read-only: it changes only on its policy page (procurement.policy_tables)."""
+
+    policy_url_name = ""
+
+    def changelist_view(self, request, extra_context=None):
+        from django.contrib import messages
+
+        messages.info(request, POLICY_NOTE)
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(Committee)
-class CommitteeAdmin(SimpleHistoryAdmin):
+class CommitteeAdmin(PolicyTableAdmin):
     list_display = ("name", "key", "quorum")
-    filter_horizontal = ("members",)
     search_fields = ("name", "key")
+    policy_url_name = "awards_policy:committees"
 
 
 @admin.register(ApprovalRule)
-class ApprovalRuleAdmin(SimpleHistoryAdmin):
-    list_display = ("position", "name", "min_value", "max_value", "tiers", "active")
+class ApprovalRuleAdmin(PolicyTableAdmin):
+    list_display = ("position", "name", "currency", "min_value", "max_value", "tiers", "active")
     list_display_links = ("name",)
     list_filter = ("active",)
-    filter_horizontal = ("committees",)
+    policy_url_name = "awards_policy:approval_matrix"
 
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.routes.exists()  # routes keep pointing at the rule that applied
+
+@admin.register(ScorecardTemplate)
+class ScorecardTemplateAdmin(PolicyTableAdmin):
+    list_display = ("__str__",)
 
 
 @admin.register(DecisionMemo)

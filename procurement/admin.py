@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from procurement.models import ExchangeRate, ReferenceSequence, WorkerHeartbeat
+from procurement.models import ExchangeRate, PolicyVersion, ReferenceSequence, WorkerHeartbeat
 
 
 class ReadOnlyPermissions:
@@ -42,3 +42,13 @@ class ExchangeRateAdmin(ReadOnlyAdmin):
     list_display = ("currency", "rate", "valid_from", "source", "recorded_by", "recorded_at")
     list_filter = ("currency",)
     readonly_fields = ("currency", "rate", "valid_from", "source", "note", "recorded_by", "recorded_at")
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(ReadOnlyAdmin):
+    """Read-only: a version is added by the table's service when a policy administrator changes the table on its
+    policy page (procurement.policy_tables); versions are never changed or deleted."""
+
+    list_display = ("table", "number", "changed_by", "changed_at", "reason")
+    list_filter = ("table",)
+    readonly_fields = ("table", "number", "snapshot", "sha256", "reason", "changed_by", "changed_at")

@@ -24,6 +24,7 @@ DEMO_USERS: tuple[tuple[str, str, str, str | None], ...] = (
     ("manager", "Priya Nair", "Post-award Contract Manager", Role.POST_AWARD_MANAGER),
     ("owner", "Owen Fletcher", "Director of Customer Support", Role.BUSINESS_OWNER),
     ("auditor", "Grace Adeyemi", "Internal Audit Manager", Role.AUDITOR),
+    ("policy-admin", "Sofia Lindqvist", "Procurement Policy Manager", Role.POLICY_ADMINISTRATOR),
 )
 
 

@@ -70,8 +70,14 @@ def procedure_pins(procedure) -> dict:
 
 
 def versions_sentence(pins) -> str:
-    return (f"approval matrix version {policy_tables.pinned_number(pins, APPROVAL_MATRIX)}, committees version "
-            f"{policy_tables.pinned_number(pins, COMMITTEES)}")
+    """What a route records and the memo page says: "Approval matrix version N applies; committees version M"."""
+    return (f"Approval matrix version {policy_tables.pinned_number(pins, APPROVAL_MATRIX)} applies; committees "
+            f"version {policy_tables.pinned_number(pins, COMMITTEES)}")
+
+
+def policy_notes(procedure):
+    """The memo page's sentences on the policy versions that apply to the procedure (procurement.policy_tables)."""
+    return policy_tables.version_notes(procedure_pins(procedure), (APPROVAL_MATRIX, COMMITTEES))
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,7 @@ def approval_route_open(*, memo: DecisionMemo, version: MemoVersion, actor) -> A
     value = route_value(memo)
     rule_id = decision.rule.key if ApprovalRule.objects.filter(pk=decision.rule.key).exists() else None
     applied = versions_sentence(pins)
-    explanation = f"{decision.explanation} Policy: {applied}."
+    explanation = f"{decision.explanation} {applied}."
     route = ApprovalRoute(memo=memo, version=version, rule_id=rule_id, rule_name=decision.rule.name,
                           rule_explanation=explanation[:500], contract_value=value.amount,
                           currency=rate.currency, exchange_rate=rate.rate, rate_date=rate.valid_from,
