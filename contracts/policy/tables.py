@@ -80,8 +80,12 @@ def applicable_snapshot(contract, key: str):
 
 
 def snapshots_by_number(key: str) -> dict[int, object]:
-    """Every version of a table, {number: snapshot}, in two queries at most (for readers over many contracts)."""
-    return {row.number: row.snapshot for row in policy_tables.versions(key)}
+    """Every version of a table, {number: snapshot}, in one query (for readers over many contracts). Before the
+    first version is recorded, version 1 is the table as it stands (what the baseline will record)."""
+    from procurement.models import PolicyVersion
+
+    found = dict(PolicyVersion.objects.filter(table=key).values_list("number", "snapshot"))
+    return found or {1: policy_tables.live_snapshot(key)}
 
 
 def playbook_for(contract) -> dict[str, dict]:

@@ -95,10 +95,14 @@ def _formset_page(request, *, key: str, formset_class, initial: list[dict], form
                        general=[], show_errors=posted and "add_rows" not in data)
     if not posted or "add_rows" in data:
         return _answer(request, context)
+    shown = len(initial)
+    for form in formset.forms[:shown]:  # a row of the table as it stands is always checked, changed or not
+        form.empty_permitted = False
     if formset.is_valid() and reason_form.is_valid():
-        # every filled row in page order; a blank extra row is skipped, a row ticked "remove" leaves the table
-        kept = [form for form in formset.forms
-                if form.cleaned_data and not (formset.can_delete and form.cleaned_data.get("DELETE"))]
+        # every row in page order; a blank extra row is skipped, a row ticked "remove" leaves the table
+        kept = [form for index, form in enumerate(formset.forms)
+                if (index < shown or form.cleaned_data)
+                and not (formset.can_delete and form.cleaned_data.get("DELETE"))]
         try:
             with transaction.atomic():
                 version = save([to_row(form.cleaned_data) for form in kept], reason_form.cleaned_data["reason"])
