@@ -130,6 +130,7 @@ def scorecard_template_save(*, actor, scorecard: Scorecard, name: str, descripti
                             template: ScorecardTemplate | None = None, reason: str) -> ScorecardTemplate:
     """Save a procedure's scorecard as a new template, or as the next version of `template` (reason required)."""
     require(actor, scorecard_template_policy, "save")
+    scorecard = Scorecard.objects.select_related("procedure").get(pk=scorecard.pk)  # as stored, not as passed
     require(actor, procedure_policy, "view", scorecard.procedure)
     definition = defs.definition_of_scorecard(scorecard)
     defs.require_valid(defs.scorecard_problems(definition))
@@ -153,6 +154,7 @@ def procedure_template_save(*, actor, procedure: AwardProcedure, name: str, desc
     """Save a procedure's set-up (details, timeline offsets, requirements, scorecard) as a new template, or as the
     next version of `template` (reason required)."""
     require(actor, procedure_template_policy, "save")
+    procedure = AwardProcedure.objects.get(pk=procedure.pk)  # as stored, not as passed
     require(actor, procedure_policy, "view", procedure)
     definition = defs.definition_of_procedure(procedure)
     defs.require_valid(defs.procedure_problems(definition))
@@ -179,18 +181,20 @@ def source_label(source) -> str:
     return f"Template “{source.name}” v{source.version}"[:200]
 
 
-def _source_definition(actor, source) -> tuple[dict, bool]:
-    """(the set-up definition of `source`, whether it must be complete) after checking the actor may use it."""
+def _source_definition(actor, source) -> tuple[object, dict, bool]:
+    """(`source` as stored now, its set-up definition, whether that must be complete) once the actor may use it."""
     if isinstance(source, AwardProcedure):
         require(actor, procedure_policy, "view", source)
-        return defs.definition_of_procedure(source), False
+        source = AwardProcedure.objects.get(pk=source.pk)
+        return source, defs.definition_of_procedure(source), False
     policy = scorecard_template_policy if isinstance(source, ScorecardTemplate) else procedure_template_policy
     if not isinstance(source, ScorecardTemplate | ProcedureTemplate):
         raise TypeError("Start from a procedure, a procedure template or a scorecard template.")
+    source = policy.model.objects.get(pk=source.pk)  # the current version, not the one the caller read
     require(actor, policy, "start", source)
     if isinstance(source, ScorecardTemplate):
-        return {"procedure": {}, "timeline": {}, "requirements": [], "scorecard": source.definition}, True
-    return source.definition, True
+        return source, {"procedure": {}, "timeline": {}, "requirements": [], "scorecard": source.definition}, True
+    return source, source.definition, True
 
 
 def _details(definition: dict, overrides: dict) -> dict:
@@ -220,7 +224,7 @@ def procedure_start(*, actor, title: str, business_owner, estimated_value: Decim
     source's (a scorecard template has none, so they are then required)."""
     from awards.services.procedure import procedure_create, procedure_set_timeline, requirement_add
 
-    definition, complete = _source_definition(actor, source)  # first: an unseen source is a 404 for anyone
+    source, definition, complete = _source_definition(actor, source)  # first: an unseen source is a 404 for anyone
     require(actor, procedure_policy, "create")
     label = source_label(source)
     details = _details(definition, {"currency": currency, "category": category, "term_months": term_months,
