@@ -8,12 +8,12 @@ same dict feeds the page, its tables and charts, and the PDF report (and its con
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When, Window
-from django.db.models.functions import Coalesce, Lag
+from django.db import connection
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from procurement.accounts.roles import Role, has_role
@@ -40,44 +40,55 @@ def _person(first: str, last: str, username: str) -> str:
 
 
 # --- cycle time per stage ------------------------------------------------------------------------------------
-def cycle_times(user, *, now=None) -> dict:
-    """How long procedures stayed in each stage, from their history of `stage` (one query: the history rows
-    where the stage changed, picked out in the database with a window over each procedure's history)."""
+def _days_between(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0"
+    return f"(julianday({later}) - julianday({earlier}))"
+
+
+def cycle_times(user) -> dict:
+    """How long procedures stayed in each stage, from their history of `stage`: one query that picks the
+    history rows where the stage changed (a window over each procedure's history), dates each stage's exit by
+    the next change, and averages per stage, all in the database."""
     from awards.models import AwardProcedure
     from awards.models.procedure import Stage
     from awards.policies import procedure_policy
 
-    now = now or timezone.now()
-    history = AwardProcedure.history.model
-    order = [F("history_date").asc(), F("history_id").asc()]
-    changes = (history.objects.filter(id__in=procedure_policy.visible(user).values("pk"))
-               .annotate(before=Window(Lag("stage"), partition_by=[F("id")], order_by=order))
-               .filter(Q(before__isnull=True) | ~Q(stage=F("before")))
-               .order_by("id", "history_date", "history_id").values_list("id", "stage", "history_date"))
-    spans: dict[str, list[float]] = defaultdict(list)
-    current: dict[str, int] = defaultdict(int)
-    last: dict[int, tuple[str, object]] = {}
-    for procedure_id, stage, at in changes:
-        previous = last.get(procedure_id)
-        if previous is not None:
-            spans[previous[0]].append((at - previous[1]).total_seconds() / 86400)
-        last[procedure_id] = (stage, at)
-    for stage, _at in last.values():
-        current[stage] += 1
+    table = connection.ops.quote_name(AwardProcedure.history.model._meta.db_table)
+    scope, params = "", []
+    if not procedure_policy.sees_everything(user):
+        visible_sql, params = procedure_policy.visible(user).values("pk").query.sql_with_params()
+        scope = f"WHERE id IN ({visible_sql})"
+    days = _days_between("left_at", "history_date")
+    # Only a quoted table name, an ORM-compiled subquery and fixed SQL are interpolated; values are parameters.
+    sql = f"""
+        WITH marked AS (
+            SELECT id, stage, history_date, history_id,
+                   LAG(stage) OVER (PARTITION BY id ORDER BY history_date, history_id) AS prev_stage
+            FROM {table} {scope}
+        ), entries AS (
+            SELECT id, stage, history_date,
+                   LEAD(history_date) OVER (PARTITION BY id ORDER BY history_date, history_id) AS left_at
+            FROM marked WHERE prev_stage IS NULL OR prev_stage <> stage
+        )
+        SELECT stage, COUNT(left_at), SUM(CASE WHEN left_at IS NULL THEN 1 ELSE 0 END),
+               AVG(CASE WHEN left_at IS NULL THEN NULL ELSE {days} END),
+               MAX(CASE WHEN left_at IS NULL THEN NULL ELSE {days} END)
+        FROM entries GROUP BY stage"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {stage: (done, now_in, mean, longest) for stage, done, now_in, mean, longest in cursor.fetchall()}
     rows = []
     for stage in Stage:
         if stage in (Stage.AWARDED, Stage.CANCELLED):
             continue
-        days = sorted(spans.get(stage, []))
-        rows.append({
-            "stage": stage.value, "label": stage.label, "completed": len(days), "now_in": current.get(stage, 0),
-            "mean_days": round(sum(days) / len(days), 1) if days else None,
-            "median_days": round(days[len(days) // 2] if len(days) % 2 else
-                                 (days[len(days) // 2 - 1] + days[len(days) // 2]) / 2, 1) if days else None,
-            "longest_days": round(days[-1], 1) if days else None,
-        })
-    return {"rows": rows, "procedures": len(last),
-            "awarded": current.get(Stage.AWARDED, 0), "cancelled": current.get(Stage.CANCELLED, 0)}
+        done, now_in, mean, longest = found.get(stage.value, (0, 0, None, None))
+        rows.append({"stage": stage.value, "label": stage.label, "completed": done or 0, "now_in": now_in or 0,
+                     "mean_days": round(float(mean), 1) if mean is not None else None,
+                     "longest_days": round(float(longest), 1) if longest is not None else None})
+    return {"rows": rows, "procedures": sum(v[1] or 0 for v in found.values()),
+            "awarded": (found.get(Stage.AWARDED.value) or (0, 0))[1] or 0,
+            "cancelled": (found.get(Stage.CANCELLED.value) or (0, 0))[1] or 0}
 
 
 # --- spend and contracts by tier and by vendor ---------------------------------------------------------------

@@ -35,7 +35,7 @@ def percentile(values: list[float], q: float) -> float:
 def page_targets() -> list[dict]:
     """The pages to measure: name, URL, the user who opens it, and the target class (list/detail vs heavy)."""
     from django.db.models import Count
-    from django.urls import reverse
+    from django.urls import NoReverseMatch, reverse
 
     from awards.models import AwardProcedure, DecisionMemo
     from contracts.models import Contract
@@ -72,7 +72,28 @@ def page_targets() -> list[dict]:
         pages += [{"name": f"contract section: {name}", "url": url, "user": "bench-auditor", "limit": 6}
                   for name, url in contract_section_urls(contract)]
     pages.append({"name": "audit log", "url": reverse("audit:log"), "user": "bench-auditor", "limit": 6})
+    # issue 21: the lists as people use them (first page, default order) and the portfolio view.
+    pages += [{"name": f"list: {label}", "url": url, "user": "bench-lead", "limit": 6} for label, url in list_urls()]
+    with contextlib.suppress(NoReverseMatch):
+        pages += [{"name": f"portfolio ({who})", "url": reverse("contracts:portfolio"), "user": f"bench-{who}",
+                   "limit": 6} for who in ("lead", "auditor")]
     return pages
+
+
+# The lists of issue 21, each measured on its first page; names the URL configuration does not know are skipped.
+# (The vendor and procedure lists are measured above under their own names.)
+LISTS = (("contracts", "contracts:list"), ("invoices", "contracts:invoice_list"), ("KPIs", "contracts:kpi_list"),
+         ("obligations", "contracts:obligation_list"), ("risks", "vendors:risk_list"))
+
+
+def list_urls() -> list[tuple[str, str]]:
+    from django.urls import NoReverseMatch, reverse
+
+    found = []
+    for label, name in LISTS:
+        with contextlib.suppress(NoReverseMatch):
+            found.append((label, reverse(name)))
+    return found
 
 
 def contract_section_urls(contract) -> list[tuple[str, str]]:

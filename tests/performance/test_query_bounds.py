@@ -205,3 +205,70 @@ def test_audit_log_query_count_is_bounded_and_flat(client, auditor, world, djang
     large = queries(client, reverse("audit:log"), AUDIT_LOG, django_assert_max_num_queries)
 
     assert len(small) == len(large)
+
+
+# --- issue 21: the lists across contracts and vendors, and the portfolio ----------------------------------------
+LISTS = 14  # a list page: session, user, navigation, the count and the page of rows (joined, annotated)
+PORTFOLIO = 24  # six panels of one or two grouped queries each, the document component, the layout
+
+
+@pytest.fixture
+def contracts_world(lead, evaluator):
+    """Grows what the cross-contract lists and the portfolio read: a contract (with its procedure, bid and
+    vendor), an invoice, a breached KPI, a deliverable, a vendor risk and attestation, an evaluator assignment."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from contracts.services import invoice_record, kpi_add, measurement_record
+    from tests.factories.contracts import milestone
+
+    def grow(n: int) -> None:
+        today = timezone.localdate()
+        for i in range(n):
+            contract = open_contract(lead=lead)
+            invoice_record(actor=lead, contract=contract, number=f"INV-{i}", amount=Decimal("10"), received_on=today)
+            kpi = kpi_add(actor=lead, contract=contract, name="Uptime", threshold=Decimal("99"), unit="%")
+            measurement_record(actor=lead, kpi=kpi, measured_on=today, value=Decimal("97"))
+            milestone(contract, actor=lead)
+            RiskFactory(vendor=contract.vendor)
+            AttestationFactory(vendor=contract.vendor)
+            EvaluatorAssignmentFactory(procedure=contract.procedure, evaluator=evaluator, assigned_by=lead)
+
+    return grow
+
+
+@pytest.mark.parametrize("name", ["contracts:invoice_list", "contracts:kpi_list", "contracts:obligation_list",
+                                  "vendors:risk_list", "contracts:list"])
+def test_cross_contract_lists_query_count_is_bounded_and_flat(client, lead, contracts_world, name,
+                                                              django_assert_max_num_queries):
+    client.force_login(lead)
+    contracts_world(1)
+    small = queries(client, reverse(name), LISTS, django_assert_max_num_queries)
+    small_export = len(queries_of_export(client, reverse(name), django_assert_max_num_queries))
+
+    contracts_world(2)
+    large = queries(client, reverse(name), LISTS, django_assert_max_num_queries)
+
+    assert len(small) == len(large)
+    assert len(queries_of_export(client, reverse(name), django_assert_max_num_queries)) == small_export
+
+
+def queries_of_export(client, url, django_assert_max_num_queries) -> list[str]:
+    with django_assert_max_num_queries(LISTS) as captured:
+        response = client.get(url, {"format": "xlsx"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    return [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.parametrize("role", ["lead", "auditor"])
+def test_portfolio_query_count_is_bounded_and_flat(request, client, contracts_world, role,
+                                                   django_assert_max_num_queries):
+    client.force_login(request.getfixturevalue(role))
+    contracts_world(1)
+    small = queries(client, reverse("contracts:portfolio"), PORTFOLIO, django_assert_max_num_queries)
+
+    contracts_world(2)
+    large = queries(client, reverse("contracts:portfolio"), PORTFOLIO, django_assert_max_num_queries)
+
+    assert len(small) == len(large)
