@@ -41,7 +41,10 @@ TIMELINE_CHANGE_MARK = "Timeline changed after issue: "
 LABELS = {field: label for field, label, _ in TIMELINE_FIELDS}
 
 
-def day(value: date | None) -> str:
+def day(value: date | str | None) -> str:
+    """A date as the timeline shows it; text (a deadline with its time and zone, from changes_between) as it is."""
+    if isinstance(value, str):
+        return value
     return date_format(value, "j M Y") if value else "not set"
 
 
@@ -112,16 +115,30 @@ class TimelineChange:
     at: datetime
     by: object
     reason: str
-    changes: tuple[tuple[str, date | None, date | None], ...]  # (label, before, after)
+    changes: tuple[tuple[str, date | str | None, date | str | None], ...]  # (label, before, after)
 
     def lines(self) -> list[str]:
         return [f"{label}: {day(before)} → {day(after)}" for label, before, after in self.changes]
 
 
-def changes_between(before, after) -> tuple[tuple[str, date | None, date | None], ...]:
-    """The timeline dates that differ between two versions of a procedure (rows or history rows)."""
-    return tuple((label, getattr(before, field), getattr(after, field)) for field, label, _ in TIMELINE_FIELDS
-                 if getattr(before, field) != getattr(after, field))
+def changes_between(before, after) -> tuple[tuple[str, date | str | None, date | str | None], ...]:
+    """The timeline dates that differ between two versions of a procedure (rows or history rows). Once either
+    version has a deadline time or zone, proposals-due is compared (and shown) as the whole deadline, e.g.
+    "28 Mar 2027, 12:00 Europe/Dublin", so a change of its time or zone alone is a change bidders are told of."""
+    found = []
+    for field, label, _ in TIMELINE_FIELDS:
+        if field == "proposals_due" and _has_deadline_details(before, after):
+            was, now = deadline_text(before), deadline_text(after)
+            if was != now:
+                found.append((label, was, now))
+        elif getattr(before, field) != getattr(after, field):
+            found.append((label, getattr(before, field), getattr(after, field)))
+    return tuple(found)
+
+
+def _has_deadline_details(*versions) -> bool:
+    return any(getattr(v, "proposals_due_time", None) is not None or (getattr(v, "time_zone", "") or "")
+               for v in versions)
 
 
 def timeline_changes_after_issue(procedure) -> list[TimelineChange]:

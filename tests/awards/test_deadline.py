@@ -5,6 +5,7 @@ Every date here is fixed (time-machine), around the spring daylight-saving chang
 on Sunday 28 March 2027 at 01:00 UTC, the United States on Sunday 14 March 2027.
 """
 
+from copy import copy
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,8 @@ from django.utils import timezone
 
 from awards import services
 from awards.models import SealedItem, SealedSubmission
-from awards.selectors.timeline import deadline_text, proposals_closed, proposals_deadline
+from awards.notices import timeline_change_letter
+from awards.selectors.timeline import changes_between, deadline_text, proposals_closed, proposals_deadline
 from procurement.exceptions import DomainError
 from tests.factories.sealed import bid_with_bidder, open_portal_procedure, pdf
 
@@ -139,3 +141,22 @@ def test_the_tag_adds_the_viewers_time_only_when_their_clock_reads_otherwise():
     assert "(20:00 your time)" in tokyo
     assert "the end of 28 Mar 2027 (Europe/Dublin)" in midnight and "(29 Mar, 01:00 your time)" in midnight
     assert Template("{% load deadlines %}[{% deadline None %}]").render(Context()) == "[]"
+
+
+def test_a_change_of_the_deadlines_time_or_zone_alone_is_a_change_bidders_are_told_of(world):
+    procedure, _, _ = world
+    before = copy(procedure)
+    procedure.proposals_due_time = time(17, 0)
+    procedure.time_zone = "Europe/Berlin"
+
+    changes = changes_between(before, procedure)
+
+    assert changes == (("Proposals due", "28 Mar 2027, 12:00 Europe/Dublin", "28 Mar 2027, 17:00 Europe/Berlin"),)
+    letter = timeline_change_letter(procedure, changes=changes, reason="More time for the security annex")
+    assert "- Proposals due: was 28 Mar 2027, 12:00 Europe/Dublin, now 28 Mar 2027, 17:00 Europe/Berlin" in letter
+    # Without a time or a zone on either side the dates are compared as before.
+    plain_before, plain_after = copy(before), copy(before)
+    plain_before.proposals_due_time = plain_after.proposals_due_time = None
+    plain_before.time_zone = plain_after.time_zone = ""
+    plain_after.proposals_due = DUE + timedelta(days=2)
+    assert changes_between(plain_before, plain_after) == (("Proposals due", DUE, DUE + timedelta(days=2)),)

@@ -177,6 +177,8 @@ def test_with_debug_on_a_missing_slash_still_redirects(client):
 def test_the_sign_in_table_lists_the_demo_people_present_with_what_to_try():
     UserFactory(username="lead", roles=[Role.PROCUREMENT_LEAD])
     UserFactory(username="auditor", roles=[Role.AUDITOR])
+    for name in ("evaluator", "evaluator2", "evaluator3"):
+        UserFactory(username=name, roles=[Role.EVALUATOR])
     UserFactory(username="someone-else", roles=[Role.EVALUATOR])
     UserFactory(username="gone", roles=[Role.EVALUATOR], is_active=False)
 
@@ -187,4 +189,5 @@ def test_the_sign_in_table_lists_the_demo_people_present_with_what_to_try():
     assert any(line.startswith("lead ") and "Procurement lead" in line for line in lines)
     assert any(line.startswith("auditor ") for line in lines)
     assert any(line.startswith("someone-else ") for line in lines)
-    assert "evaluator2" not in table and "gone" not in table
+    assert any(line.startswith("evaluator … evaluator3 ") and "Evaluator" in line for line in lines)
+    assert "evaluator2" not in table and "gone" not in table and "approver" not in table  # only who is there

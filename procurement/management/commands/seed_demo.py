@@ -5,8 +5,11 @@ Refuses to run with DEBUG off: the demo passwords are public.
 
 Seeding sends the e-mails the services send (invitations, notifications): they go to an in-memory outbox here,
 not to the console, so `make run` is not buried under them (the server itself keeps the configured backend).
-The last thing printed is where Baton serves and a short table of the demo sign-ins, each with what to try.
+Log lines below ERROR are held back while seeding too (Celery reports every task it runs). The last thing printed
+is where Baton serves and a short table of the demo sign-ins, each with what to try.
 """
+
+import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -28,6 +31,7 @@ SIGN_INS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("manager",), "Post-award contract manager", "Contract CT-2026-0001: kickoff, handoff pack, invoices"),
     (("owner",), "Business owner", "Your procedures and their requirements"),
     (("auditor",), "Auditor", "Read everything and the audit trail; change nothing"),
+    (("policy-admin",), "Policy administrator", "Policy tables: committees, approval matrix, playbook"),
     (("admin",), "Superuser", "The Django admin at /admin/"),
     (("bidder-meridian", "bidder-sable", "bidder-brightdesk"), "Bidder contact",
      "The bidders' portal: questions, sealed bid, notices"),
@@ -43,7 +47,8 @@ def sign_in_rows() -> list[tuple[str, str, str]]:
         found = [name for name in names if name in present]
         listed.update(names)
         if found:
-            rows.append((", ".join(found), role, hint))
+            shown = ", ".join(found) if len(found) <= 2 else f"{found[0]} … {found[-1]}"
+            rows.append((shown, role, hint))
     others = (User.objects.filter(is_active=True, groups__isnull=False).exclude(username__in=listed)
               .prefetch_related("groups").order_by("username").distinct())
     for user in others:
@@ -79,9 +84,15 @@ class Command(BaseCommand):
         users: dict = {}
         had_outbox = hasattr(mail, "outbox")
         before = len(mail.outbox) if had_outbox else 0
-        with override_settings(EMAIL_BACKEND=HELD_BACK_BACKEND), transaction.atomic():
-            for step in collect().demo:
-                resolve(step.step)(users=users, stdout=self.stdout)
+        # Each step reports in a line of its own; the log lines of every task run on the way (one per e-mail,
+        # document and checkpoint) stay out of the way while seeding, errors excepted.
+        logging.disable(logging.WARNING)
+        try:
+            with override_settings(EMAIL_BACKEND=HELD_BACK_BACKEND), transaction.atomic():
+                for step in collect().demo:
+                    resolve(step.step)(users=users, stdout=self.stdout)
+        finally:
+            logging.disable(logging.NOTSET)
         held = len(getattr(mail, "outbox", [])) - before
         if not had_outbox and hasattr(mail, "outbox"):
             del mail.outbox  # a test's own outbox is left alone
