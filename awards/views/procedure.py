@@ -3,12 +3,14 @@
 import csv
 import io
 from copy import copy
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -39,6 +41,7 @@ from awards.selectors.timeline import ISSUED_STAGES, timeline_changes_after_issu
 from awards.services.bids import bids_invite
 from awards.services.evaluators import evaluators_assign
 from awards.services.procedure import issue_window_shortfalls
+from awards.transitions import MEMO_ONLY_STAGES, PROCEDURE_PATH, PROCEDURE_STAGES, STAGE_LABELS
 from procurement.accounts.roles import Role
 from procurement.authz import get_for_user_or_404
 from procurement.exceptions import EvidenceTampered
@@ -114,6 +117,96 @@ def procedure_create(request):
         success=lambda procedure: procedure, done=lambda procedure: f"Procedure {procedure.reference} created.")
 
 
+@dataclass(frozen=True)
+class Offer:
+    """One action the procedure page offers: `key` names it for tests ("advance:<stage>", "cancel", "invite", ...),
+    `url` is where it goes (GET: a page; POST: the form posts there with `target`)."""
+
+    key: str
+    label: str
+    url: str
+    danger: bool = False
+    target: str = ""
+
+
+def stage_actions(procedure: AwardProcedure, *, can_edit: bool, readiness: Readiness | None) -> list[Offer]:
+    """The actions the procedure's stage allows, derived from the state machine (awards.transitions) and the
+    stage lists and prerequisite checks the services enforce — never a second list of what each stage may do."""
+    if not can_edit:
+        return []
+    from awards.services.bids import INVITING_STAGES
+    from awards.services.scorecard import EDITABLE_STAGES as SCORECARD_STAGES
+
+    ref = procedure.reference
+    offers = []
+    for target in PROCEDURE_PATH:  # forward moves first, in the path's order
+        if target not in PROCEDURE_STAGES[procedure.stage] or target in MEMO_ONLY_STAGES:
+            continue
+        if readiness is None or readiness.target != target or not readiness.ready:
+            continue
+        offers.append(Offer(f"advance:{target}", f"Move to {STAGE_LABELS[target]}",
+                            reverse("awards:procedure_advance", args=[ref]), target=str(target)))
+    if procedure.is_open:
+        offers.append(Offer("edit", "Edit details", reverse("awards:procedure_edit", args=[ref])))
+        offers.append(Offer("timeline", "Change the timeline" if procedure.stage in ISSUED_STAGES
+                            else "Set the timeline", reverse("awards:procedure_timeline", args=[ref])))
+        offers.append(Offer("assign_evaluators", "Assign evaluators", reverse("awards:evaluator_assign", args=[ref])))
+    if procedure.stage in INVITING_STAGES:
+        offers.append(Offer("invite", "Invite vendors", reverse("awards:bid_invite", args=[ref])))
+    if procedure.stage in SCORECARD_STAGES:
+        for key, label, name in (("scorecard_builder", "Build the scorecard", "awards:scorecard_builder"),
+                                 ("template_list", "Start from a template", "awards:template_list")):
+            try:
+                url = reverse(name, args=[ref]) if name == "awards:scorecard_builder" else reverse(name)
+            except NoReverseMatch:
+                continue
+            offers.append(Offer(key, label, url))
+    if Stage.CANCELLED in PROCEDURE_STAGES[procedure.stage]:
+        offers.append(Offer("cancel", "Cancel procedure…", reverse("awards:procedure_cancel", args=[ref]),
+                            danger=True))
+    return offers
+
+
+def _policy_notes(procedure: AwardProcedure) -> list:
+    """Which versions of the committees, the approval matrix and the due-diligence plans apply to the procedure."""
+    from procurement import policy_tables
+
+    try:
+        return policy_tables.version_notes(procedure.policy_versions, ["committees", "approval_matrix", "dd_plans"])
+    except (NotImplementedError, LookupError):
+        return []
+
+
+def _mark_debriefs_sent(award) -> None:
+    """Set `sent_notice` on each debrief of the award: the latest debrief notice sent to the bidder (or None),
+    whose `acknowledged_at` says whether the bidder acknowledged it — one query for them all."""
+    if not award or not award["debriefs"]:
+        return
+    from awards.models.portal import BidderNotice, NoticeKind
+
+    notices = {}
+    for notice in BidderNotice.objects.filter(kind=NoticeKind.DEBRIEF, debrief__in=award["debriefs"]).order_by(
+            "published_at", "pk"):
+        notices[notice.debrief_id] = notice  # the latest one wins
+    for debrief in award["debriefs"]:
+        debrief.sent_notice = notices.get(debrief.pk)
+
+
+def _contract_link(procedure: AwardProcedure, award) -> dict | None:
+    """Where "Open the contract" goes: the contract's page once one exists, else the contracts app's opening page
+    for this procedure's memo. Awards does not import contracts: URLs by name, absent app tolerated."""
+    if not award:
+        return None
+    try:
+        if award["contracts"]:
+            contract = award["contracts"][0]
+            return {"label": f"Contract {contract['reference']}",
+                    "url": reverse("contracts:detail", args=[contract["reference"]])}
+        return {"label": "Open the contract", "url": f"{reverse('contracts:open')}?memo={procedure.reference}"}
+    except NoReverseMatch:
+        return None
+
+
 @login_required
 @require_GET
 def procedure_detail(request, reference):
@@ -132,6 +225,16 @@ def procedure_detail(request, reference):
     context["timeline_changes"] = timeline_changes_after_issue(procedure)
     context["waivers"] = list(visible_waivers(request.user, procedure))
     context["can_record_waiver"] = bool(recordable_kinds(request.user, procedure))
+    offers = stage_actions(procedure, can_edit=context["can_edit"], readiness=context["readiness"])
+    context["offers"] = {offer.key: offer for offer in offers}
+    context["advance_offers"] = [offer for offer in offers if offer.key.startswith("advance:")]
+    context["page_offers"] = [offer for offer in offers
+                              if offer.key in ("edit", "timeline", "scorecard_builder", "template_list", "cancel")]
+    context["policy_notes"] = _policy_notes(procedure)
+    _mark_debriefs_sent(context["award"])
+    context["contract_link"] = _contract_link(procedure, context["award"])
+    if context["can_edit"]:
+        context["unassigned"] = list(selectors.unassigned_evaluators(procedure))
     return render(request, "awards/procedure_detail.html", context)
 
 

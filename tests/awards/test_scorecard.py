@@ -212,7 +212,7 @@ def test_unassigned_criteria_recused_and_undeclared_bids_are_refused(evaluation,
 
     # a third evaluator assigned to the Cost group only
     cost_only = make_user(Role.EVALUATOR)
-    services.evaluator_assign(actor=lead, procedure=evaluation, evaluator=cost_only, criterion_groups="Cost")
+    services.evaluator_assign(actor=lead, procedure=evaluation, evaluator=cost_only, groups=[cost.group])
     services.conflict_declare(actor=cost_only, bid=bids[0], has_conflict=False)
     with pytest.raises(DomainError, match="not among the criteria assigned to you"):
         services.score_save(actor=cost_only, bid=bids[0], criterion=accuracy, value=3)

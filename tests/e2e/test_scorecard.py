@@ -71,7 +71,7 @@ def test_scorecard_from_template_to_shortlist(page, live_server, login, procedur
     first = make_user(Role.EVALUATOR, first_name="Ada", last_name="First")
     second = make_user(Role.EVALUATOR, first_name="Ben", last_name="Second")
     for evaluator in (first, second):
-        services.evaluator_assign(actor=lead, procedure=procedure, evaluator=evaluator, criterion_groups="Commercial")
+        services.evaluator_assign(actor=lead, procedure=procedure, evaluator=evaluator, groups=procedure.scorecard.groups.filter(name="Commercial"))  # noqa: E501
     procedure = services.procedure_advance(actor=lead, procedure=procedure, target=Stage.EVALUATION,
                                            reason="Proposals closed")
     for evaluator in (first, second):
