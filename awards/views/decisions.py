@@ -8,8 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path, reverse
 
 from awards import results, selectors
-from awards.models import Bid
-from awards.services.decisions import BidChoice, KnockoutChoice, evaluation_decide
+from awards.models import Bid, ConflictDeclaration, EvaluatorAssignment
+from awards.services.decisions import (
+    BidChoice,
+    DeclarationChoice,
+    KnockoutChoice,
+    conflicts_declare,
+    evaluation_decide,
+)
 from awards.views.procedure import procedure_for_request
 from procurement.posting import handle_form
 
@@ -99,3 +105,47 @@ def evaluation_decisions(request, reference):
 
 
 urls = [path("<str:reference>/results/decide/", evaluation_decisions, name="results_decide")]
+
+
+class DeclarationsForm(forms.Form):
+    """For each bidder the evaluator has not declared for yet: conflict or not, and what it is."""
+
+    def __init__(self, *args, bids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bids = bids
+        for bid in bids:
+            self.fields[f"conflict_{bid.pk}"] = forms.ChoiceField(
+                label=f"Do you have a conflict of interest with {bid.vendor}?", widget=forms.RadioSelect,
+                choices=[("no", "No conflict"), ("yes", "Yes, I have a conflict to declare")])
+            self.fields[f"description_{bid.pk}"] = forms.CharField(
+                required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+                label=f"What the conflict with {bid.vendor} is", help_text="If yes: the relationship, interest or "
+                                                                           "past role.")
+        self.rows = [{"bid": bid, "conflict": self[f"conflict_{bid.pk}"],
+                      "description": self[f"description_{bid.pk}"]} for bid in bids]
+
+    def choices(self) -> list[DeclarationChoice]:
+        return [DeclarationChoice(key=f"conflict_{bid.pk}", bid=bid,
+                                  has_conflict=self.cleaned_data[f"conflict_{bid.pk}"] == "yes",
+                                  description=self.cleaned_data.get(f"description_{bid.pk}", ""))
+                for bid in self.bids]
+
+
+@login_required
+def declare_all(request, reference):
+    """An evaluator declares for every bidder still undeclared, on one page, before opening any bid."""
+    procedure = procedure_for_request(request, reference, "declare")
+    assignment = EvaluatorAssignment.objects.filter(procedure=procedure, evaluator=request.user).first()
+    declared = set(ConflictDeclaration.objects.filter(assignment=assignment).values_list("bid_id", flat=True))
+    undeclared = [bid for bid in selectors.procedure_bids(procedure).exclude(status=Bid.Status.DECLINED)
+                  .select_related("vendor") if bid.pk not in declared]
+    back = reverse("awards:procedure_detail", args=[procedure.reference]) + "#my-declarations"
+    return handle_form(
+        request, DeclarationsForm,
+        lambda form: conflicts_declare(actor=request.user, declarations=form.choices()),
+        template="awards/declarations.html", context={"procedure": procedure, "back": back},
+        form_kwargs={"bids": undeclared}, success=back,
+        done=lambda count: f"{count} declaration{'s' if count != 1 else ''} recorded.")
+
+
+urls += [path("<str:reference>/declarations/mine/", declare_all, name="coi_declare_all")]

@@ -90,3 +90,28 @@ def test_only_the_lead_decides(scored, client, make_user):
     assert client.get(reverse("awards:results_decide", args=[scored.reference])).status_code in (403, 404)
     client.force_login(make_user(Role.PROCUREMENT_LEAD))
     assert client.post(reverse("awards:results_decide", args=[scored.reference]), {}).status_code == 403
+
+
+def test_an_evaluator_declares_for_every_bidder_on_one_page(evaluation, client):
+    from awards.models import ConflictDeclaration
+
+    evaluator = evaluation.evaluators[0]
+    bids = list(evaluation.bids.order_by("pk"))
+    url = reverse("awards:coi_declare_all", args=[evaluation.reference])
+    client.force_login(evaluator)
+    data = {f"conflict_{bid.pk}": "no" for bid in bids}
+    data[f"conflict_{bids[1].pk}"] = "yes"
+
+    refused = client.post(url, data)  # a conflict needs its description: nothing is recorded
+    assert refused.status_code == 400 and "Nothing was recorded" in refused.content.decode()
+    assert not ConflictDeclaration.objects.filter(assignment__evaluator=evaluator).exists()
+
+    data[f"description_{bids[1].pk}"] = "My brother leads their sales team"
+    assert client.post(url, data).status_code == 302
+
+    declared = {d.bid_id: d for d in ConflictDeclaration.objects.filter(assignment__evaluator=evaluator)}
+    assert set(declared) == {bid.pk for bid in bids}
+    assert declared[bids[1].pk].has_conflict and declared[bids[1].pk].review == "pending"
+    assert not declared[bids[0].pk].has_conflict
+    assert ConflictDeclaration.history.filter(id=declared[bids[0].pk].pk).first().history_user == evaluator
+    assert client.get(url).status_code == 409  # nothing is owed any more: the policy's "declare" refuses

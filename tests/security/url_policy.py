@@ -205,6 +205,7 @@ POLICY: dict[str, Rule | list[Rule]] = {  # a list: the same URL asked with diff
     "awards:results_consensus": act(P(bid_id=_pk("bid"), criterion_id=_pk("criterion"))),
     "awards:results_shortlist": act(P(bid_id=_pk("bid"))),
     "awards:results_decide": act(P()),  # issue 21: every knockout and shortlist decision on one page
+    "awards:coi_declare_all": act(P(), "evaluator"),  # issue 21: declarations for every bidder at once
     "awards:memo_inbox": signed_in(),
     "awards:memo_detail": read(lambda s: {"reference": s.memo.procedure.reference}, "approver"),
     "awards:memo_create": act(P(), methods=POST),
