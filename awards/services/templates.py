@@ -242,8 +242,12 @@ def procedure_start(*, actor, title: str, business_owner, estimated_value: Decim
                     for r in setup.get("requirements") or []]
     if rfp_issue_date is not None:
         dates = {"rfp_issue_date": rfp_issue_date}
-        dates.update({field: rfp_issue_date + timedelta(days=days)
-                      for field, days in (setup.get("timeline") or {}).items()})
+        try:
+            dates.update({field: rfp_issue_date + timedelta(days=days)
+                          for field, days in (setup.get("timeline") or {}).items()})
+        except OverflowError:
+            raise ValidationError({"rfp_issue_date": "The timeline would run past the last date Baton can "
+                                                     "hold: choose an earlier issue date."}) from None
         procedure_set_timeline(actor=actor, procedure=procedure, reason=f"Timeline from {label}"[:100], **dates)
     if setup.get("scorecard"):
         _build_scorecard(actor=actor, procedure=procedure, source=source, definition=setup["scorecard"],

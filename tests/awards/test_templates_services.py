@@ -265,3 +265,12 @@ def test_an_invalid_template_definition_is_refused_before_anything_is_written(le
                             category="ai_saas", term_months=12, currency="EUR", need_statement="N")
     assert "add 50" in str(refused.value.message_dict["source"])
     assert AwardProcedure.objects.count() == before
+
+
+def test_an_issue_date_whose_timeline_cannot_be_held_is_refused_at_the_field(set_up, lead, business_owner):
+    before = AwardProcedure.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        tpl.procedure_start(actor=lead, title="Far", business_owner=business_owner, estimated_value=1,
+                            rfp_issue_date=date(9999, 12, 30), source=set_up)
+    assert "rfp_issue_date" in refused.value.message_dict
+    assert AwardProcedure.objects.count() == before
