@@ -239,6 +239,9 @@ def group_remove(*, actor, group: CriterionGroup, reason: str = "") -> None:
     why = _reason(scorecard, reason, "Group removed")
     if Criterion.objects.filter(group=group).exists():
         raise ValidationError({"group": f"The group {group.name} still has criteria: move or remove them first."})
+    if group.assignments.exists():  # an evaluator left with no group would silently score every group
+        raise ValidationError({"group": f"Evaluators are assigned to the group {group.name}: change their "
+                                        "assignments first."})
     model_delete(group, actor=actor, reason=why)
 
 
