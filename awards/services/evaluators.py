@@ -18,7 +18,7 @@ from awards.models import (
     ScoreSheet,
 )
 from awards.policies import procedure_policy
-from awards.services._common import clean_reason, lock_procedure, locked
+from awards.services._common import clean_reason, lock_procedure
 from procurement.accounts.roles import Role, has_role
 from procurement.audit.history import attribute
 from procurement.authz import require
@@ -147,7 +147,9 @@ def evaluator_set_groups(*, actor, assignment: EvaluatorAssignment, groups, reas
     submitted sheet's groups reopens it, as adding a criterion after the lock does, so the new criteria get scored.
     """
     procedure = _open_procedure(actor=actor, procedure_id=assignment.procedure_id)
-    assignment = locked(EvaluatorAssignment, assignment.pk)  # only a current assignment (default manager)
+    assignment = EvaluatorAssignment.objects.select_for_update().filter(pk=assignment.pk).first()  # current only
+    if assignment is None:
+        raise DomainError("This evaluator is no longer assigned to the procedure.")
     reason = clean_reason(reason)
     groups = _check_groups(procedure, groups)
     scorecard = Scorecard.objects.filter(procedure=procedure).first()
