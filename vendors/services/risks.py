@@ -107,5 +107,5 @@ def risk_accept(*, actor, risk: Risk, reason: str) -> Risk:
     risk.accepted_at = timezone.now()
     risk.acceptance_reason = reason
     risk.acceptance_matrix_version = number
-    model_save(risk, actor=actor, reason=f"Residual risk accepted (acceptance matrix version {number}): {reason}")
+    model_save(risk, actor=actor, reason=f"Residual risk accepted: {reason}")
     return risk
