@@ -110,7 +110,13 @@ def checkin_template_for(contract) -> dict:
 
 
 def lead_days_for(contract) -> dict[str, int]:
-    return _lead_days(applicable_snapshot(contract, REMINDER_LEAD_TIMES))
+    """The reminder lead times of the version pinned by `contract`. Version 1 is the deployment's settings
+    (BATON_NOTICE_LEAD_DAYS, BATON_RENEWAL_LEAD_DAYS), read as they stand: a contract that no policy administrator's
+    change governs follows them, as it did before the table was kept in versions."""
+    number = policy_tables.pinned_number(pins_of(contract), REMINDER_LEAD_TIMES)
+    if number == 1:
+        return _lead_days(reminder_lead_times_snapshot())
+    return _lead_days(policy_tables.version(REMINDER_LEAD_TIMES, number).snapshot)
 
 
 def _lead_days(snapshot) -> dict[str, int]:
@@ -118,11 +124,17 @@ def _lead_days(snapshot) -> dict[str, int]:
 
 
 def lead_days_reader():
-    """A function contract -> lead days from its pinned version, after two queries whatever the contracts."""
-    versions = snapshots_by_number(REMINDER_LEAD_TIMES)
+    """A function contract -> lead days from its pinned version (lead_days_for), reading the later versions
+    once (one query, none while every contract is under version 1) whatever the number of contracts."""
+    later: dict[int, object] | None = None
 
     def lead_days(contract) -> dict[str, int]:
+        nonlocal later
         number = policy_tables.pinned_number(pins_of(contract), REMINDER_LEAD_TIMES)
-        return _lead_days(versions.get(number) or versions[min(versions)])
+        if number == 1:
+            return _lead_days(reminder_lead_times_snapshot())
+        if later is None:
+            later = snapshots_by_number(REMINDER_LEAD_TIMES)
+        return _lead_days(later[number])
 
     return lead_days
