@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.views.decorators.http import require_GET
 
 from procurement import policy_tables
 from procurement.policy_tables import may_change_policy, may_read_policy, policy_refusal
@@ -33,6 +34,7 @@ def require_policy_reader(request) -> bool:
 
 
 @login_required
+@require_GET
 def index(request):
     can_change = require_policy_reader(request)
     rows = []
@@ -84,6 +86,7 @@ def row_diff(before, after) -> dict[str, list[str]]:
 
 
 @login_required
+@require_GET
 def versions(request, table):
     can_change = require_policy_reader(request)
     try:
