@@ -240,3 +240,27 @@ def test_only_the_lead_builds_and_only_while_the_scorecard_may_change(procedure,
     procedure.refresh_from_db()
     assert procedure.stage == Stage.CANCELLED
     assert not Scorecard.objects.filter(procedure=procedure).exists()
+
+
+@pytest.mark.parametrize(("section", "position", "field", "value"), [
+    ("groups", 0, "weight", "NaN"),
+    ("groups", 0, "weight", "1e400"),
+    ("criteria", 0, "share", "-1"),
+    ("criteria", 1, "group", "no-such-group"),
+    ("criteria", 1, "requirements", ["no-such-requirement"]),
+    ("knockouts", 0, "kind", "maybe"),
+    ("knockouts", 0, "horizon_months", "soon"),
+    ("criteria", 2, "id", "not-a-number"),
+])
+def test_bad_values_are_refused_at_their_row_and_nothing_is_written(procedure, lead, section, position, field,
+                                                                    value):
+    requirements, groups, criteria, knockouts = _fresh_rows()
+    rows = {"requirements": requirements, "groups": groups, "criteria": criteria, "knockouts": knockouts}
+    rows[section][position][field] = value
+
+    with pytest.raises(ScorecardBuildInvalid) as caught:
+        scorecard_build(actor=lead, procedure=procedure, scale=5, **rows)
+
+    assert position in caught.value.errors[section]
+    assert not Scorecard.objects.filter(procedure=procedure).exists()
+    assert not Requirement.objects.filter(procedure=procedure).exists()
