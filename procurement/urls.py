@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from procurement import calendar_feed, exchange_rate_views, health, metrics, search, views
+from procurement import calendar_feed, exchange_rate_views, health, metrics, search, time_zones, views
 from procurement.contributions import collect
 from procurement.sso import views as sso_views
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/time-zone/", time_zones.time_zone_view, name="time_zone"),  # issue 21: each person's zone
     # Each app's pages (and the kernel's documents, audit and notifications): `Contributions.urls`.
     *[path(entry.prefix, include(entry.module)) for entry in collect().urls],
     path("search/", search.search_view, name="search"),

@@ -227,6 +227,7 @@ def risk_rows(memo: DecisionMemo) -> list[dict]:
     from vendors.risk import RATING_LABELS, acceptance_level
 
     rows = []
+    matrices: dict[int, dict] = {}
     for risk in memo.residual_risks.select_related("owner", "accepted_by").order_by("pk"):
         rating = risk.residual_rating
         rows.append({"id": risk.pk, "title": risk.title, "category": risk.get_category_display(),
@@ -234,7 +235,8 @@ def risk_rows(memo: DecisionMemo) -> list[dict]:
                      "owner": _person(risk.owner),
                      "residual": f"{risk.residual_likelihood} × {risk.residual_impact} = {risk.residual_score}",
                      "rating": rating, "rating_label": RATING_LABELS[rating],
-                     "acceptance": acceptance_level(rating).label, "status": risk.status,
+                     "acceptance": acceptance_level(rating, _acceptance_matrix(risk, matrices)).label,
+                     "status": risk.status,
                      "status_label": risk.get_status_display(), "accepted_by": _person(risk.accepted_by),
                      "accepted_at": risk.accepted_at.isoformat() if risk.accepted_at else ""})
     return rows
@@ -603,3 +605,15 @@ def approved_memo(procedure) -> DecisionMemo | None:
     """The procedure's approved decision memo (for opening a contract from it), or None."""
     return (DecisionMemo.objects.select_related("procedure", "recommended_bid__vendor")
             .filter(procedure=procedure, status=MemoStatus.APPROVED).first())
+
+
+def _acceptance_matrix(risk, matrices: dict) -> dict:
+    """The risk acceptance matrix a residual risk is read under: the version it was accepted under, else the
+    current one (policy table "risk_acceptance"), each read once per memo."""
+    from procurement import policy_tables
+    from vendors.risk import matrix_from_config
+
+    number = risk.acceptance_matrix_version or policy_tables.current("risk_acceptance").number
+    if number not in matrices:
+        matrices[number] = matrix_from_config(policy_tables.version("risk_acceptance", number).snapshot)
+    return matrices[number]

@@ -75,6 +75,7 @@ def memo_detail(request, reference):
         "can_submit": memo_policy.allows(request.user, "edit", memo) and memo.status == DecisionMemo.Status.DRAFT,
         "sign_refusal": sign_refusal, "can_sign": in_approval and sign_refusal is None,
         "debriefs": selectors.memo_debriefs(request.user, memo),
+        "policy_notes": approval.policy_notes(memo.procedure),  # issue 21: which policy versions apply
         # The reasons behind the recommended bid's scores: what the memo asks approvers to sign (never the whole
         # procedure's, 57,600 rows at benchmark size).
         **rationales_context(request.user, memo.procedure, memo=memo,

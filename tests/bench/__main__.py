@@ -40,7 +40,7 @@ SCALES = {"1x": (500, 50, 30), "10x": (5000, 500, 300)}
 STATIC_ROOT = OUT_DIR / "static"  # collected once (DEBUG off serves the hashed files from the manifest)
 
 # Targets (issue 12; issue 18 for the contract sections, the audit log's one query, the cluster, S3 and workers).
-LIGHT_PAGES = ("home", "vendor list", "vendor detail", "procedure list", "contract", "audit log")
+LIGHT_PAGES = ("home", "vendor list", "vendor detail", "procedure list", "contract", "audit log", "list:", "portfolio")
 LIGHT_RATIO, HEAVY_RATIO = 6.0, 20.0
 AUDIT_ROW_QUERIES = 1
 RANKING_MS, MONTE_CARLO_MS = 100.0, 300.0

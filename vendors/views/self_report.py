@@ -15,6 +15,7 @@ from vendors import forms, tiering
 from vendors.models import TieringSelfReport
 from vendors.policies import vendor_policy
 from vendors.services.self_report import tiering_self_report_adopt, tiering_self_report_set_aside
+from vendors.services.tiering import rules_in_force
 from vendors.views._common import vendor_for, vendor_form
 
 
@@ -46,7 +47,7 @@ def self_report_detail(request, pk, report_id):
     vendor = vendor_for(request, pk)
     report = get_object_or_404(_reports(vendor), pk=report_id)
     try:
-        would_be = tiering.assess(report.answers)
+        would_be = tiering.assess(report.answers, rules_in_force()[1])
     except tiering.InvalidAnswers:  # the questionnaire changed since the vendor answered
         would_be = None
     return render(request, "vendors/self_report/detail.html", {

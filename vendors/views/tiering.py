@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from vendors import forms, selectors, services, tiering
 from vendors.services import monitoring
+from vendors.services.tiering import rules_in_force
 from vendors.views._common import vendor_for, vendor_form
 
 
@@ -20,7 +21,7 @@ def vendor_tiering(request, pk):
         intro="Answer for the use we intend. The tier follows from the rule table below.",
         done=lambda assessment: f"Tier set: {assessment.explanation}",
         form_kwargs={"initial": latest.answers if latest else None},
-        extra={"rule_table": tiering.describe_table(), "override_note": vendor.tier_overridden})
+        extra={"rule_table": tiering.describe_table(rules_in_force()[1]), "override_note": vendor.tier_overridden})
 
 
 @login_required
@@ -52,7 +53,8 @@ def trigger_record(request, pk):
         done=lambda trigger: f"Trigger recorded and the tier reassessed. {trigger.outcome}",
         intro="Record what changed at the vendor. The tier rules run again at once on the current answers with "
               "your changes; if the tier rises, the due-diligence items the new tier needs are opened as tasks.",
-        form_kwargs={"current": latest.answers if latest else {}}, extra={"rule_table": tiering.describe_table()})
+        form_kwargs={"current": latest.answers if latest else {}},
+        extra={"rule_table": tiering.describe_table(rules_in_force()[1])})
 
 
 @login_required
