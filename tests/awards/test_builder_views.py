@@ -393,3 +393,25 @@ def test_the_builder_page_reads_a_fixed_number_of_queries(client, django_assert_
     with django_assert_max_num_queries(few):
         page = client.get(_url("scorecard_builder", large)).content.decode()
     assert 'name="crit-29-name"' in page
+
+
+def test_a_procedure_without_a_scorecard_gets_blank_rows_and_one_save_creates_it(client, procedure, lead):
+    client.force_login(lead)
+    page = client.get(_url("scorecard_builder", procedure)).content.decode()
+    assert 'name="req-0-title"' in page and 'name="group-0-name"' in page and 'name="crit-0-name"' in page
+    assert _url("scorecard_export", procedure) not in page  # nothing to download yet
+
+    response = client.post(_url("scorecard_builder", procedure), {
+        "scale": "4", "req-0-title": "Cites sources", "req-0-priority": "must", "req-0-description": "",
+        "group-0-name": "Everything", "group-0-weight": "100",
+        "crit-0-group": "0", "crit-0-name": "Accuracy", "crit-0-share": "1", "crit-0-requirements": "0",
+        "ko-0-name": "No training on our data", "ko-0-kind": "manual", "ko-0-horizon_months": "12",
+        "crit-1-group": "", "crit-1-name": "", "crit-1-share": "1",  # a blank row is ignored
+    })
+
+    assert response.status_code == 302
+    scorecard = Scorecard.objects.get(procedure=procedure)
+    assert scorecard.scale == 4 and scorecard.history.first().history_user == lead
+    accuracy = scorecard.criteria.get()
+    assert accuracy.name == "Accuracy" and [r.code for r in accuracy.requirements.all()] == ["R1"]
+    assert scorecard.knockouts.get().name == "No training on our data"
