@@ -220,8 +220,10 @@ class BidPolicy(ObjectPolicy):
     def related(self, user):
         if has_role(user, Role.PROCUREMENT_LEAD):
             return Q(pk__isnull=False)
+        # An evaluator taken off the procedure (issue 21: unassigned) opens none of its bids any more.
         cleared = ConflictDeclaration.objects.filter(
-            assignment__evaluator=user, review__in=ConflictDeclaration.MAY_OPEN,
+            assignment__evaluator=user, assignment__unassigned_at__isnull=True,
+            review__in=ConflictDeclaration.MAY_OPEN,
         ).values("bid_id")
         return Q(procedure__lead=user) | Q(procedure__business_owner=user) | Q(pk__in=cleared)
 

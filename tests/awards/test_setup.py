@@ -147,6 +147,9 @@ def test_evaluators_by_group_then_groups_changed_then_unassigned_and_reassigned(
     with pytest.raises(Http404):  # they no longer see the procedure at all
         services.score_save(actor=second, bid=bid, criterion=cost_criteria[0], value=2, rationale="x")
     assert results.scoring_grid(procedure, second).assignment is None
+    from awards.policies import bid_policy  # their declarations stay in the record but open no bid any more
+
+    assert not bid_policy.visible(second).filter(pk=bid.pk).exists()
 
     # the first evaluator unassigned after submitting: the sheet stays, marked in the decision record
     evaluator_unassign(actor=lead, assignment=first_assignment, reason="Conflict found late")
