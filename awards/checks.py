@@ -154,7 +154,8 @@ def obligations_met(procedure) -> list[str]:
         .order_by("vendor__legal_name")
     )
     # the tier plans, read once per request: a page that already read them leaves them on the procedure
-    plans = (getattr(procedure, "dd_plans", None) or dd_plans()) if bids else None
+    plans = ((getattr(procedure, "dd_plans", None) or dd_plans(pins=procedure.policy_versions or {}))
+             if bids else None)
     missing = []
     for bid in bids:
         if bid_obligations(bid, plans=plans).pov_required:

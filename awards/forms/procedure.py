@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from awards.forms.deadline import TimelineDeadlineForm
 from awards.models import AwardProcedure, Bid, PovCriterion, ReferenceCheck, Requirement
 from awards.models.procedure import TIMELINE_FIELDS, Stage
 from procurement.accounts.roles import Role
@@ -40,7 +41,7 @@ class ProcedureForm(forms.ModelForm):
         self.fields["category"].label = "Category"
 
 
-class TimelineForm(forms.ModelForm):
+class TimelineForm(TimelineDeadlineForm, forms.ModelForm):
     """The timeline's dates; once the RFP is issued (`issued=True`) the issue date is shown but fixed, and a reason
     is asked for the change (the service decides what else a change after issue needs)."""
 

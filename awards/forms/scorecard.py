@@ -14,7 +14,7 @@ def _reason_field(required: bool = False) -> forms.CharField:
 
 
 class ScorecardCreateForm(forms.Form):
-    template = forms.ModelChoiceField(queryset=ScorecardTemplate.objects.all(), required=False,
+    template = forms.ModelChoiceField(queryset=ScorecardTemplate.objects.filter(active=True), required=False,
                                       empty_label="Start empty", label="Start from",
                                       help_text="A template copies its groups, criteria, guidance and knockouts; "
                                                 "you then adapt them.")

@@ -153,8 +153,9 @@ def _bid_prefetches() -> list:
     ]
 
 
-def _dd_statuses(bids: list[Bid], as_of: date) -> tuple[dict[int, object], dict]:
-    """Due diligence per bid (vendor evidence and attestations fetched once for all), and the tier plans."""
+def _dd_statuses(bids: list[Bid], as_of: date, procedure=None) -> tuple[dict[int, object], dict]:
+    """Due diligence per bid (vendor evidence and attestations fetched once for all), and the tier plans: those
+    the procedure is pinned to (issue 21: in flight keeps the plans it started under)."""
     from django.db.models import prefetch_related_objects
 
     from vendors.selectors import dd_checklist, dd_plans, vendor_for_page_prefetches
@@ -162,7 +163,7 @@ def _dd_statuses(bids: list[Bid], as_of: date) -> tuple[dict[int, object], dict]
     vendors = list({bid.vendor_id: bid.vendor for bid in bids}.values())
     if not vendors:
         return {}, None
-    plans = dd_plans()
+    plans = dd_plans(pins=procedure.policy_versions or {}) if procedure is not None else dd_plans()
     prefetch_related_objects(vendors, *vendor_for_page_prefetches())
     checklists = {vendor.pk: dd_checklist(vendor, as_of, plans=plans) for vendor in vendors}
     return {bid.pk: bid_due_diligence(bid, as_of, plans=plans, checklist=checklists[bid.vendor_id])
@@ -170,6 +171,8 @@ def _dd_statuses(bids: list[Bid], as_of: date) -> tuple[dict[int, object], dict]
 
 
 def timeline_events(procedure: AwardProcedure, today: date | None = None) -> list[dict]:
+    from awards.selectors.timeline import proposals_deadline
+
     today = today or timezone.localdate()
     events = []
     for field, label, _ in TIMELINE_FIELDS:
@@ -179,7 +182,10 @@ def timeline_events(procedure: AwardProcedure, today: date | None = None) -> lis
             state = "done"
         elif when is not None and when == today:
             state = "current"
-        events.append({"when": when, "title": label, "state": state, "field": field})
+        event = {"when": when, "title": label, "state": state, "field": field}
+        if field == "proposals_due" and when is not None and (procedure.proposals_due_time or procedure.time_zone):
+            event["deadline"] = proposals_deadline(procedure)  # issue 21: with its time and zone
+        events.append(event)
     return events
 
 
@@ -190,7 +196,7 @@ def procedure_page(procedure: AwardProcedure, user) -> dict:
     bid_qs = Bid.objects.filter(procedure=procedure) if all_bids else bids_visible_to(user, procedure)
     bids = list(bid_qs.select_related("vendor", "pov").prefetch_related(*_bid_prefetches())
                 .order_by("vendor__legal_name"))
-    dd, plans = _dd_statuses(bids, today)
+    dd, plans = _dd_statuses(bids, today, procedure)
     rows = []
     for bid in bids:
         bid.procedure = procedure  # links are built from the procedure's reference; no query per bid

@@ -34,10 +34,11 @@ def _refuse_portal(procedure: AwardProcedure) -> None:
         raise DomainError(SEALED_REFUSAL.format(reference=procedure.reference))
 
 
-def _obligations(vendor: Vendor):
+def _obligations(vendor: Vendor, procedure: AwardProcedure):
+    """The vendor's tier's obligations under the due-diligence plans the procedure is pinned to (issue 21)."""
     from vendors.selectors import tier_obligations
 
-    return tier_obligations(vendor.tier)
+    return tier_obligations(vendor.tier, pins=procedure.policy_versions or {})
 
 
 def _move(bid: Bid, target: str) -> None:
@@ -59,7 +60,7 @@ def bid_invite(*, actor, procedure: AwardProcedure, vendor: Vendor) -> Bid:
         raise ValidationError({"vendor": f"{vendor} has exited; it cannot be invited."})
     if Bid.objects.filter(procedure=procedure, vendor=vendor).exists():
         raise ValidationError({"vendor": f"{vendor} is already invited to this procedure."})
-    obligations = _obligations(vendor)
+    obligations = _obligations(vendor, procedure)
     bid = Bid(procedure=procedure, vendor=vendor, invited_by=actor, invited_at=timezone.now(),
               vendor_tier=vendor.tier, pov_required=bool(obligations.pov_required),
               references_required=obligations.references_required,

@@ -21,6 +21,7 @@ from awards.selectors.timeline import (
     changes_between,
     day,
     last_timeline_change_at,
+    proposals_deadline,
     window_shortfalls,
 )
 from awards.selectors.waivers import waivers_for
@@ -118,13 +119,16 @@ def procedure_set_timeline(*, actor, procedure: AwardProcedure, reason: str = ""
     require(actor, procedure_policy, "edit", procedure)
     if not procedure.is_open:
         raise DomainError(f"{procedure.reference} is {procedure.get_stage_display()}; its timeline is closed.")
-    allowed = {field for field, _, _ in TIMELINE_FIELDS}
+    # issue 21: the proposals deadline has a time and a zone (awards.selectors.timeline.proposals_deadline)
+    allowed = {field for field, _, _ in TIMELINE_FIELDS} | set(DEADLINE_FIELDS)
     if procedure.stage in ISSUED_STAGES:
         return _change_after_issue(actor=actor, procedure=procedure, reason=reason, dates=dates, allowed=allowed)
     return model_update(instance=procedure, fields=dates, allowed=allowed, actor=actor,
                         reason=(reason or "").strip() or "Timeline set")
 
 
+# The proposals deadline's time and zone (issue 21): set with the dates, never "removed" (empty = end of day).
+DEADLINE_FIELDS = ("proposals_due_time", "time_zone")
 REASON_MAX_AFTER_ISSUE = 100 - len(TIMELINE_CHANGE_MARK)  # the history row keeps 100 characters
 
 
@@ -141,7 +145,7 @@ def _change_after_issue(*, actor, procedure: AwardProcedure, reason: str, dates:
         errors["rfp_issue_date"] = (f"The RFP went out with the issue date {day(procedure.rfp_issue_date)}; that "
                                     "date no longer changes.")
     for field, value in changed.items():
-        if value is None and field not in errors:
+        if value is None and field not in errors and field not in DEADLINE_FIELDS:
             errors[field] = (f"Bidders were told {day(getattr(procedure, field))}; once the RFP is issued a date "
                              "can be moved (with a waiver) but not removed.")
     reason = " ".join((reason or "").split())
@@ -153,7 +157,13 @@ def _change_after_issue(*, actor, procedure: AwardProcedure, reason: str, dates:
     if errors:
         raise ValidationError(errors)
     earlier = [field for field in ("question_deadline", "proposals_due")
-               if field in changed and changed[field] < getattr(procedure, field)]
+               if field in changed and field not in DEADLINE_FIELDS and changed[field] < getattr(procedure, field)]
+    moved = copy(procedure)
+    for field, value in changed.items():
+        setattr(moved, field, value)
+    was, now = proposals_deadline(procedure), proposals_deadline(moved)
+    if "proposals_due" not in earlier and was and now and now < was:  # an earlier time or another zone
+        earlier.append("proposals_due")
     since = last_timeline_change_at(procedure)
     waivers = waivers_for(procedure, WaiverKind.TIMELINE_CHANGE)
     waiver = (waivers.filter(recorded_at__gt=since) if since else waivers).last()

@@ -43,7 +43,8 @@ from awards.models import AwardProcedure, Bid, SealedItem, SealedSubmission, Sea
 from awards.models.procedure import Stage, Submission
 from awards.portal.access import bidder_bids
 from awards.sealing import context_for, new_keypair, seal
-from awards.selectors.timeline import proposals_closed, proposals_deadline
+from awards.selectors.timeline import deadline_text as timeline_deadline_text
+from awards.selectors.timeline import proposals_closed
 from awards.services._common import lock_procedure, locked
 from awards.services.price import price_schedule_clean
 from procurement.audit.history import attribute
@@ -65,10 +66,8 @@ def require_bidder_of(actor, bid: Bid) -> None:
 
 
 def deadline_text(procedure: AwardProcedure) -> str:
-    deadline = proposals_deadline(procedure)
-    if deadline is None:
-        return "no deadline set"
-    return f"the end of {date_format(procedure.proposals_due, 'j F Y')} ({deadline.tzinfo})"
+    """The deadline in words, with its time and zone: one wording everywhere (awards.selectors.timeline)."""
+    return timeline_deadline_text(procedure)
 
 
 def asks_for_price(procedure: AwardProcedure) -> bool:
