@@ -233,6 +233,7 @@ def procedure_page(procedure: AwardProcedure, user) -> dict:
         "assignments": assignments,
         "my_assignment": my_assignment,
         "declarable": declarable,
+        "owes_declarations": any(item["declaration"] is None for item in declarable),
         "questions": questions,
         "sees_askers": askers,
         "next_stage": nxt,

@@ -105,9 +105,11 @@ class MeasurementImportForm(forms.Form):
 class CheckInForm(forms.Form):
     held_on = forms.DateField(widget=DATE)
 
-    def __init__(self, *args, team: str, **kwargs):
+    def __init__(self, *args, team: str, contract=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for key, topic, text in checkins.questions(team):
+        # the questions of the check-in template the contract was opened under (issue 21)
+        asked = checkins.questions_for(contract, team) if contract is not None else checkins.questions(team)
+        for key, topic, text in asked:
             self.fields[f"answer_{key}"] = forms.CharField(label=text, help_text=f"Topic: {topic}",
                                                            widget=forms.Textarea(attrs={"rows": 2}), required=False)
         self.fields["actions"] = forms.CharField(label="Actions agreed", required=False,

@@ -35,11 +35,11 @@ class CheckIn(TimeStampedModel):
 
     def answered(self) -> list[tuple[str, str, str]]:
         """[(topic, question, answer)] in the order of the team's template (answers to retired questions last)."""
-        from contracts.checkins import questions
+        from contracts.checkins import questions_for
 
-        rows = [(topic, text, self.answers.get(key, "")) for key, topic, text in questions(self.team)
-                if key in self.answers]
-        known = {key for key, _, _ in questions(self.team)}
+        asked = questions_for(self.contract, self.team)  # the template version the contract was opened under
+        rows = [(topic, text, self.answers.get(key, "")) for key, topic, text in asked if key in self.answers]
+        known = {key for key, _, _ in asked}
         return rows + [("", key, answer) for key, answer in self.answers.items() if key not in known]
 
     @property

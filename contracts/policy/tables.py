@@ -106,7 +106,12 @@ def kpi_templates_for(contract) -> dict[str, list[dict]]:
 
 
 def checkin_template_for(contract) -> dict:
-    return applicable_snapshot(contract, CHECKIN_TEMPLATES)
+    """The check-in templates the contract was opened under; read once per contract object (a page listing its
+    check-ins asks for every one)."""
+    cached = getattr(contract, "_checkin_template", None)
+    if cached is None:
+        cached = contract._checkin_template = applicable_snapshot(contract, CHECKIN_TEMPLATES)
+    return cached
 
 
 def lead_days_for(contract) -> dict[str, int]:

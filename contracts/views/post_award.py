@@ -234,7 +234,7 @@ def checkin_add(request, reference, team):
                                              actions=form.cleaned_data["actions"]),
         contract=contract, anchor="checkins", title=f"{CheckIn.Team(team).label} check-in",
         submit="Record the check-in", done="Check-in recorded.",
-        form_kwargs={"team": team, "initial": {"held_on": timezone.localdate()}})
+        form_kwargs={"team": team, "contract": contract, "initial": {"held_on": timezone.localdate()}})
 
 
 # --- incidents -----------------------------------------------------------------------------------------------

@@ -101,8 +101,10 @@ def _allows(request, contract, *actions: str) -> dict:
 
 def _overview(request, contract) -> dict:
     from contracts.alerts import alerts_for
+    from contracts.policy.tables import contract_policy_notes
 
-    return {"alerts": alerts_for([contract], on=timezone.localdate(), user=request.user)[contract.pk]}
+    return {"alerts": alerts_for([contract], on=timezone.localdate(), user=request.user)[contract.pk],
+            "policy_notes": contract_policy_notes(contract)}  # issue 21: which policy versions apply
 
 
 def _negotiation(request, contract) -> dict:

@@ -44,7 +44,11 @@ def full_contract(lead, manager):
     contract.ids = {"action_done": action.pk, "clause_edit": clause.pk, "clause_status": clause.pk,
                     "feedback_add": clause.pk, "feedback_respond": feedback.pk, "scenario_edit": scenario.pk,
                     "issue_resolve": issue.pk, "checklist_item": contract.checklist.first().pk,
-                    "checklist_waive": contract.checklist.first().pk, **post_award_ids}
+                    "checklist_waive": contract.checklist.first().pk, **post_award_ids,
+                    # issue 21: the corrections (a RACI activity and a kickoff attendee removed with a reason)
+                    "raci_activity_remove": contract.raci_activities.get(name="Train users").pk,
+                    "attendee_remove": services.kickoff_attendee_add(actor=lead, kickoff=contract.kickoff,
+                                                                     user=manager, role="post_award_manager").pk}
     return contract
 
 
@@ -66,7 +70,8 @@ def _post_award_rows(contract, lead, manager) -> dict:
     seed_exit_steps(contract, actor=lead, start=timezone.localdate())
     step = contract.exit_steps.first().pk
     return {"milestone_plan": m.pk, "milestone_deliver": m.pk, "milestone_decide": m.pk, "milestone_evidence": m.pk,
-            "invoice_step": invoice.pk, "change_order_decide": order.pk, "kpi_edit": kpi.pk,
+            "invoice_step": invoice.pk, "invoice_dispute": invoice.pk, "invoice_dispute_resolve": invoice.pk,
+            "change_order_decide": order.pk, "kpi_edit": kpi.pk,
             "measurement_add": kpi.pk, "incident_notified": incident.pk, "exit_step": step, "exit_step_waive": step}
 
 

@@ -18,7 +18,7 @@ def test_lead_registers_tiers_and_documents_a_vendor(page, live_server, login, m
     page.get_by_role("link", name="Register a vendor").click()
     page.get_by_label("Legal name").fill("Orchid Voice Analytics Ltd")
     page.get_by_label("Trading name").fill("Orchid Voice")
-    page.get_by_label("Country").fill("IE")
+    page.get_by_label("Country").select_option("IE")
     page.get_by_label("Offering type").select_option(label="AI SaaS tool")
     page.get_by_label("EU AI Act role").select_option(label="Provider")
     page.get_by_role("checkbox", name="Personal data", exact=True).check()
