@@ -103,30 +103,53 @@ def _model():
     return PolicyVersion
 
 
-def current(key: str):
-    """The current version of a table; version 1 (the baseline) is recorded the first time it is asked for."""
-    PolicyVersion = _model()
-    latest = PolicyVersion.objects.filter(table=key).order_by("-number").first()
-    if latest is not None:
-        return latest
-    table(key)  # an unknown key fails loudly, before anything is written
+def _baseline(key: str):
+    """Version 1 of a table nobody has changed yet: the table as it stands, not stored (a read never writes)."""
+    table(key)  # an unknown key fails loudly
     snapshot = live_snapshot(key)
+    return _model()(table=key, number=1, snapshot=snapshot, sha256=_sha256(snapshot), reason=BASELINE_REASON)
+
+
+def current(key: str):
+    """The current version of a table. Until the first change it is the baseline, version 1, read from the table
+    as it stands and not stored: reading a table never writes (the first change stores the baseline)."""
+    latest = _model().objects.filter(table=key).order_by("-number").first()
+    return latest if latest is not None else _baseline(key)
+
+
+def current_number(key: str) -> int:
+    """The current version's number, without reading the table (one small query)."""
+    table(key)
+    latest = _model().objects.filter(table=key).order_by("-number").values_list("number", flat=True).first()
+    return latest or 1
+
+
+def _store_baseline(key: str):
+    """Before the first change: store version 1 as the table stands (inside the change's transaction)."""
+    PolicyVersion = _model()
+    if PolicyVersion.objects.filter(table=key).exists():
+        return
+    baseline = _baseline(key)
     try:
         with transaction.atomic():
-            return PolicyVersion.objects.create(table=key, number=1, snapshot=snapshot, sha256=_sha256(snapshot),
-                                                reason=BASELINE_REASON)
-    except IntegrityError:  # another request recorded the baseline first
-        return PolicyVersion.objects.get(table=key, number=1)
+            baseline.save()
+    except IntegrityError:  # another change stored it first
+        pass
 
 
 def version(key: str, number: int):
-    return _model().objects.get(table=key, number=number)
+    found = _model().objects.filter(table=key, number=number).first()
+    if found is None and number == 1:
+        return _baseline(key)  # nothing changed yet: version 1 is the table as it stands
+    if found is None:
+        raise _model().DoesNotExist(f"{key} has no version {number}.")
+    return found
 
 
-def versions(key: str):
-    """Every version of a table, newest first (the table's history page)."""
-    current(key)
-    return _model().objects.filter(table=key).select_related("changed_by").order_by("-number")
+def versions(key: str) -> list:
+    """Every version of a table, newest first (the table's history page); the unstored baseline until a change."""
+    stored = list(_model().objects.filter(table=key).select_related("changed_by").order_by("-number"))
+    return stored or [_baseline(key)]
 
 
 @transaction.atomic
@@ -140,9 +163,8 @@ def policy_version_record(*, table: str, actor, reason: str, snapshot=None):
         raise ValidationError({"reason": "Say why the policy changes: the reason is kept with the new version."})
     if len(reason) > 300:
         raise ValidationError({"reason": "Keep the reason under 300 characters."})
-    previous = current(table)
-    previous = PolicyVersion.objects.select_for_update().get(pk=previous.pk)
-    latest = PolicyVersion.objects.filter(table=table).order_by("-number").first()
+    _store_baseline(table)
+    latest = PolicyVersion.objects.select_for_update().filter(table=table).order_by("-number").first()
     snapshot = live_snapshot(table) if snapshot is None else json.loads(_canonical(snapshot))
     digest = _sha256(snapshot)
     if digest == latest.sha256:
@@ -162,7 +184,7 @@ def policy_change(*, table: str, actor, reason: str) -> Iterator[None]:
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the policy changes: the reason is kept with the new version."})
     with transaction.atomic():
-        current(table)
+        _store_baseline(table)
         yield
         policy_version_record(table=table, actor=actor, reason=reason)
 
@@ -172,7 +194,7 @@ def policy_change(*, table: str, actor, reason: str) -> Iterator[None]:
 
 def pin(keys: Iterable[str]) -> dict[str, int]:
     """The pins of something that starts now: {table key: current version number}."""
-    return {key: current(key).number for key in keys}
+    return {key: current_number(key) for key in keys}
 
 
 def pinned_number(pins: Mapping | None, key: str) -> int:
@@ -181,14 +203,12 @@ def pinned_number(pins: Mapping | None, key: str) -> int:
 
 def applicable(pins: Mapping | None, key: str):
     """The version that applies to an object with these pins (version 1 when it has none for the table)."""
-    number = pinned_number(pins, key)
-    latest = current(key)
-    return latest if latest.number == number else version(key, number)
+    return version(key, pinned_number(pins, key))
 
 
 def is_current(pins: Mapping | None, key: str) -> bool:
     """Does the object's pinned version equal the current one (then a rule may read the app's live rows)?"""
-    return pinned_number(pins, key) == current(key).number
+    return pinned_number(pins, key) == current_number(key)
 
 
 @dataclass(frozen=True)
@@ -217,5 +237,5 @@ def version_notes(pins: Mapping | None, keys: Iterable[str]) -> list[VersionNote
     for key in keys:
         spec = table(key)
         notes.append(VersionNote(key=key, label=spec.label, applies=pinned_number(pins, key),
-                                 current=current(key).number, url_name=spec.url_name))
+                                 current=current_number(key), url_name=spec.url_name))
     return notes

@@ -613,7 +613,7 @@ def _acceptance_matrix(risk, matrices: dict) -> dict:
     from procurement import policy_tables
     from vendors.risk import matrix_from_config
 
-    number = risk.acceptance_matrix_version or policy_tables.current("risk_acceptance").number
+    number = risk.acceptance_matrix_version or policy_tables.current_number("risk_acceptance")
     if number not in matrices:
         matrices[number] = matrix_from_config(policy_tables.version("risk_acceptance", number).snapshot)
     return matrices[number]

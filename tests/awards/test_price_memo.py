@@ -92,7 +92,7 @@ def test_the_memo_shows_the_cost_comparison_frozen_with_its_content(lead, busine
     assert version.content["cost_comparison"] == content["cost_comparison"]  # hashed and signed with the rest
     client.force_login(lead)
     page = client.get(reverse("awards:memo_detail", args=[memo.reference])).content.decode()
-    assert "Cost comparison" in page and "150,000.00 USD" in page and "165,000.00" in page
+    assert "Cost comparison" in page and "US$150,000.00" in page and "165,000.00" in page
     assert "The approval route is chosen by the recommended bid&#x27;s total cost" in page
     pdf_html = render_to_string("awards/memo/memo_pdf.html", {**memo_page_data(memo),
                                                               "document": {"kind": "Award decision memo"}})

@@ -145,7 +145,7 @@ def test_the_procedure_page_compares_costs_in_bounded_queries(client, recorded_b
     client.get(url)
     with django_assert_max_num_queries(120):
         page = client.get(url).content.decode()
-    assert 'id="cost-comparison"' in page and "12,036 EUR" in page  # 1,003 × 12
+    assert 'id="cost-comparison"' in page and "€12,036.00" in page  # 1,003 × 12
     assert "no price schedule recorded" in page  # the bid without one says so
 
 

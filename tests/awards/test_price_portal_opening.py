@@ -58,5 +58,5 @@ def test_sealed_prices_are_compared_only_after_the_opening(client, settings):
 
     page = client.get(reverse("awards:procedure_detail", args=[procedure.reference])).content.decode()
     # 1,000 × 12 = 12,000 EUR; 10 × 100 × 12 = 12,000 USD = 9,600 EUR at 0.8: the dollar bid is cheaper
-    assert "12,000 EUR" in page and "12,000 USD" in page and "9,600 EUR" in page
+    assert "€12,000.00" in page and "US$12,000.00" in page and "€9,600.00" in page
     assert "5.00 of 5" in page and "4.00 of 5" in page  # 5 × 9,600 ÷ 12,000 = 4

@@ -40,6 +40,9 @@ def full_contract(lead, manager):
     action = services.kickoff_action_add(actor=lead, kickoff=contract.kickoff, description="Send draft", owner=lead,
                                          due_date=timezone.localdate())
     post_award_ids = _post_award_rows(contract, lead, manager)
+    # issue 21: a kickoff attendee for the removal URL (before the pack is asked for: a change marks it stale)
+    attendee = services.kickoff_attendee_add(actor=lead, kickoff=contract.kickoff, user=manager,
+                                             role="post_award_manager")
     services.pack_request(actor=lead, contract=contract)  # stays pending: on_commit does not run here
     contract.ids = {"action_done": action.pk, "clause_edit": clause.pk, "clause_status": clause.pk,
                     "feedback_add": clause.pk, "feedback_respond": feedback.pk, "scenario_edit": scenario.pk,
@@ -47,8 +50,7 @@ def full_contract(lead, manager):
                     "checklist_waive": contract.checklist.first().pk, **post_award_ids,
                     # issue 21: the corrections (a RACI activity and a kickoff attendee removed with a reason)
                     "raci_activity_remove": contract.raci_activities.get(name="Train users").pk,
-                    "attendee_remove": services.kickoff_attendee_add(actor=lead, kickoff=contract.kickoff,
-                                                                     user=manager, role="post_award_manager").pk}
+                    "attendee_remove": attendee.pk}
     return contract
 
 

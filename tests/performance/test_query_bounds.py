@@ -27,10 +27,13 @@ pytestmark = pytest.mark.django_db
 FLOOR = 6
 HOME = 12
 LIST_PAGE = 12
-VENDOR_DETAIL = 22
+# +1 (issue 21): the version of the risk acceptance matrix the vendor's risks are read under
+VENDOR_DETAIL = 23
 RESULTS = 18  # issue 17, finding 5: whether scoring has closed; the reasons load per bid at their own address
 # +1 (issue 17, finding 5): the evaluators' reasons; +2 (issue 20): the price formula and whether any bid is priced
-MEMO = 31
+# +3 (issue 21): the policy versions that apply (approval matrix and committees: one small query each) and
+# whether the route's committees are read from their pinned version
+MEMO = 34
 CONTRACT_SECTION = 20  # issue 18: one section per request (16 at most for a lead; the whole page was 51)
 AUDIT_LOG = 8  # issue 18: 6 since the log reads its one index table (was one query per audited table, 77)
 

@@ -39,10 +39,15 @@ def test_the_registry_holds_what_the_kernel_used_to_list_by_hand():
         # issue 20: the bidders' portal
         "bidder_notice", "bidder_question", "bid_opening", "bid_received", "vendor_self_report"}
     assert [e.url_name for e in registry.navigation] == [
-        "home", "vendors:list", "awards:procedure_list", "contracts:list", "audit:log", "notifications:inbox",
-        "exchange_rates", "webhooks:list"]
+        "home", "vendors:list", "awards:procedure_list", "contracts:list", "contracts:portfolio", "audit:log",
+        "notifications:inbox", "exchange_rates", "webhooks:list", "policy:index"]
     assert [u.module for u in registry.urls if not u.module.startswith("procurement.")] == [
-        "vendors.urls", "awards.urls", "awards.portal.urls", "contracts.urls"]
+        "vendors.urls", "vendors.policy.urls", "awards.urls", "awards.portal.urls", "awards.policy.urls",
+        "contracts.urls", "contracts.policy.urls"]
+    # issue 21: the policy tables, in the order the policy index lists them
+    assert list(registry.policy_tables) == [
+        "committees", "approval_matrix", "tiering_rules", "dd_plans", "risk_acceptance", "clause_playbook",
+        "kpi_templates", "checkin_templates", "reminder_lead_times"]
     assert set(registry.audited) == {"vendors.vendor", "awards.awardprocedure", "awards.bid",
                                      "awards.decisionmemo", "contracts.contract", "procurement.exchangerate",
                                      "webhooks.webhooksubscription"}

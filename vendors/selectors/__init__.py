@@ -162,8 +162,8 @@ def dd_plans(*, pins=None) -> dict:
     if pins is not None:
         from procurement import policy_tables
 
-        version = policy_tables.applicable(pins, "dd_plans")
-        if version.number != policy_tables.current("dd_plans").number:
+        if not policy_tables.is_current(pins, "dd_plans"):
+            version = policy_tables.applicable(pins, "dd_plans")
             return plans_from_snapshot(version.snapshot, version.number)
     return {plan.tier: plan for plan in DueDiligencePlan.objects.prefetch_related("requirements")}
 
