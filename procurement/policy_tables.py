@@ -124,6 +124,17 @@ def current_number(key: str) -> int:
     return latest or 1
 
 
+def current_numbers(keys: Iterable[str]) -> dict[str, int]:
+    """The current version's number of each table, in one query."""
+    from django.db.models import Max
+
+    keys = list(keys)
+    for key in keys:
+        table(key)
+    found = dict(_model().objects.filter(table__in=keys).values_list("table").annotate(Max("number")))
+    return {key: found.get(key) or 1 for key in keys}
+
+
 def _store_baseline(key: str):
     """Before the first change: store version 1 as the table stands (inside the change's transaction)."""
     PolicyVersion = _model()
@@ -194,7 +205,7 @@ def policy_change(*, table: str, actor, reason: str) -> Iterator[None]:
 
 def pin(keys: Iterable[str]) -> dict[str, int]:
     """The pins of something that starts now: {table key: current version number}."""
-    return {key: current_number(key) for key in keys}
+    return current_numbers(keys)
 
 
 def pinned_number(pins: Mapping | None, key: str) -> int:
@@ -232,10 +243,8 @@ class VersionNote:
 
 
 def version_notes(pins: Mapping | None, keys: Iterable[str]) -> list[VersionNote]:
-    """What a page says about the policy versions that apply to an object (one query per table at most)."""
-    notes = []
-    for key in keys:
-        spec = table(key)
-        notes.append(VersionNote(key=key, label=spec.label, applies=pinned_number(pins, key),
-                                 current=current_number(key), url_name=spec.url_name))
-    return notes
+    """What a page says about the policy versions that apply to an object (one query)."""
+    keys = list(keys)
+    numbers = current_numbers(keys)
+    return [VersionNote(key=key, label=table(key).label, applies=pinned_number(pins, key), current=numbers[key],
+                        url_name=table(key).url_name) for key in keys]

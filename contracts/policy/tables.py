@@ -66,7 +66,7 @@ def reminder_lead_times_snapshot():
 
 
 def contract_policy_notes(contract):
-    """What the contract page says about the policy versions that apply to it (one query per table)."""
+    """What the contract page says about the policy versions that apply to it (one query for the four tables)."""
     return policy_tables.version_notes(pins_of(contract), CONTRACT_TABLES)
 
 

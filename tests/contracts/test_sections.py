@@ -41,7 +41,8 @@ PANELS = {
 # adds the contract row carrying every tab's count (1) and its own rows; a team member who is not a lead costs a
 # few more for the object-permission checks of the buttons. Raise a bound only with a reason.
 BOUNDS = {
-    "overview": 13,      # + the alerts (KPI breaches, unpaid invoices, attestations, late milestones, the pack)
+    "overview": 14,      # + the alerts (KPI breaches, unpaid invoices, attestations, late milestones, the pack); +1
+    # (issue 21) the current versions of the four policy tables the contract is pinned to, in one query
     "negotiation": 20,   # + kickoff attendees and actions, clauses, feedback, scenarios (+ clauses), RACI, issues
     "handoff": 18,       # + checklist, the pack's versions and receipts (the pack is pending here)
     "delivery": 8,       # + milestones
