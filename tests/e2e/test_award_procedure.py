@@ -62,7 +62,7 @@ def test_lead_runs_the_procedure_to_a_locked_pov(page, live_server, login, make_
     for vendor in vendors:
         page.get_by_role("checkbox", name=f"{vendor} ({vendor.get_tier_display()})").check()
     page.get_by_role("button", name="Invite").click()
-    expect(page.get_by_role("link", name="Sable")).to_be_visible()
+    expect(page.get_by_role("link", name="Sable", exact=True)).to_be_visible()
 
     # The timeline, first out of order (explained next to the field), then right.
     today = timezone.localdate()
@@ -71,10 +71,10 @@ def test_lead_runs_the_procedure_to_a_locked_pov(page, live_server, login, make_
              "Proposals due": today + timedelta(days=5), "Demo/POV window opens": today + timedelta(days=25),
              "Demo/POV window closes": today + timedelta(days=30), "Target award date": today + timedelta(days=45)}
     for label, value in dates.items():
-        page.get_by_label(label).fill(value.isoformat())
+        page.get_by_label(label, exact=True).fill(value.isoformat())
     page.get_by_role("button", name="Save timeline").click()
     expect(page.locator("#id_proposals_due_error")).to_contain_text("must be after the question deadline")
-    page.get_by_label("Proposals due").fill((today + timedelta(days=20)).isoformat())
+    page.get_by_label("Proposals due", exact=True).fill((today + timedelta(days=20)).isoformat())
     page.get_by_role("button", name="Save timeline").click()
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
 
@@ -116,7 +116,7 @@ def test_lead_runs_the_procedure_to_a_locked_pov(page, live_server, login, make_
     assert Question.objects.get().published_at is not None
 
     # A POV protocol for the high-tier bid, locked before the demo window.
-    page.get_by_role("link", name="Brightdesk").click()
+    page.get_by_role("link", name="Brightdesk", exact=True).click()
     page.get_by_role("link", name="Add a success criterion").click()
     page.get_by_label("Metric").fill("Answer accuracy on our 200 tickets")
     page.get_by_label("Comparator").select_option(label="≥ (at least)")
@@ -136,7 +136,7 @@ def test_lead_runs_the_procedure_to_a_locked_pov(page, live_server, login, make_
         page.get_by_role("link", name=f"Declare for {vendor}").click()
         page.get_by_label("No conflict").check()
         page.get_by_role("button", name="Declare").click()
-    expect(page.get_by_role("link", name="Brightdesk")).to_be_visible()  # now the bids open
+    expect(page.get_by_role("link", name="Brightdesk", exact=True)).to_be_visible()  # now the bids open
 
     switch_to(second)
     page.goto(f"{live_server.url}/procedures/{reference}/")

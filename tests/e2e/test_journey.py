@@ -87,6 +87,14 @@ class PageLoads:
         self.count += 1
 
 
+def settle(page) -> None:
+    """Let the builder's live preview (posted 700 ms after typing stops) finish before the next request: the live
+    server shares one in-memory SQLite connection between its threads, so two requests at once would collide
+    there, as they never do on a database file or PostgreSQL."""
+    page.wait_for_timeout(800)
+    page.wait_for_load_state("networkidle")
+
+
 def _switch(page, login, user):
     page.context.clear_cookies()
     login(user)
@@ -167,21 +175,26 @@ def test_the_whole_relay_by_six_roles(page, live_server, login, make_user):
     page.locator("#req-0-priority").select_option("must")
     for index, (name, weight) in enumerate(GROUPS):
         if index:
+            settle(page)
             page.get_by_role("button", name="Add a group").click()
         page.locator(f"#group-{index}-name").fill(name)
         page.locator(f"#group-{index}-weight").fill(weight)
     for index, name in enumerate(KNOCKOUTS):
         if index:
+            settle(page)
             page.get_by_role("button", name="Add a knockout").click()
         page.locator(f"#ko-{index}-name").fill(name)
+    settle(page)
     page.get_by_role("button", name="Check").click()  # the named groups now fill the criteria's group lists
     for index, (group, name) in enumerate(CRITERIA):
         if index:
+            settle(page)
             page.get_by_role("button", name="Add a criterion").click()
         page.locator(f"#crit-{index}-group").select_option(label=group)
         page.locator(f"#crit-{index}-name").fill(name)
         page.locator(f"#crit-{index}-share").fill("1")
     page.locator('input[name="crit-0-requirements"]').first.check()  # the accuracy criterion covers R1
+    settle(page)
     expect(page.locator("#builder-totals")).to_contain_text("100")
     journey.step("scorecard builder")
     page.get_by_role("button", name="Save the scorecard").click()
@@ -203,7 +216,7 @@ def test_the_whole_relay_by_six_roles(page, live_server, login, make_user):
              "Proposals due": today + timedelta(days=14), "Demo/POV window opens": today + timedelta(days=20),
              "Demo/POV window closes": today + timedelta(days=25), "Target award date": today + timedelta(days=40)}
     for label, value in dates.items():
-        page.get_by_label(label).fill(value.isoformat())
+        page.get_by_label(label, exact=True).fill(value.isoformat())
     page.get_by_role("button", name="Save timeline").click()
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
     journey.step("procedure drafted")
