@@ -58,7 +58,10 @@ def post_data(formset, rows=None, *, extra=(), reason="", prefix="rows"):
 
 
 def versions(table):
-    return list(PolicyVersion.objects.filter(table=table).order_by("number"))
+    """The table's versions, oldest first: the unstored baseline (version 1) while nothing has changed."""
+    from procurement import policy_tables
+
+    return sorted(policy_tables.versions(table), key=lambda row: row.number)
 
 
 # --- the clause playbook ------------------------------------------------------------------------------------
