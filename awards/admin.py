@@ -1,7 +1,6 @@
 """Read-only admin views of award procedures and their history. All changes go through the services (pages)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from awards.models import (
     ApprovalRoute,
@@ -14,20 +13,7 @@ from awards.models import (
     ScorecardTemplate,
     SignOff,
 )
-
-POLICY_NOTE = ("Read-only: a policy table. A policy administrator changes it on its policy page (Policy in the "
-               "navigation), with a reason; each change is a new version.")
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from procurement.admin import PolicyTableAdmin, ReadOnlyAdmin
 
 
 @admin.register(AwardProcedure)
@@ -53,18 +39,6 @@ class ConflictDeclarationAdmin(ReadOnlyAdmin):
 
 
 # --- approval matrix, memos and sign-offs -------------------------------------------------------------
-class PolicyTableAdmin(ReadOnlyAdmin):
-    """A policy table, shown read-only: it changes only on its policy page (procurement.policy_tables)."""
-
-    policy_url_name = ""
-
-    def changelist_view(self, request, extra_context=None):
-        from django.contrib import messages
-
-        messages.info(request, POLICY_NOTE)
-        return super().changelist_view(request, extra_context)
-
-
 @admin.register(Committee)
 class CommitteeAdmin(PolicyTableAdmin):
     list_display = ("name", "key", "quorum")
@@ -82,7 +56,10 @@ class ApprovalRuleAdmin(PolicyTableAdmin):
 
 @admin.register(ScorecardTemplate)
 class ScorecardTemplateAdmin(PolicyTableAdmin):
-    list_display = ("__str__",)
+    """Versioned templates change on the templates page (awards:template_list), each version with its reason."""
+
+    list_display = ("__str__", "version", "active")
+    policy_url_name = "awards:template_list"
 
 
 @admin.register(DecisionMemo)

@@ -16,11 +16,11 @@ from contracts.models import (
     Milestone,
     PlaybookClause,
 )
-from procurement.admin import ReadOnlyAdmin
+from procurement.admin import PolicyTableAdmin, ReadOnlyAdmin
 
 
 @admin.register(PlaybookClause)
-class PlaybookClauseAdmin(ReadOnlyAdmin):
+class PlaybookClauseAdmin(PolicyTableAdmin):
     """Read-only (issue 21): the playbook is a policy table, changed by a policy administrator on its page
     (contracts_policy:clause_playbook), with a reason and a new policy version each time."""
 
@@ -33,13 +33,7 @@ class PlaybookClauseAdmin(ReadOnlyAdmin):
                                         "is a new version and applies to contracts opened after it."}),
                  ("Default positions", {"fields": ("target", "fallback", "walk_away")})]
 
-    def changelist_view(self, request, extra_context=None):
-        from django.contrib import messages
-        from django.urls import reverse
-
-        messages.info(request, "The clause playbook is changed on its policy page, not here: "
-                               f"{reverse('contracts_policy:clause_playbook')}")
-        return super().changelist_view(request, extra_context=extra_context)
+    policy_url_name = "contracts_policy:clause_playbook"
 
 
 @admin.register(Contract)

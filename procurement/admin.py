@@ -21,6 +21,22 @@ class ReadOnlyAdmin(ReadOnlyPermissions, SimpleHistoryAdmin):
     """A read-only admin for a model with history (its history page stays)."""
 
 
+class PolicyTableAdmin(ReadOnlyAdmin):
+    """A policy table (issue 21), read-only here: a policy administrator changes it on its policy page, with a
+    reason, and each change is a new version (procurement.policy_tables). `policy_url_name` names that page."""
+
+    policy_url_name = ""
+
+    def changelist_view(self, request, extra_context=None):
+        from django.contrib import messages
+        from django.urls import reverse
+
+        where = f" ({reverse(self.policy_url_name)})" if self.policy_url_name else ""
+        messages.info(request, "Read-only: a policy table. A policy administrator changes it on its policy "
+                               f"page{where}, with a reason; each change is a new version.")
+        return super().changelist_view(request, extra_context=extra_context)
+
+
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ReadOnlyPermissions, admin.ModelAdmin):
     """Read-only: each worker writes its own row; the heartbeat keeps no history, so no history page either."""
