@@ -53,11 +53,12 @@ class Provider:
 @pytest.fixture(scope="module")
 def provider(live_server, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("oidc-provider")
+    # A random token may begin with "-"; "--option=value" keeps argparse from reading it as an option.
     port, token = free_port(), secrets.token_urlsafe(16)
     log = workdir / "provider.log"
     argv = [sys.executable, "-m", "tests.oidc_provider", "--port", str(port), "--dir", str(workdir),
             "--redirect-uri", f"{live_server.url}/sso/callback/", "--client-id", CLIENT_ID,
-            "--client-secret", CLIENT_SECRET, "--control-token", token]
+            f"--client-secret={CLIENT_SECRET}", f"--control-token={token}"]
     for name, groups in USERS.items():
         argv += ["--user", f"{name}:{PASSWORD}:{groups}"]
     env = {key: value for key, value in os.environ.items()
