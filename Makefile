@@ -32,9 +32,14 @@ run: install-run
 	@$(FAST_ENV) BATON_DEV_KEY_NOTED=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # The lint, the checks and the migrated test database are independent: they run side by side on the two cores.
+# The integration leg spends most of its time waiting (on PostgreSQL, the workers, the time limits its fault tests
+# wait out: about a third of one core, measured), so it runs beside the fast leg, whose two workers take the rest;
+# each leg's output is printed whole when it ends. The e2e leg runs alone after them: a browser's timeouts should
+# not depend on what else the machine is doing.
 test: install
 	@$(MAKE) --no-print-directory -j2 --output-sync=target lint checks test-db-template
-	@$(MAKE) --no-print-directory test-fast test-integration test-e2e
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-fast test-integration
+	@$(MAKE) --no-print-directory test-e2e
 	@echo "All checks and the three test legs passed."
 
 # What serving needs (make run) and what the tests need on top (make test, make bench).
