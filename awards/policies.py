@@ -271,8 +271,9 @@ def _leads_memo(user, memo) -> bool:
 
 
 def _my_open_steps(user, memo_ref):
-    return RouteStep.objects.filter(route__memo=memo_ref, route__status=ApprovalRoute.Status.OPEN,
-                                    committee__members=user)
+    """The open route's steps the person holds a seat on: the membership recorded on each step when the route
+    opened (the committees version the procedure pinned), never the committee's live members."""
+    return RouteStep.objects.filter(route__memo=memo_ref, route__status=ApprovalRoute.Status.OPEN, members=user)
 
 
 def one_committee_per_person() -> bool:
@@ -309,7 +310,7 @@ def _conflicts_on_recommended(user, bid_ref):
 
 
 def _on_memo_committee(user, memo_ref):
-    return RouteStep.objects.filter(route__memo=memo_ref, committee__members=user)
+    return RouteStep.objects.filter(route__memo=memo_ref, members=user)
 
 
 def _conflicted_in_procedure(user, procedure_ref):
@@ -385,7 +386,7 @@ class MemoPolicy(ObjectPolicy):
         if has_role(user, Role.PROCUREMENT_LEAD):
             return Q(pk__isnull=False)
         return (Q(procedure__lead=user) | Q(procedure__business_owner=user)
-                | Q(routes__steps__committee__members=user))
+                | Q(routes__steps__members=user))
 
 
 class DebriefPolicy(ObjectPolicy):

@@ -5,7 +5,8 @@
   rules are seeded by a data migration and edited in the admin; awards.approval_policy picks the rule.
 - ApprovalRoute: the committees one submitted memo version must pass, frozen at submission with the rule that
   applied. At most one route per memo is open at a time (a partial unique constraint).
-- RouteStep: one committee on a route, with the quorum copied at submission.
+- RouteStep: one committee on a route, with the quorum and the members copied at submission from the committees
+  version the procedure pinned: the members are the only people whose signature can count for the step.
 - SignOff: one member's decision for one committee on a route, bound to the content hash they saw.
 """
 
@@ -115,7 +116,11 @@ class RouteStep(models.Model):
     committee_name = models.CharField(max_length=120)
     quorum = models.PositiveSmallIntegerField()
     position = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="route_seats",
+        help_text="Who sat on the committee in the committees version the procedure pinned, copied when the "
+                  "route opened: the only people whose signature counts for this step.")
+    history = HistoricalRecords(m2m_fields=[members])
 
     class Meta:
         ordering = ["route", "position", "pk"]

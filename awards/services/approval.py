@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -42,6 +43,8 @@ from procurement import policy_tables
 from procurement.audit.history import attribute
 from procurement.exceptions import InvalidTransition
 from procurement.money import CENT, MissingRate, RateUsed, normalise_currency, rate_on
+
+User = get_user_model()
 
 APPROVAL_MATRIX, COMMITTEES = "approval_matrix", "committees"  # the policy tables a route reads
 
@@ -183,6 +186,8 @@ def approval_route_open(*, memo: DecisionMemo, version: MemoVersion, actor) -> A
                          position=position)
         attribute(step, actor=actor, reason="Committee required by the approval policy")
         step.save()
+        step.members.set(committee.members.all() if pinned is None
+                         else User.objects.filter(username__in=pinned[key].get("members", ())))
     notices.memo_routed(route=route)
     return route
 
@@ -192,17 +197,12 @@ def open_route(memo: DecisionMemo) -> ApprovalRoute | None:
 
 
 def route_steps_of(route: ApprovalRoute, user) -> list[RouteStep]:
-    """The steps of the route whose committee `user` sits on, by the membership of the committees version that
-    applies to the memo's procedure (the live rows when it is current). A deactivated user sits on none."""
+    """The steps of the route `user` holds a seat on (RouteStep.members: the membership of the committees version
+    the procedure pinned, copied when the route opened). A deactivated user holds none."""
     if not getattr(user, "is_active", False):
         return []
-    pinned = pinned_committees(procedure_pins(route.memo.procedure))
-    if pinned is None:
-        return list(RouteStep.objects.filter(route=route, committee__members=user).select_related("committee")
-                    .order_by("position", "pk"))
-    steps = RouteStep.objects.filter(route=route).select_related("committee").order_by("position", "pk")
-    return [step for step in steps
-            if user.username in (pinned.get(step.committee.key) or {}).get("members", ())]
+    return list(RouteStep.objects.filter(route=route, members=user).select_related("committee")
+                .order_by("position", "pk"))
 
 
 def signable_steps(route: ApprovalRoute, user) -> list[RouteStep]:

@@ -7,17 +7,28 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.http import Http404
+from django.test import Client
+from django.urls import reverse
 
 from awards import services as award_services
 from awards.approval_policy import select_rule
 from awards.models import ApprovalRule, Committee
+from awards.policies import memo_policy, memos_to_sign
 from awards.policy import services
 from awards.services.approval import policy_rules, route_steps_of
 from procurement.accounts.roles import Role
+from tests.factories.accounts import TEST_PASSWORD
 from tests.factories.memos import EC, PM, RC, seed_policy, shortlisted_procedure, written_memo
 from tests.policies.policy_helpers import person, policy_admin
 
 pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
 
 
 def matrix_rows():
@@ -118,8 +129,43 @@ def test_the_memo_route_uses_the_pinned_committees_and_their_members():
     assert "Approval matrix version" in route.rule_explanation
     assert [s.committee.key for s in route_steps_of(route, a)] == [PM]
     assert route_steps_of(route, c) == []
+    # and the policy agrees with the service: the step records its seats, the memo is in a's queue and not c's,
+    # and the sign-off page is not found for c (the memo is not theirs to see)
+    assert list(route.steps.get().members.all()) == [a]
+    assert memo_policy.can(a, "sign", memo) and memo in memos_to_sign(a)
+    assert not memo_policy.can(c, "sign", memo) and memo not in memos_to_sign(c)
+    assert memo_policy.refusal(c, "sign", memo) == "You are not a member of a committee on this memo's route."
+    page = signed_in(c).get(reverse("awards:memo_sign", args=[memo.procedure.reference]))
+    assert page.status_code == 404
     # and a deactivated member never signs
     a.is_active = False
     a._change_reason = "Left"
     a.save()
     assert route_steps_of(route, a) == []
+    assert not memo_policy.can(a, "sign", memo)
+
+
+def test_someone_added_to_the_committee_after_the_route_opened_cannot_sign_it():
+    # given a memo routed to the procurement manager committee, whose one member is a
+    seed_policy()
+    admin = policy_admin()
+    a, b, c = (person(Role.COMMITTEE_APPROVER) for _ in range(3))
+    services.committees_replace(actor=admin, rows=committee_rows({PM: [a], RC: [a, b], EC: [a, b]}),
+                                reason="Members named")
+    shortlist = shortlisted_procedure(value=Decimal("50000"))
+    memo = award_services.memo_submit(actor=shortlist.lead, memo=written_memo(shortlist))
+    # when c joins that committee while the memo waits (the live rows now name c)
+    services.committees_replace(actor=admin, rows=committee_rows({PM: [a, c], RC: [a, b], EC: [a, b]}),
+                                reason="A second procurement manager")
+    assert Committee.objects.get(key=PM).members.filter(pk=c.pk).exists()
+    # then c holds no seat on this route, by the policy, the service or the page; a still does
+    route = memo.routes.get()
+    assert route_steps_of(route, c) == [] and not memo_policy.can(c, "sign", memo)
+    assert memo not in memos_to_sign(c)
+    assert signed_in(c).get(reverse("awards:memo_sign", args=[memo.procedure.reference])).status_code == 404
+    assert signed_in(a).get(reverse("awards:memo_sign", args=[memo.procedure.reference])).status_code == 200
+    assert memo_policy.can(a, "sign", memo)
+    # and a signature c forces through the service is refused as for anyone the memo is not shown to
+    with pytest.raises(Http404):
+        award_services.signoff_record(actor=c, memo=memo, decision="approve", password=TEST_PASSWORD)
+    assert not memo.routes.get().signoffs.exists()

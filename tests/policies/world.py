@@ -210,6 +210,8 @@ def build(plan: dict, seq: int) -> World:
                                         contract_value=memo.contract_value, vendor_tier="medium", status=status))
             steps = [_save(RouteStep(route=route, committee=committees[c], committee_name=committees[c].name,
                                      quorum=committees[c].quorum, position=c)) for c in m["committees"]]
+            for step in steps:  # the seats, as approval_route_open records them
+                step.members.set(step.committee.members.all())
             for signer in m["signers"]:
                 for step in steps:
                     if step.committee.members.filter(pk=u[signer].pk).exists():
