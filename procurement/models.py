@@ -95,7 +95,8 @@ class PolicyVersion(models.Model):
     and why. Versions are only ever added (procurement.policy_tables); what started under a version keeps it.
 
     `table` is the key an app declares in `Contributions.policy_tables` (e.g. "approval_matrix"). Version 1 is
-    the table as shipped (or as it stood when versioning began), recorded the first time it is read or changed.
+    the table as shipped (or as it stood when versioning began): it is read from the live table, never stored by a
+    read, and stored just before the first change.
     """
 
     table = models.SlugField(max_length=40)
