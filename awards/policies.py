@@ -36,6 +36,7 @@ from awards.models import (
     Debrief,
     DecisionMemo,
     EvaluatorAssignment,
+    ProcedureTemplate,
     Requirement,
     RouteStep,
     SignOff,
@@ -44,7 +45,7 @@ from awards.models import (
 from awards.models.approval import Decision
 from awards.models.memo import MemoStatus
 from awards.models.procedure import Stage
-from awards.models.scorecard import ScoreSheet
+from awards.models.scorecard import ScorecardTemplate, ScoreSheet
 from procurement.accounts.roles import Role, has_role
 from procurement.authz import EVERY_OBJECT, Action, ObjectPolicy, holds_role, is_active_user, when
 
@@ -478,3 +479,40 @@ class WaiverPolicy(ObjectPolicy):
 
 
 waiver_policy = WaiverPolicy()
+
+
+# --- templates (issue 21) ---------------------------------------------------------------------------------------
+# Scorecard and procedure set-up templates are organisation-wide: no per-object grants, visibility by role. The
+# people who take part in award procedures (leads, business owners, evaluators, committee approvers) and auditors
+# read them; procurement leads save, version and retire them, and start procedures from the active ones. Anyone
+# else gets 404.
+TEMPLATE_READERS = (Role.PROCUREMENT_LEAD, Role.BUSINESS_OWNER, Role.EVALUATOR, Role.COMMITTEE_APPROVER,
+                    Role.AUDITOR)
+TEMPLATES_LEADS_ONLY = "Only procurement leads save, version and retire templates."
+TEMPLATE_RETIRED = "This template is retired: it is kept for the record but no longer versioned or started from."
+
+
+class TemplatePolicy(ObjectPolicy):
+    """One policy for both kinds of template (the model is given)."""
+
+    actions = {
+        "save": Action(holds_role(Role.PROCUREMENT_LEAD, refusal=TEMPLATES_LEADS_ONLY)),
+        "retire": Action(holds_role(Role.PROCUREMENT_LEAD, refusal=TEMPLATES_LEADS_ONLY),
+                         when(lambda user, t: t.active, lambda user: Q(active=True), TEMPLATE_RETIRED, state=True)),
+        "start": Action(holds_role(Role.PROCUREMENT_LEAD, refusal="Only procurement leads start procedures."),
+                        when(lambda user, t: t.active, lambda user: Q(active=True), TEMPLATE_RETIRED, state=True)),
+    }
+
+    def __init__(self, model):
+        self.model = model
+
+    def related(self, user):
+        return EVERY_OBJECT if has_role(user, *TEMPLATE_READERS) else None
+
+
+scorecard_template_policy = TemplatePolicy(ScorecardTemplate)
+procedure_template_policy = TemplatePolicy(ProcedureTemplate)
+
+
+def reads_templates(user) -> bool:
+    return scorecard_template_policy.sees_everything(user)

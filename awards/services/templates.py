@@ -2,8 +2,9 @@
 template, and start a new procedure from a template or from an earlier procedure.
 
 Decisions:
-- Who: procurement leads save, version and retire templates; the people who take part in award procedures (leads,
-  business owners, evaluators, committee approvers) and auditors read them. Anyone else gets 404.
+- Who (the template policy, in awards.policies): procurement leads save, version and retire templates; the people
+  who take part in award procedures (leads, business owners, evaluators, committee approvers) and auditors read
+  them. Anyone else gets 404.
 - Versions: saving onto an existing template raises its ``version`` by one and replaces its definition; the
   history row of every version keeps that version's definition, its author and the reason (a reason is required
   for every version after the first). A retired template is kept (never deleted), can no longer be versioned or
@@ -22,53 +23,23 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.text import slugify
 
 from awards import templates_defs as defs
 from awards.models import AwardProcedure, ProcedureTemplate
 from awards.models.scorecard import Criterion, Scorecard, ScorecardTemplate
-from awards.policies import procedure_policy
+from awards.policies import (  # noqa: F401 - the template policy, re-exported for the views
+    procedure_policy,
+    procedure_template_policy,
+    reads_templates,
+    scorecard_template_policy,
+)
 from awards.services._common import clean_reason, locked
-from procurement.accounts.roles import Role, has_role
 from procurement.audit.history import attribute
-from procurement.authz import EVERY_OBJECT, Action, ObjectPolicy, holds_role, require, when
+from procurement.authz import require
 from procurement.exceptions import DomainError
 from procurement.services import model_save
-
-READERS = (Role.PROCUREMENT_LEAD, Role.BUSINESS_OWNER, Role.EVALUATOR, Role.COMMITTEE_APPROVER, Role.AUDITOR)
-LEADS_ONLY = "Only procurement leads save, version and retire templates."
-RETIRED = "This template is retired: it is kept for the record but no longer versioned or started from."
-
-
-# --- who may (the policy of both kinds of template) -------------------------------------------------------------
-
-
-class TemplatePolicy(ObjectPolicy):
-    """Templates are organisation-wide: no per-object grants, visibility by role."""
-
-    actions = {
-        "save": Action(holds_role(Role.PROCUREMENT_LEAD, refusal=LEADS_ONLY)),
-        "retire": Action(holds_role(Role.PROCUREMENT_LEAD, refusal=LEADS_ONLY),
-                         when(lambda user, t: t.active, lambda user: models.Q(active=True), RETIRED, state=True)),
-        "start": Action(holds_role(Role.PROCUREMENT_LEAD, refusal="Only procurement leads start procedures."),
-                        when(lambda user, t: t.active, lambda user: models.Q(active=True), RETIRED, state=True)),
-    }
-
-    def __init__(self, model):
-        self.model = model
-
-    def related(self, user):
-        return EVERY_OBJECT if has_role(user, *READERS) else None
-
-
-scorecard_template_policy = TemplatePolicy(ScorecardTemplate)
-procedure_template_policy = TemplatePolicy(ProcedureTemplate)
-
-
-def reads_templates(user) -> bool:
-    return scorecard_template_policy.sees_everything(user)
-
 
 # --- helpers ----------------------------------------------------------------------------------------------------
 

@@ -26,7 +26,9 @@ from awards.policies import (
     memo_policy,
     owed_declarations,
     procedure_policy,
+    procedure_template_policy,
     routes_to_sign,
+    scorecard_template_policy,
 )
 from awards.selectors.pages import signoff_inbox
 from contracts import dashboard as contract_dashboard
@@ -40,7 +42,7 @@ from vendors.policies import open_follow_ups, vendor_policy, vendor_portal_polic
 pytestmark = pytest.mark.django_db
 
 POLICIES = [vendor_policy, vendor_portal_policy, procedure_policy, bid_policy, memo_policy, debrief_policy,
-            contract_policy]
+            contract_policy, scorecard_template_policy, procedure_template_policy]
 EXAMPLES = int(os.environ.get("BATON_PROPERTY_EXAMPLES", "10"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
                     phases=[Phase.explicit, Phase.generate],  # no shrinking: a world is slow to rebuild

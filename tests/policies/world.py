@@ -32,7 +32,8 @@ from awards.models import (
 from awards.models.approval import Decision
 from awards.models.memo import MemoStatus
 from awards.models.procedure import Stage
-from awards.models.scorecard import Scorecard, ScoreSheet
+from awards.models.scorecard import Scorecard, ScorecardTemplate, ScoreSheet
+from awards.models.templates import ProcedureTemplate
 from contracts.models import Contract, RaciActivity, RaciAssignment
 from contracts.models.contract import TEAM_FIELDS
 from contracts.playbook import CHANGE_ORDER_ACTIVITY
@@ -159,6 +160,11 @@ def build(plan: dict, seq: int) -> World:
         committee = _save(Committee(key=f"w{seq}-c{n}", name=f"Committee {n}", quorum=quorum))
         committee.members.add(*[u[m] for m in members])
         committees.append(committee)
+
+    for active in (True, False):  # templates (issue 21): one active and one retired of each kind
+        for model in (ScorecardTemplate, ProcedureTemplate):
+            _save(model(slug=f"w{seq}-{model.__name__.lower()}-{active}", name=f"Template {active}", definition={},
+                        active=active, created_by=u[0]))
 
     for p_n, p in enumerate(plan["procedures"]):
         procedure = _save(AwardProcedure(reference=f"AP-W{seq}-{p_n}", title=f"Procedure {p_n}",
