@@ -62,12 +62,17 @@ def decision_record_tables(record: dict) -> dict[str, list[list]]:
         "Bids": _table(record["bids"], ["key", "label", "vendor", "status", "status_reason", "submitted_at",
                                         "late_decision"]),
         "Evaluators": _table(record["evaluators"], ["id", "name", "assigned", "criterion_groups",
-                                                    "sheet_submitted_at"]),
+                                                    "sheet_submitted_at", "unassigned_at", "unassigned_by",
+                                                    "unassign_reason"]),
         "Scores": _table(record["scores"], ["evaluator", "bid", "criterion", "value", "rationale", "submitted_at",
                                             "last_changed_at", "declaration_review", "counts"]),
         "Declarations": _table(record["declarations"], [
             "evaluator", "bid", "has_conflict", "description", "review", "review_label", "review_reason",
-            "reviewed_by", "reviewed_at", "declared_at", "counts"]),
+            "reviewed_by", "reviewed_at", "declared_at", "counts", "supersedes"]),
+        # Earlier versions of revised declarations (issue 21): kept for the record, never counted.
+        "Superseded declarations": _table(record["superseded_declarations"], [
+            "id", "evaluator", "bid", "has_conflict", "description", "review", "review_label", "review_reason",
+            "declared_at", "superseded_at", "supersedes", "counts"]),
     }
     if record["consensus"] is not None:
         tables["Consensus"] = _table(record["consensus"], ["bid", "criterion", "score", "note", "recorded_by",

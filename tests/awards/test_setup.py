@@ -10,6 +10,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from awards import results, services
+from awards.decision_record_xlsx import decision_record_tables
 from awards.models import (
     AwardProcedure,
     AwardProcedureUserObjectPermission,
@@ -167,6 +168,11 @@ def test_evaluators_by_group_then_groups_changed_then_unassigned_and_reassigned(
     people = {e["id"]: e for e in record["evaluators"]}
     assert people[first.pk]["assigned"] is False and people[first.pk]["unassign_reason"] == "Conflict found late"
     assert {s["evaluator"] for s in record["scores"]} >= {first.pk}
+    # and the workbook shows the same: the evaluator's row carries who unassigned them, when and why
+    sheet = decision_record_tables(record)["Evaluators"]
+    row = dict(zip(sheet[0], next(r for r in sheet[1:] if r[0] == first.pk), strict=True))
+    assert (row["assigned"], row["unassigned_by"], row["unassign_reason"]) == (False, lead.pk, "Conflict found late")
+    assert row["unassigned_at"]
 
     # reassigning the same person brings the same row back, the unassignment kept in its history
     again = services.evaluator_assign(actor=lead, procedure=procedure, evaluator=second)
@@ -229,6 +235,13 @@ def test_a_revised_declaration_is_a_new_version_and_a_conflict_waits_for_review(
     mine = [d for d in record["declarations"] if d["evaluator"] == first.pk and d["bid"] == str(bid.pk)]
     assert [d["review"] for d in mine] == ["pending"]
     assert [d["id"] for d in record["superseded_declarations"]] == [old.pk]
+    tables = decision_record_tables(record)  # the workbook lists it too, on its own sheet, never counted
+    superseded = [dict(zip(tables["Superseded declarations"][0], r, strict=True))
+                  for r in tables["Superseded declarations"][1:]]
+    assert [(d["id"], d["counts"], bool(d["superseded_at"])) for d in superseded] == [(old.pk, False, True)]
+    declared = tables["Declarations"]
+    in_force = [dict(zip(declared[0], r, strict=True)) for r in declared[1:]]
+    assert [d["supersedes"] for d in in_force if d["evaluator"] == first.pk and d["bid"] == str(bid.pk)] == [old.pk]
 
     # the page: the evaluator's revise link reaches the version in force only
     client.force_login(first)
