@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.safestring import mark_safe
 
-from awards.models import ApprovalRoute, Debrief, DecisionMemo, MemoVersion, SignOff
+from awards.models import ApprovalRoute, Debrief, DecisionMemo, MemoVersion, RouteStep, SignOff
 from awards.policies import debrief_policy, memo_policy
 from procurement.documents.registry import DocumentKind, content_hash, register
 from procurement.markdown import render_markdown
@@ -73,11 +73,16 @@ def _route_data(route: ApprovalRoute | None) -> dict | None:
     from awards.services.approval import quorum_state
 
     signoffs = list(SignOff.objects.filter(route=route).select_related("signer", "step").order_by("signed_at", "pk"))
+    seats: dict[int, list[str]] = {}  # who may sign for each step: the seats recorded when the route opened
+    for seat in (RouteStep.members.through.objects.filter(routestep__route=route).select_related("user")
+                 .order_by("user__last_name", "user__first_name", "user__username")):
+        seats.setdefault(seat.routestep_id, []).append(str(seat.user))
     return {
         "rule": route.rule_name, "explanation": route.rule_explanation, "status": route.status,
         "status_label": route.get_status_display(),
         "steps": [{"committee": row["step"].committee_name, "quorum": row["quorum"], "approvals": row["approvals"],
-                   "reached": row["reached"]} for row in quorum_state(route)],
+                   "reached": row["reached"], "seats": seats.get(row["step"].pk, [])}
+                  for row in quorum_state(route)],
         "signoffs": [{"signer": _person(s.signer), "committee": s.step.committee_name, "decision": s.decision,
                       "decision_label": s.get_decision_display(), "comment": s.comment, "hash": s.content_hash,
                       "signed_at": s.signed_at, "step_up": s.get_step_up_display()} for s in signoffs],

@@ -14,9 +14,13 @@ COMMITTEES = "committees"
 
 def seats_from_pins(apps, schema_editor):
     RouteStep = apps.get_model("awards", "RouteStep")
-    PolicyVersion = apps.get_model("procurement", "PolicyVersion")
     User = apps.get_model("accounts", "User")
-    latest = PolicyVersion.objects.filter(table=COMMITTEES).order_by("-number").first()
+    try:  # no dependency on the migration that makes policy versions: without them, version 1 is current
+        PolicyVersion = apps.get_model("procurement", "PolicyVersion")
+    except LookupError:
+        PolicyVersion = None
+    latest = (PolicyVersion.objects.filter(table=COMMITTEES).order_by("-number").first()
+              if PolicyVersion is not None else None)
     current = latest.number if latest is not None else 1
     for step in RouteStep.objects.select_related("route__memo__procedure", "committee"):
         if step.members.exists():
@@ -32,6 +36,7 @@ def seats_from_pins(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("awards", "0015_route_step_seats"), ("procurement", "0004_issue21_daily_work")]
+    # Not on procurement's 0004 (policy versions): the procurement app's own migration tests move it back alone.
+    dependencies = [("awards", "0015_route_step_seats")]
 
     operations = [migrations.RunPython(seats_from_pins, migrations.RunPython.noop)]

@@ -181,6 +181,8 @@ def test_finding_5_approvers_the_debrief_author_and_the_auditor_read_the_reasons
     # An approver who declared a conflict in this procedure reads the memo without the reasons.
     conflicted = shortlist.recused  # also a committee approver, recused from the winning bid
     committee(PM, conflicted)
+    # seated on the memo's route, as a member of the committee when the route opened (RouteStep.members)
+    memo.routes.order_by("-pk").first().steps.get(committee__key=PM).members.add(conflicted)
     page = _page(client, conflicted, "memo_detail", shortlist.procedure.reference)
     assert page.status_code == 200 and reason_of[first] not in page.content.decode()
     assert not reads_rationales(conflicted, shortlist.procedure, memo)

@@ -10,6 +10,7 @@ import pytest
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from awards import services as award_services
 from awards.approval_policy import select_rule
@@ -165,6 +166,10 @@ def test_someone_added_to_the_committee_after_the_route_opened_cannot_sign_it():
     assert signed_in(c).get(reverse("awards:memo_sign", args=[memo.procedure.reference])).status_code == 404
     assert signed_in(a).get(reverse("awards:memo_sign", args=[memo.procedure.reference])).status_code == 200
     assert memo_policy.can(a, "sign", memo)
+    # and the memo page names who may sign for the step: a, not c
+    page = signed_in(memo.procedure.lead).get(reverse("awards:memo_detail", args=[memo.procedure.reference]))
+    seats = page.content.decode().split("May sign:", 1)[1].split("</span>", 1)[0]
+    assert escape(str(a)) in seats and escape(str(c)) not in seats
     # and a signature c forces through the service is refused as for anyone the memo is not shown to
     with pytest.raises(Http404):
         award_services.signoff_record(actor=c, memo=memo, decision="approve", password=TEST_PASSWORD)
