@@ -21,7 +21,7 @@ FAST_ENV := env -u DATABASE_URL -u REDIS_URL -u CACHE_URL -u S3_BUCKET -u DEBUG 
 TEST_DB_TEMPLATE := var/test-db/template.sqlite3
 
 .PHONY: run test install install-run fast-venv bytecode lint checks test-db-template test-fast test-integration \
-	test-e2e bench
+	test-integration-then-e2e test-e2e bench
 
 # Quiet on purpose: migrations report only failures, the demo's e-mails stay in memory while seeding, and the last
 # thing printed before the server's own banner is the address with the demo sign-ins (seed_demo).
@@ -33,14 +33,17 @@ run: install-run
 
 # The lint, the checks and the migrated test database are independent: they run side by side on the two cores.
 # The integration leg spends most of its time waiting (on PostgreSQL, the workers, the time limits its fault tests
-# wait out: about a third of one core, measured), so it runs beside the fast leg, whose two workers take the rest;
-# each leg's output is printed whole when it ends. The e2e leg runs alone after them: a browser's timeouts should
-# not depend on what else the machine is doing.
+# wait out: the two cores were 50-88 % idle while it ran alone), so it runs beside the fast leg, whose two workers
+# take the rest, and the e2e leg follows it there while the fast leg ends. Each leg's output is printed whole when
+# it ends; each starts and stops its own servers.
 test: install
 	@$(MAKE) --no-print-directory -j2 --output-sync=target lint checks test-db-template
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-fast test-integration
-	@$(MAKE) --no-print-directory test-e2e
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-fast test-integration-then-e2e
 	@echo "All checks and the three test legs passed."
+
+test-integration-then-e2e:
+	@$(MAKE) --no-print-directory test-integration
+	@$(MAKE) --no-print-directory test-e2e
 
 # What serving needs (make run) and what the tests need on top (make test, make bench).
 install-run:

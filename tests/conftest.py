@@ -20,6 +20,24 @@ pytest_plugins = ["tests.factories.fixtures", "tests.factories.award_fixtures", 
                   "tests.security.figures"]
 
 
+# The fast leg's longest tests (the security walks, the property state machines, the demo seedings; measured with
+# --durations), run first: xdist hands tests out in collection order, so the two workers then finish together
+# instead of one of them running a 45-second walk alone at the end.
+LONG_FIRST = ("tests/security/test_sealed_bid_secrecy.py", "tests/security/test_url_matrix.py",
+              "tests/awards/test_procedure_state_machine.py", "tests/policies/test_actionable.py",
+              "tests/security/test_demo_bidders.py", "tests/procurement/test_seed_and_compose.py",
+              "tests/awards/test_decision_record.py", "tests/awards/test_challenge_award.py",
+              "tests/awards/test_journey_demo.py", "tests/awards/test_scorecard_demo.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        path = str(item.fspath)
+        return next((n for n, stem in enumerate(LONG_FIRST) if path.endswith(stem)), len(LONG_FIRST))
+
+    items.sort(key=rank)  # a stable sort: every other test keeps its place
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
     """The test database, copied from the migrated template `make test` builds when it is current
