@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 import tomllib
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -601,7 +600,9 @@ def test_the_beat_health_check_fails_on_a_stale_or_missing_schedule(tmp_path):
     assert _run_healthcheck("beat", BATON_BEAT_SCHEDULE=str(schedule)).returncode == 1  # missing
     schedule.write_bytes(b"")
     assert _run_healthcheck("beat", BATON_BEAT_SCHEDULE=str(schedule)).returncode == 0  # fresh
-    old = time.time() - 3600
+    # an hour before the file system's own time of the write: the health check runs in a process of its own (with a
+    # clean environment, so on the real clock even when faketime moves this one)
+    old = schedule.stat().st_mtime - 3600
     os.utime(schedule, (old, old))
     stale = _run_healthcheck("beat", BATON_BEAT_SCHEDULE=str(schedule), BATON_BEAT_STALE_SECONDS="600")
     assert stale.returncode == 1 and "3600s ago" in stale.stdout
