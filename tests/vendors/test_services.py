@@ -28,6 +28,19 @@ def create(actor, **kwargs):
     return vendor_create(actor=actor, **params)
 
 
+@pytest.mark.parametrize("country", ["3²", "XX", "", "IRL"])
+def test_a_country_that_is_not_one_is_refused_at_its_field_on_create_and_on_edit(lead, country):
+    with pytest.raises(ValidationError) as refused:
+        create(lead, country=country)
+    assert "country" in refused.value.message_dict
+    vendor = create(lead, legal_name="Kept Ltd")
+    with pytest.raises(ValidationError) as refused:
+        vendor_update(actor=lead, vendor=vendor, country=country)
+    assert "country" in refused.value.message_dict
+    vendor.refresh_from_db()
+    assert vendor.country == "FR"
+
+
 def test_create_validates_and_records_history(lead):
     vendor = create(lead)
 

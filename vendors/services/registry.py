@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django_countries import countries
 
 from procurement import authz
 from procurement.accounts.roles import Role, has_role
@@ -20,6 +21,16 @@ VENDOR_EDITABLE = ("legal_name", "trading_name", "website", "country", "offering
                    "data_categories", "description", "owner")
 
 
+def _country(value) -> str:
+    """A country as the vendor stores it (its ISO 3166 two-letter code), or a ValidationError at the field. Checked
+    before the model is built: django-countries' field parses what it is given, and a code such as "3²" failed
+    there with a server error (found by the API's schemathesis walk)."""
+    code = str(value or "").strip().upper()
+    if len(code) != 2 or code not in countries:
+        raise ValidationError({"country": "Choose a country: its two-letter ISO 3166 code, such as IE or DE."})
+    return code
+
+
 def _check_owner(owner) -> None:
     if owner is None or not owner.is_active or not (owner.is_superuser or has_role(owner, Role.PROCUREMENT_LEAD)):
         raise ValidationError({"owner": "The owner must be an active Procurement lead."})
@@ -33,7 +44,7 @@ def vendor_create(*, actor, legal_name: str, country: str, offering_type: str, a
     owner = owner or actor
     _check_owner(owner)
     vendor = Vendor(legal_name=legal_name.strip(), trading_name=trading_name.strip(), website=website,
-                    country=(country or "").strip().upper(), offering_type=offering_type, ai_act_role=ai_act_role,
+                    country=_country(country), offering_type=offering_type, ai_act_role=ai_act_role,
                     data_categories=list(data_categories), description=description, owner=owner)
     model_save(vendor, actor=actor, reason=reason)
     return vendor
@@ -43,6 +54,8 @@ def vendor_create(*, actor, legal_name: str, country: str, offering_type: str, a
 def vendor_update(*, actor, vendor: Vendor, reason: str = "Vendor details edited", **changes) -> Vendor:
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     authz.require(actor, vendor_policy, "edit", vendor)
+    if "country" in changes:
+        changes["country"] = _country(changes["country"])
     return model_update(instance=vendor, fields=changes, allowed=VENDOR_EDITABLE, actor=actor, reason=reason,
                         check=(lambda v: _check_owner(v.owner)) if "owner" in changes else None)
 
